@@ -1,0 +1,1 @@
+"""Pure-Python optimisation engines. Nothing below this package may import Django."""

@@ -1,0 +1,1 @@
+"""Allocation engine: households -> municipalities (issue 3)."""

@@ -1,0 +1,1 @@
+"""Breakout planner: participants -> small groups over rounds (issue 4)."""
