@@ -1,0 +1,143 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth import password_validation
+from django.utils.translation import gettext_lazy as _
+
+from hafennetz.core.models import State
+from hafennetz.members.models import Contact, Criterion, Declaration, Member, MemberStatus
+from hafennetz.web.forms import DateInput
+
+
+class DirectoryFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False)
+    state = forms.ModelChoiceField(
+        label=_("State"), queryset=State.objects.all(), required=False, empty_label=_("All states"),
+        to_field_name="ags",
+    )
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("All"))] + MemberStatus.choices
+    )
+
+
+class MemberProfileForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=150)
+    website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
+    description = forms.CharField(label=_("Profile text"), required=False, widget=forms.Textarea(
+        attrs={"rows": 4}))
+    safe_harbour_resolution_on = forms.DateField(
+        label=_("Safe-harbour council resolution"), required=False, widget=DateInput()
+    )
+    joined_on = forms.DateField(label=_("Joined the alliance"), required=False, widget=DateInput())
+
+    def __init__(self, *args: Any, member: Member, office: bool, **kwargs: Any) -> None:
+        criteria = {c.criterion: c for c in member.criteria.all()}
+        initial = {
+            "name": member.name,
+            "website": member.website,
+            "description": member.description,
+            "safe_harbour_resolution_on": member.safe_harbour_resolution_on,
+            "joined_on": member.joined_on,
+        }
+        for code, _label in Criterion.choices:
+            status = criteria.get(code)
+            initial[f"decided_{code}"] = bool(status and status.decided)
+            initial[f"fulfilled_{code}"] = bool(status and status.fulfilled)
+        super().__init__(*args, initial=initial, **kwargs)
+        if not office:
+            # Only the coordination office records when a member joined.
+            del self.fields["joined_on"]
+        for code, label in Criterion.choices:
+            self.fields[f"decided_{code}"] = forms.BooleanField(label=label, required=False)
+            self.fields[f"fulfilled_{code}"] = forms.BooleanField(label=label, required=False)
+
+    def criteria_rows(self) -> list[tuple[str, forms.BoundField, forms.BoundField]]:
+        return [(str(label), self[f"decided_{code}"], self[f"fulfilled_{code}"])
+                for code, label in Criterion.choices]
+
+    def profile_data(self) -> dict[str, Any]:
+        keys = ["name", "website", "description", "safe_harbour_resolution_on", "joined_on"]
+        return {k: self.cleaned_data[k] for k in keys if k in self.fields}
+
+    def criteria_data(self) -> dict[str, tuple[bool, bool]]:
+        return {
+            code: (self.cleaned_data[f"decided_{code}"], self.cleaned_data[f"fulfilled_{code}"])
+            for code, _label in Criterion.choices
+        }
+
+
+class ContactForm(forms.ModelForm):
+    class Meta:
+        model = Contact
+        fields = ["name", "function", "email", "phone", "is_public"]
+
+
+class MemberCreateForm(forms.Form):
+    ags = forms.CharField(
+        label=_("AGS or district key"),
+        max_length=8,
+        help_text=_("Search by name or key; 8 digits for a municipality, 5 for a district."),
+    )
+    name = forms.CharField(label=_("Display name"), max_length=150, required=False,
+                           help_text=_("Empty: the official short name."))
+    joined_on = forms.DateField(label=_("Joined the alliance"), required=False, widget=DateInput(),
+                                help_text=_("Empty: only a safe-harbour council resolution."))
+    safe_harbour_resolution_on = forms.DateField(
+        label=_("Safe-harbour council resolution"), required=False, widget=DateInput()
+    )
+
+
+class SignatureForm(forms.Form):
+    declaration = forms.ModelChoiceField(label=_("Declaration"), queryset=Declaration.objects.all(),
+                                         empty_label=None)
+    signed_on = forms.DateField(label=_("Signed on"), widget=DateInput())
+    signatory = forms.CharField(label=_("Signatory"), max_length=200,
+                                help_text=_("e.g. the Lord Mayor, with function"))
+
+
+class LeaveForm(forms.Form):
+    left_on = forms.DateField(label=_("Left on"), widget=DateInput())
+
+
+class MemberChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Member) -> str:  # type: ignore[override]
+        return f"{obj.name} ({obj.state.name})"
+
+
+def _current_members() -> Any:
+    return Member.objects.alliance().select_related("state").order_by("name")
+
+
+class StateCoordinationForm(forms.Form):
+    state = forms.ModelChoiceField(label=_("State"), queryset=State.objects.all())
+    member = MemberChoiceField(label=_("Member"), queryset=_current_members())
+    starts_on = forms.DateField(label=_("From"), widget=DateInput())
+    ends_on = forms.DateField(label=_("Until"), required=False, widget=DateInput())
+
+
+class HandOverForm(forms.Form):
+    member = MemberChoiceField(label=_("New coordination office"), queryset=_current_members())
+    starts_on = forms.DateField(label=_("From"), widget=DateInput())
+
+
+class InvitationForm(forms.Form):
+    member = MemberChoiceField(label=_("Member"), queryset=_current_members())
+    email = forms.EmailField(label=_("E-mail"))
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("File (CSV or XLSX)"))
+
+
+class SetPasswordForm(forms.Form):
+    password1 = forms.CharField(label=_("Password"), widget=forms.PasswordInput,
+                                help_text=password_validation.password_validators_help_text_html())
+    password2 = forms.CharField(label=_("Repeat password"), widget=forms.PasswordInput)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("password1") and data.get("password1") != data.get("password2"):
+            self.add_error("password2", _("The two passwords differ."))
+        return data

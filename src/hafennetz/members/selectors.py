@@ -1,0 +1,224 @@
+"""Reads from the member registry."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+
+from hafennetz.core.models import District, Municipality, State
+from hafennetz.members.models import (
+    FOUNDING_DATE,
+    Contact,
+    CoordinationOfficeTerm,
+    Criterion,
+    Member,
+    MemberStatus,
+    Signature,
+    StateCoordination,
+)
+from hafennetz.members.permissions import can_edit_member
+
+
+def _members() -> QuerySet[Member]:
+    return Member.objects.select_related(
+        "state", "municipality", "district", "municipality__district"
+    )
+
+
+def member_directory(
+    *, state: str | None = None, status: str | None = None, query: str | None = None
+) -> QuerySet[Member]:
+    members = _members().prefetch_related(
+        Prefetch("signatures", queryset=Signature.objects.select_related("declaration"))
+    )
+    if state:
+        members = members.filter(state_id=state)
+    if status:
+        members = members.with_status(status)
+    if query:
+        query = query.strip()
+        members = members.filter(
+            Q(name__icontains=query)
+            | Q(municipality__name__icontains=query)
+            | Q(district__name__icontains=query)
+            | Q(municipality_id=query)
+            | Q(district_id=query)
+        )
+    return members.order_by("name")
+
+
+def member_by_ags(ags: str) -> Member:
+    member = _members().filter(Q(municipality_id=ags) | Q(district_id=ags)).first()
+    if member is None:
+        raise Http404
+    return member
+
+
+@dataclass(frozen=True)
+class CriterionRow:
+    code: str
+    label: str
+    decided: bool
+    fulfilled: bool
+
+
+def member_criteria(member: Member) -> list[CriterionRow]:
+    """All eight criteria in their fixed order; unrecorded ones count as neither."""
+    recorded = {c.criterion: c for c in member.criteria.all()}
+    return [
+        CriterionRow(
+            code=code,
+            label=str(label),
+            decided=bool(recorded.get(code) and recorded[code].decided),
+            fulfilled=bool(recorded.get(code) and recorded[code].fulfilled),
+        )
+        for code, label in Criterion.choices
+    ]
+
+
+def member_contacts_for(user: Any, member: Member) -> QuerySet[Contact]:
+    """Public contacts for everyone; all contacts for the member's staff and the office."""
+    contacts = member.contacts.all()
+    return contacts if can_edit_member(user, member) else contacts.filter(is_public=True)
+
+
+def member_signatures(member: Member) -> QuerySet[Signature]:
+    return member.signatures.select_related("declaration")
+
+
+def member_coordinations(member: Member) -> QuerySet[StateCoordination]:
+    return member.coordinations.select_related("state").order_by("-starts_on")
+
+
+def current_coordination_office() -> CoordinationOfficeTerm | None:
+    return CoordinationOfficeTerm.objects.current().select_related("member").first()
+
+
+def coordination_office_history() -> QuerySet[CoordinationOfficeTerm]:
+    return CoordinationOfficeTerm.objects.select_related("member").order_by("-starts_on")
+
+
+def state_coordinations() -> QuerySet[StateCoordination]:
+    return StateCoordination.objects.select_related("state", "member").order_by(
+        "state_id", "-starts_on"
+    )
+
+
+def current_state_coordinators() -> dict[str, StateCoordination]:
+    return {c.state_id: c for c in StateCoordination.objects.current().select_related("member")}
+
+
+def member_points() -> list[dict[str, Any]]:
+    """One point per current alliance member for the public map."""
+    return [
+        {
+            "name": m.name,
+            "ags": m.ags,
+            "state": m.state.name,
+            "lat": round(m.coordinates[0], 4),
+            "lon": round(m.coordinates[1], 4),
+            "demo": m.is_demo,
+            "url": reverse("member-detail", args=[m.ags]),
+            "joined": m.joined_on.isoformat() if m.joined_on else "",
+        }
+        for m in _members().alliance()
+    ]
+
+
+def members_per_state() -> list[tuple[State, int]]:
+    counts = dict(
+        Member.objects.alliance().values("state_id").annotate(n=Count("id")).values_list(
+            "state_id", "n"
+        )
+    )
+    return [(state, counts.get(state.pk, 0)) for state in State.objects.only("ags", "name")]
+
+
+def membership_growth(today: dt.date | None = None) -> list[tuple[str, int]]:
+    """Members of the alliance at the end of each month since June 2019 (YYYY-MM, count)."""
+    today = today or timezone.localdate()
+    joined = Counter()
+    left = Counter()
+    for joined_on, left_on in Member.objects.filter(joined_on__isnull=False).values_list(
+        "joined_on", "left_on"
+    ):
+        joined[(joined_on.year, joined_on.month)] += 1
+        if left_on:
+            left[(left_on.year, left_on.month)] += 1
+    series: list[tuple[str, int]] = []
+    total = 0
+    year, month = FOUNDING_DATE.year, FOUNDING_DATE.month
+    while (year, month) <= (today.year, today.month):
+        total += joined[(year, month)] - left[(year, month)]
+        series.append((f"{year}-{month:02d}", total))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return series
+
+
+def status_counts() -> dict[str, int]:
+    return {
+        MemberStatus.ALLIANCE.value: Member.objects.alliance().count(),
+        MemberStatus.RESOLUTION_ONLY.value: Member.objects.resolution_only().count(),
+        MemberStatus.FORMER.value: Member.objects.former().count(),
+    }
+
+
+@dataclass(frozen=True)
+class TerritoryHit:
+    ags: str
+    name: str
+    kind: str  # "municipality" | "district"
+    detail: str
+    population: int
+
+
+def territory_search(query: str, limit: int = 20) -> list[TerritoryHit]:
+    """Municipalities and districts not yet registered, by AGS prefix or name."""
+    query = (query or "").strip()
+    if len(query) < 2:
+        return []
+    if query.isdigit():
+        municipalities = Municipality.objects.filter(ags__startswith=query)
+        districts = District.objects.filter(ags__startswith=query)
+    else:
+        municipalities = Municipality.objects.filter(name__icontains=query)
+        districts = District.objects.filter(name__icontains=query)
+    municipalities = municipalities.filter(member__isnull=True).select_related("district", "state")
+    districts = districts.filter(member__isnull=True).select_related("state")
+    hits = [
+        TerritoryHit(d.ags, d.name, "district", d.state.name, d.population)
+        for d in districts.order_by("-population")[:limit]
+    ] + [
+        TerritoryHit(m.ags, m.name, "municipality", f"{m.district.short_name}, {m.state.name}",
+                     m.population)
+        for m in municipalities.order_by("-population")[:limit]
+    ]
+    hits.sort(key=lambda h: (not h.name.lower().startswith(query.lower()), -h.population))
+    return hits[:limit]
+
+
+def states() -> QuerySet[State]:
+    return State.objects.only("ags", "name")
+
+
+def state_boundaries_geojson() -> dict[str, Any]:
+    import json
+
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {"ags": s.ags, "name": s.name},
+                "geometry": json.loads(s.boundary),
+            }
+            for s in State.objects.exclude(boundary="")
+        ],
+    }

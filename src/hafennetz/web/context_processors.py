@@ -1,0 +1,9 @@
+from typing import Any
+
+from django.http import HttpRequest
+
+from hafennetz.members.permissions import roles_of
+
+
+def roles(request: HttpRequest) -> dict[str, Any]:
+    return {"roles": roles_of(request.user)}

@@ -1,0 +1,45 @@
+// Landing page: state boundaries and member points on a Leaflet map without tiles (works
+// offline), and the membership growth chart.
+(function () {
+  "use strict";
+  const labels = JSON.parse(document.getElementById("chart-labels").textContent);
+  const points = JSON.parse(document.getElementById("member-points").textContent);
+  const mapEl = document.getElementById("map");
+  const map = L.map(mapEl, { zoomSnap: 0.25, attributionControl: true }).setView([51.2, 10.4], 5.75);
+  map.attributionControl.setPrefix(false);
+  map.attributionControl.addAttribution('© GeoBasis-DE / BKG (2021)');
+  fetch(mapEl.dataset.boundaries)
+    .then((r) => r.json())
+    .then((geojson) => {
+      const layer = L.geoJSON(geojson, {
+        style: { color: "#5b6b7a", weight: 1, fillColor: "#e8eef3", fillOpacity: 1 },
+        onEachFeature: (f, l) => l.bindTooltip(f.properties.name, { sticky: true }),
+      }).addTo(map);
+      layer.bringToBack();
+      map.fitBounds(layer.getBounds());
+    });
+  points.forEach((p) => {
+    const marker = L.circleMarker([p.lat, p.lon], {
+      radius: 6, color: "#fff", weight: 1.5, fillColor: p.demo ? "#7d8fa3" : "#c0392b", fillOpacity: 0.95,
+      className: "member-point",
+    }).addTo(map);
+    const link = document.createElement("a");
+    link.href = p.url;
+    link.textContent = p.name;
+    const box = document.createElement("div");
+    box.appendChild(link);
+    box.appendChild(document.createTextNode(" · " + p.state + (p.demo ? " · " + labels.demo : "")));
+    marker.bindPopup(box);
+    marker.bindTooltip(p.name);
+  });
+  const growth = JSON.parse(document.getElementById("growth-data").textContent);
+  new Chart(document.getElementById("growth"), {
+    type: "line",
+    data: {
+      labels: growth.map((g) => g[0]),
+      datasets: [{ label: labels.members, data: growth.map((g) => g[1]), borderColor: "#c0392b",
+                   backgroundColor: "rgba(192,57,43,0.15)", fill: true, stepped: true, pointRadius: 0 }],
+    },
+    options: { animation: false, maintainAspectRatio: false, scales: { y: { beginAtZero: true } } },
+  });
+})();

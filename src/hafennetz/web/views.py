@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import cache_control
+
+from hafennetz.members import selectors
+from hafennetz.members.models import Member
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    per_state = selectors.members_per_state()
+    return render(request, "web/home.html", {
+        "points": selectors.member_points(),
+        "per_state": per_state,
+        "per_state_max": max((n for _s, n in per_state), default=0),
+        "growth": selectors.membership_growth(),
+        "counts": selectors.status_counts(),
+        "office": selectors.current_coordination_office(),
+        "has_demo": Member.objects.filter(is_demo=True).exists(),
+    })
+
+
+@cache_control(max_age=3600, public=True)
+def state_boundaries(request: HttpRequest) -> JsonResponse:
+    return JsonResponse(selectors.state_boundaries_geojson())

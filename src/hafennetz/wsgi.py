@@ -1,0 +1,8 @@
+"""WSGI entry point, e.g. `gunicorn hafennetz.wsgi`."""
+
+import os
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hafennetz.settings")
+application = get_wsgi_application()
