@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import os
+import sys
 from dataclasses import dataclass
 
 import highspy
@@ -22,6 +24,28 @@ class MipOutcome:
     row_dual: FloatArray | None = None  # LP only
 
 
+_BANNER_SHOWN = False
+
+
+def new_highs() -> highspy.Highs:
+    """A silent Highs object; the one-time banner goes to stderr, not into the CLI summary."""
+    global _BANNER_SHOWN
+    if _BANNER_SHOWN:
+        h = highspy.Highs()  # type: ignore[no-untyped-call]
+    else:
+        sys.stdout.flush()
+        saved = os.dup(1)
+        try:
+            os.dup2(2, 1)
+            h = highspy.Highs()  # type: ignore[no-untyped-call]
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
+        _BANNER_SHOWN = True
+    h.setOptionValue("output_flag", False)
+    return h
+
+
 def solve_highs(
     model: MipModel,
     *,
@@ -33,8 +57,7 @@ def solve_highs(
     rel_gap: float = 1e-6,
     abs_gap: float = 1e-6,
 ) -> MipOutcome:
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
+    h = new_highs()
     h.setOptionValue("time_limit", float(max(time_limit, 0.01)))
     h.setOptionValue("random_seed", int(seed) % 2_000_000_000)
     h.setOptionValue("mip_rel_gap", rel_gap)
@@ -119,23 +142,21 @@ def solve_cpsat(
         if not np.all(coefs == np.round(coefs)):
             mult = scale
         expr = sum(
-            int(round(c * mult)) * vars_[int(i)]
+            round(c * mult) * vars_[int(i)]
             for c, i in zip(coefs.tolist(), model.index[a:b].tolist(), strict=True)
         )
         lo, hi = model.row_lower[r], model.row_upper[r]
         if lo == hi:
-            m.add(expr == int(round(lo * mult)))
+            m.add(expr == round(lo * mult))
         else:
             if not math.isinf(hi):
                 m.add(expr <= math.floor(hi * mult + 1e-9))
             if not math.isinf(lo):
                 m.add(expr >= math.ceil(lo * mult - 1e-9))
-    m.maximize(
-        sum(int(round(c * s)) * vars_[j] for j, c in enumerate(model.cost.tolist()) if c != 0)
-    )
+    m.maximize(sum(round(c * s) * vars_[j] for j, c in enumerate(model.cost.tolist()) if c != 0))
     if start is not None:
         for j, v in enumerate(start.tolist()):
-            m.add_hint(vars_[j], int(round(v)))
+            m.add_hint(vars_[j], round(v))
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = float(max(time_limit, 0.01))
     solver.parameters.num_workers = int(threads)

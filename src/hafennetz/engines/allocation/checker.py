@@ -93,7 +93,12 @@ def check(
                 violations.append(
                     Reason(
                         "capacity_exceeded",
-                        {"ags": ags, "resource": resource, "used": amount, "capacity": m.capacity(resource)},
+                        {
+                            "ags": ags,
+                            "resource": resource,
+                            "used": amount,
+                            "capacity": m.capacity(resource),
+                        },
                         f"{ags}: {resource} {amount} used, capacity {m.capacity(resource)}",
                     )
                 )

@@ -75,9 +75,9 @@ def compile_instance(instance: Instance) -> Compiled:
     agents = tuple(mu.ags for mu in munis)
     agent_index = {a: i for i, a in enumerate(agents)}
     flags_all = sorted({f for h in hh for f in h.flags})
-    offers = np.array(
-        [[f in mu.offers for f in flags_all] for mu in munis], dtype=bool
-    ).reshape(m, len(flags_all))
+    offers = np.array([[f in mu.offers for f in flags_all] for mu in munis], dtype=bool).reshape(
+        m, len(flags_all)
+    )
     flag_index = {f: k for k, f in enumerate(flags_all)}
     hard = instance.hard_flags
 
@@ -156,13 +156,13 @@ def compile_instance(instance: Instance) -> Compiled:
                         bonus[a] += float(extra[a])
         for h in members:
             for rank, ags in enumerate(h.preferences, start=1):
-                a = agent_index.get(ags)
-                if a is not None:
-                    bonus[a] += w.preference / rank
+                pa = agent_index.get(ags)
+                if pa is not None:
+                    bonus[pa] += w.preference / rank
             for ags, probs in h.outcomes.items():
-                a = agent_index.get(ags)
-                if a is not None and probs:
-                    bonus[a] += w.outcome * aggregate_outcome(probs, w.outcome_aggregation)
+                oa = agent_index.get(ags)
+                if oa is not None and probs:
+                    bonus[oa] += w.outcome * aggregate_outcome(probs, w.outcome_aggregation)
         item_bonus.append({a: v for a, v in bonus.items() if v != 0.0})
         items.append([block])
 
@@ -175,12 +175,10 @@ def compile_instance(instance: Instance) -> Compiled:
     # district-link pairs: inside one block they always hold (constant); else z variables
     groups = sorted({mu.district_key for mu in munis})
     group_index = {g: k for k, g in enumerate(groups)}
-    agent_group: IntArray = np.array(
-        [group_index[mu.district_key] for mu in munis], dtype=np.int64
-    )
+    agent_group: IntArray = np.array([group_index[mu.district_key] for mu in munis], dtype=np.int64)
     pairs: list[tuple[int, int, float]] = []
-    for a, b in pair_list:
-        ja, jb = block_of[a], block_of[b]
+    for ca, cb in pair_list:
+        ja, jb = block_of[ca], block_of[cb]
         if ja == jb:
             item_const[ja] += w.same_district_link
         else:

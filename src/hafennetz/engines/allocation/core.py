@@ -49,8 +49,8 @@ class CoreProblem:
     def row_use(self, row: int, agents: IntArray) -> FloatArray:
         u = self.use[row]
         if u.shape[0] == 1:
-            return np.broadcast_to(u[0], (agents.shape[0], u.shape[1]))
-        return u[agents]
+            return np.asarray(np.broadcast_to(u[0], (agents.shape[0], u.shape[1])))
+        return np.asarray(u[agents], dtype=np.float64)
 
     def feasible_agents(self, row: int) -> IntArray:
         """Agents allowed for one unit of a row: value finite and use within capacity."""
@@ -66,7 +66,7 @@ class CoreProblem:
             v = v.copy()
             for k, a in enumerate(agents.tolist()):
                 v[k] += bonus.get(a, 0.0)
-        return v
+        return np.asarray(v, dtype=np.float64)
 
     def count_feasible_arcs(self) -> int:
         per_row = {t: int(self.feasible_agents(t).shape[0]) for t in set(self.item_row.tolist())}

@@ -70,12 +70,18 @@ def explain(
             block_members[h.case_id] = members
 
     out: list[HouseholdExplanation] = []
+    compatible_cache: dict[tuple[str, ...], list[Municipality]] = {}
+    ranked_cache: dict[tuple[tuple[str, ...], frozenset[str]], list[Municipality]] = {}
+    weights = instance.weights
     for h in instance.households:
         ags = assignment.get(h.case_id)
         members = block_members[h.case_id]
         need = _block_need(members)
         need_hard = sorted(frozenset().union(*(g.flags for g in members)) & hard)
-        compatible = [m for m in munis if set(need_hard) <= m.offers]
+        hkey = tuple(need_hard)
+        if hkey not in compatible_cache:
+            compatible_cache[hkey] = [m for m in munis if set(need_hard) <= m.offers]
+        compatible = compatible_cache[hkey]
         if ags is None or ags not in by_ags:
             reasons = _unplaced_reasons(h, members, need, need_hard, compatible, free)
             if unplaced_note and reasons and reasons[-1].code == "not_chosen":
@@ -83,12 +89,29 @@ def explain(
             out.append(HouseholdExplanation(h.case_id, None, (), (), {}, (), reasons))
             continue
         chosen = by_ags[ags]
-        parts = household_parts(h, chosen, instance.weights, hard)
+        parts = household_parts(h, chosen, weights, hard)
         here = sum(parts.values())
+        # candidates: best need fit for this flag set, preferences, outcome places
+        soft = h.flags - hard
+        rkey = (hkey, soft)
+        if rkey not in ranked_cache:
+            ranked_cache[rkey] = sorted(compatible, key=lambda m: (-len(soft & m.offers), m.ags))[
+                : 2 * alternatives + 2
+            ]
+        pool = {m.ags: m for m in ranked_cache[rkey]}
+        extra = list(h.preferences)
+        if len(h.outcomes) <= 200:
+            extra.extend(h.outcomes)
+        else:
+            extra.extend(sorted(h.outcomes, key=lambda a: -sum(h.outcomes[a]))[:20])
+        for a in extra:
+            m = by_ags.get(a)
+            if m is not None and set(need_hard) <= m.offers:
+                pool[a] = m
         alts: list[tuple[float, Municipality]] = []
-        for m in compatible:
+        for m in pool.values():
             if m.ags != ags:
-                alts.append((sum(household_parts(h, m, instance.weights, hard).values()), m))
+                alts.append((sum(household_parts(h, m, weights, hard).values()), m))
         alts.sort(key=lambda t: (-t[0], t[1].ags))
         alt_out = []
         for value, m in alts[:alternatives]:

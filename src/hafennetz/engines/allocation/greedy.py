@@ -83,7 +83,9 @@ def greedy(
             eff = base.copy()
             if key:
                 cur = persons_now[ag]
-                eff -= problem.key_weight * (np.abs(cur + p - target[ag]) - np.abs(cur - target[ag]))
+                eff -= problem.key_weight * (
+                    np.abs(cur + p - target[ag]) - np.abs(cur - target[ag])
+                )
             eff[~fits] = -np.inf
             best = int(np.argmax(eff))
             if eff[best] <= 0 and not problem.must_place:

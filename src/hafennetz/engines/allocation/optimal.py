@@ -15,8 +15,17 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .backends import MipOutcome, solve_cpsat, solve_highs
-from .core import Arcs, CoreProblem, CoreSolution, FloatArray, IntArray, all_arcs, core_objective
-from .core import is_feasible, make_arcs
+from .core import (
+    Arcs,
+    CoreProblem,
+    CoreSolution,
+    FloatArray,
+    IntArray,
+    all_arcs,
+    core_objective,
+    is_feasible,
+    make_arcs,
+)
 from .greedy import greedy
 from .mip_model import MipModel, build
 
@@ -77,7 +86,7 @@ def solve_optimal(
     start_ok = is_feasible(problem, start)
     best = start if start_ok else None
     best_obj = core_objective(problem, start) if start_ok else -np.inf
-    say(f"start solution: {'%.3f' % best_obj if start_ok else 'none'}")
+    say(f"start solution: {f'{best_obj:.3f}' if start_ok else 'none'}")
     model = build(problem, arcs)
     remaining = time_limit - (time.monotonic() - t0)
     start_cols = model.full_start(problem, arcs, start.x) if start_ok else None
@@ -101,13 +110,14 @@ def solve_optimal(
             out.status if out.status == "infeasible" else "no_solution",
             notes,
         )
-    if lp_bound is not None or n_arcs > dense_arc_limit:
-        bound = lp_bound
-    else:
-        bound = out.bound
+    bound = lp_bound if lp_bound is not None or n_arcs > dense_arc_limit else out.bound
     if bound is not None:
         bound = max(bound, best_obj)
-    status = "optimal" if bound is not None and bound - best_obj <= 1e-6 * max(1.0, abs(bound)) else "feasible"
+    status = (
+        "optimal"
+        if bound is not None and bound - best_obj <= 1e-6 * max(1.0, abs(bound))
+        else "feasible"
+    )
     return CoreOutcome(best, best_obj, bound, status, notes)
 
 
@@ -133,9 +143,9 @@ def price_columns(
     for t in sorted(set(problem.item_row.tolist())):
         feasible_by_row[t] = problem.feasible_agents(t)
     mask_by_row = {}
-    for t, a in feasible_by_row.items():
+    for t, fa in feasible_by_row.items():
         mk = np.zeros(m, dtype=bool)
-        mk[a] = True
+        mk[fa] = True
         mask_by_row[t] = mk
     chosen: list[set[int]] = [set() for _ in range(n)]
     # initial candidates: best values of the row, spread by a seeded jitter, plus bonus agents
@@ -144,18 +154,20 @@ def price_columns(
         if agents.shape[0] == 0:
             continue
         vals = problem.rows[t, agents] + rng.uniform(0, 1e-6, agents.shape[0])
-        top = agents[np.argsort(-vals)[: k_init]].tolist()
+        top = agents[np.argsort(-vals)[:k_init]].tolist()
         for j in np.flatnonzero(problem.item_row == t).tolist():
             chosen[j].update(top)
-            for a in problem.item_bonus[j]:
-                if mask_by_row[t][a]:
-                    chosen[j].add(a)
+            for ba in problem.item_bonus[j]:
+                if mask_by_row[t][ba]:
+                    chosen[j].add(ba)
             # a few random agents keep capacity everywhere in play
-            chosen[j].update(rng.choice(agents, size=min(3, agents.shape[0]), replace=False).tolist())
+            chosen[j].update(
+                rng.choice(agents, size=min(3, agents.shape[0]), replace=False).tolist()
+            )
     optimism = np.zeros(n)
-    for a, b, bonus in problem.pairs:
-        optimism[a] += bonus
-        optimism[b] += bonus
+    for pa, pb, pbonus in problem.pairs:
+        optimism[pa] += pbonus
+        optimism[pb] += pbonus
     lp_bound: float | None = None
     lp_x: FloatArray | None = None
     arcs = _arcs_from(problem, chosen)
@@ -189,7 +201,8 @@ def price_columns(
 
 def _arcs_from(problem: CoreProblem, chosen: list[set[int]]) -> Arcs:
     items = np.concatenate(
-        [np.full(len(c), j, dtype=np.int64) for j, c in enumerate(chosen)] or [np.zeros(0, np.int64)]
+        [np.full(len(c), j, dtype=np.int64) for j, c in enumerate(chosen)]
+        or [np.zeros(0, np.int64)]
     )
     agents = np.concatenate(
         [np.fromiter(sorted(c), dtype=np.int64, count=len(c)) for c in chosen]
@@ -229,7 +242,9 @@ def _price(
         if agents.shape[0] == 0:
             continue
         use_t = problem.use[t, 0] if problem.use.shape[1] == 1 else problem.use[t][agents]
-        cap_cost = ycap[agents] @ use_t if use_t.ndim == 1 else np.einsum("ar,ar->a", ycap[agents], use_t)
+        cap_cost = (
+            ycap[agents] @ use_t if use_t.ndim == 1 else np.einsum("ar,ar->a", ycap[agents], use_t)
+        )
         base = problem.rows[t, agents] - cap_cost - persons * (yp + ykey[agents])
         order = np.argsort(-base)
         limit = min(agents.shape[0], k_add + max(len(chosen[j]) for j in members))
@@ -250,9 +265,13 @@ def _price(
             if bonus:
                 idx = np.searchsorted(agents, np.fromiter(bonus, dtype=np.int64))
                 for a, pos in zip(bonus, idx.tolist(), strict=True):
-                    if pos < agents.shape[0] and agents[pos] == a and a not in chosen[j]:
-                        if base[pos] + scalar + bonus[a] > eps:
-                            chosen[j].add(a)
-                            new += 1
+                    if (
+                        pos < agents.shape[0]
+                        and agents[pos] == a
+                        and a not in chosen[j]
+                        and base[pos] + scalar + bonus[a] > eps
+                    ):
+                        chosen[j].add(a)
+                        new += 1
             added += new
     return added

@@ -91,9 +91,8 @@ def evaluate(instance: Instance, assignment: Mapping[str, str | None]) -> ScoreB
     link = 0.0
     for a, b in district_link_pairs(instance.households):
         ma, mb = assignment.get(a), assignment.get(b)
-        if ma is not None and mb is not None:
-            if by_ags[ma].district_key == by_ags[mb].district_key:
-                link += w.same_district_link
+        if ma is not None and mb is not None and by_ags[ma].district_key == by_ags[mb].district_key:
+            link += w.same_district_link
     key_penalty = 0.0
     shares = target_shares(instance)
     if shares is not None and w.key_deviation_per_person > 0:
