@@ -96,13 +96,16 @@ def _pick_territories(rng: random.Random, exclude: set[str]) -> list[Municipalit
     for town in towns:
         by_state.setdefault(town.state_id, []).append(town)
     remaining = wanted - len(picks)
+    leftovers: list[Municipality] = []
     for state in states:
         candidates = by_state.get(state.ags, [])
-        quota = max(1, round(remaining * state.population / total_pop))
-        rng.shuffle(candidates)
         # Larger towns more often declared themselves safe harbours.
         candidates.sort(key=lambda m: -m.population * rng.random())
+        quota = max(1, int(remaining * state.population / total_pop))
         picks.extend(candidates[:quota])
+        leftovers.extend(candidates[quota:])
+    leftovers.sort(key=lambda m: -m.population * rng.random())
+    picks.extend(leftovers[: wanted - len(picks)])
     rng.shuffle(picks)
     return picks[:wanted]
 

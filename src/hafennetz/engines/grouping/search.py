@@ -184,11 +184,11 @@ class _State:
                     if r2 == r:
                         continue
                     gx, gj = grp[r2][x], grp[r2][j]
-                    if gx < 0 or gj < 0:
-                        continue
-                    if c - (1 if gx == gj else 0) == 0:
-                        self.R[r2][gj][x] -= 1
-                        self.R[r2][gx][j] -= 1
+                    if c - (1 if gx == gj >= 0 else 0) == 0:
+                        if gj >= 0:
+                            self.R[r2][gj][x] -= 1
+                        if gx >= 0:
+                            self.R[r2][gx][j] -= 1
             for j in self.members[r][h]:
                 cx[j] += 1
                 self.C[j][x] += 1
@@ -197,11 +197,11 @@ class _State:
                     if r2 == r:
                         continue
                     gx, gj = grp[r2][x], grp[r2][j]
-                    if gx < 0 or gj < 0:
-                        continue
-                    if c - (1 if gx == gj else 0) == 1:
-                        self.R[r2][gj][x] += 1
-                        self.R[r2][gx][j] += 1
+                    if c - (1 if gx == gj >= 0 else 0) == 1:
+                        if gj >= 0:
+                            self.R[r2][gj][x] += 1
+                        if gx >= 0:
+                            self.R[r2][gx][j] += 1
         self.members[r][g].remove(x)
         self.members[r][h].append(x)
         self.grp[r][x] = h
@@ -269,6 +269,18 @@ def _movables(model: SearchModel) -> list[tuple[int, list[int], dict[int, list[i
     return out
 
 
+def _element(free: list[int], by_class: dict[int, list[int]], off: int) -> tuple[int, list[int]]:
+    """The movable element at `off` and the pool it swaps with."""
+    if off < len(free):
+        return free[off], free
+    off -= len(free)
+    for pool in by_class.values():
+        if off < len(pool):
+            return pool[off], pool
+        off -= len(pool)
+    raise IndexError(off)
+
+
 def search(
     model: SearchModel,
     initial: list[list[int]],
@@ -278,6 +290,7 @@ def search(
     max_iterations: int | None = None,
     cycle_length: int | None = None,
     patience: int = 3,
+    focus: float = 0.5,
     target: float | None = None,
     progress: Callable[[Progress], None] | None = None,
 ) -> SearchResult:
@@ -298,31 +311,34 @@ def search(
     classes = model.classes
     rounds = model.rounds
     weights = [len(f) + sum(len(v) for v in c.values()) for _, f, c in movables]
-    cum = [sum(weights[: k + 1]) for k in range(len(weights))]
-    total_w = cum[-1]
+    total_w = sum(weights)
+
+    flat: list[tuple[int, int]] = []  # (movable round k, offset) for every movable element
+    for k, (_, free, by_class) in enumerate(movables):
+        flat.extend((k, off) for off in range(weights[k]))
+    conflicts: list[tuple[int, int]] = []  # refreshed every 1024 moves when rounds interact
+
+    def refresh_conflicts() -> None:
+        conflicts.clear()
+        if not state.multi:
+            return
+        for k, off in flat:
+            r, free, by_class = movables[k]
+            x = _element(free, by_class, off)[0]
+            g = state.grp[r][x]
+            if state.R[r][g][x] > 0:
+                conflicts.append((k, off))
 
     def propose() -> tuple[float, int, int, int, int, int] | None:
         """A random feasible neighbour: (gain, round, x, y or -1, g, h)."""
-        pick = rng.randrange(total_w)
-        k = 0
-        while cum[k] <= pick:
-            k += 1
+        if conflicts and rng.random() < focus:
+            k, off = conflicts[rng.randrange(len(conflicts))]
+        else:
+            k, off = flat[rng.randrange(total_w)]
         r, free, by_class = movables[k]
         spec = rounds[r]
         grp = state.grp[r]
-        off = pick - (cum[k - 1] if k else 0)
-        if off < len(free):
-            x = free[off]
-            pool = free
-        else:
-            off -= len(free)
-            pool = []
-            for v in by_class.values():
-                if off < len(v):
-                    pool = v
-                    break
-                off -= len(v)
-            x = pool[off]
+        x, pool = _element(free, by_class, off)
         g = grp[x]
         free_x = classes is None or classes[x] == 0
         if free_x and rng.random() < 0.3:
@@ -387,6 +403,7 @@ def search(
                             stopped_by = "target"
                             break
             if iterations & 1023 == 0:
+                refresh_conflicts()
                 now = time.perf_counter()
                 if now - started >= time_limit:
                     stopped_by = "time_limit"
@@ -407,6 +424,7 @@ def search(
         # next cycle restarts from the best plan found so far
         state = _State(model, best_grp)
         current = best
+        refresh_conflicts()
     seconds = time.perf_counter() - started
     if progress is not None:
         progress(Progress(cycle, iterations, seconds, best, current))

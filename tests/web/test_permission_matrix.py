@@ -1,0 +1,116 @@
+"""Role x URL permission matrix: every URL of the project, with what each role gets.
+
+Roles: anonymous; staff of the member the URL is about (Detmold, NRW); staff of another member;
+state coordination of the same state (NRW) and of another state (Schleswig-Holstein); the
+coordination office. A URL added to the project without a row here fails
+`test_every_url_is_in_the_matrix`, so every module must extend this table.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from hafennetz.members.models import Contact, Member, StaffAccount, StateCoordination
+
+ROLES = ["anonymous", "own_member", "other_member", "state_same", "state_other", "office"]
+OK, LOGIN, DENY, NOT_FOUND, NOT_ALLOWED, REDIRECT = 200, "login", 403, 404, 405, 302
+
+PUBLIC = dict.fromkeys(ROLES, OK)
+LOGGED_IN = {"anonymous": LOGIN, **dict.fromkeys(ROLES[1:], OK)}
+OFFICE_ONLY = {"anonymous": LOGIN, **dict.fromkeys(ROLES[1:5], DENY), "office": OK}
+OWN_OR_OFFICE = {"anonymous": LOGIN, "own_member": OK, "other_member": DENY, "state_same": DENY,
+                 "state_other": DENY, "office": OK}
+
+AGS = "05766020"  # Detmold
+
+# url name -> (kwargs, expected per role). "{contact}" is replaced by a contact of Detmold.
+MATRIX: dict[str, tuple[dict[str, object], dict[str, object]]] = {
+    "home": ({}, PUBLIC),
+    "state-boundaries": ({}, PUBLIC),
+    "member-directory": ({}, PUBLIC),
+    "member-detail": ({"ags": AGS}, PUBLIC),
+    "member-edit": ({"ags": AGS}, OWN_OR_OFFICE),
+    "contact-create": ({"ags": AGS}, OWN_OR_OFFICE),
+    "contact-edit": ({"ags": AGS, "pk": "{contact}"}, OWN_OR_OFFICE),
+    "contact-delete": ({"ags": AGS, "pk": "{contact}"}, OWN_OR_OFFICE),
+    "signature-create": ({"ags": AGS}, OFFICE_ONLY),
+    "member-leave": ({"ags": AGS}, OFFICE_ONLY),
+    "my-member": ({}, {"anonymous": LOGIN, **dict.fromkeys(ROLES[1:], REDIRECT)}),
+    "member-create": ({}, OFFICE_ONLY),
+    "territory-search": ({}, OFFICE_ONLY),
+    "coordination": ({}, OFFICE_ONLY),
+    "invitations": ({}, OFFICE_ONLY),
+    "members-import": ({}, OFFICE_ONLY),
+    # POST only: the guard answers first, then the method check.
+    "members-import-confirm": ({}, {**OFFICE_ONLY, "office": NOT_ALLOWED}),
+    "members-export": ({"fmt": "csv"}, OFFICE_ONLY),
+    "invitation-accept": ({"token": "not-a-valid-token"}, dict.fromkeys(ROLES, NOT_FOUND)),
+    "audit-log": ({}, OFFICE_ONLY),
+    "login": ({}, PUBLIC),
+    "logout": ({}, dict.fromkeys(ROLES, NOT_ALLOWED)),
+    "password_change": ({}, LOGGED_IN),
+    "password_change_done": ({}, LOGGED_IN),
+    "set_language": ({}, dict.fromkeys(ROLES, REDIRECT)),
+}
+
+
+def _url_names(resolver: URLResolver | None = None) -> set[str]:
+    names: set[str] = set()
+    for entry in (resolver or get_resolver()).url_patterns:
+        if isinstance(entry, URLResolver):
+            names |= _url_names(entry)
+        elif isinstance(entry, URLPattern) and entry.name:
+            names.add(entry.name)
+        else:
+            names.add(f"<unnamed {entry.pattern}>")
+    return names
+
+
+def test_every_url_is_in_the_matrix() -> None:
+    assert _url_names() == set(MATRIX)
+
+
+def _login(client: Client, role: str) -> None:
+    if role == "anonymous":
+        return
+    users = get_user_model().objects
+    if role == "own_member":
+        user = users.get(username="kommune@demo.hafennetz.example")
+    elif role == "office":
+        user = users.get(username="koordinierungsstelle@demo.hafennetz.example")
+    elif role == "state_other":
+        user = users.get(username="landeskoordination@demo.hafennetz.example")
+    else:
+        member = (
+            Member.objects.get(municipality_id="03254021")  # Hildesheim, Niedersachsen
+            if role == "other_member"
+            else StateCoordination.objects.current().get(state_id="05").member
+        )
+        user = users.create_user(username=f"{role}@test.example", password="x-Pass-12345")
+        StaffAccount.objects.create(user=user, member=member)
+    client.force_login(user)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_role_gets_expected_answer(client: Client, name: str, role: str) -> None:
+    from django.urls import reverse
+
+    kwargs, expected = MATRIX[name]
+    member = Member.objects.get(municipality_id=AGS)
+    contact = Contact.objects.filter(member=member).first() or Contact.objects.create(
+        member=member, name="Test Kontakt"
+    )
+    kwargs = {k: (contact.pk if v == "{contact}" else v) for k, v in kwargs.items()}
+    _login(client, role)
+    response = client.get(reverse(name, kwargs=kwargs))
+    want = expected[role]
+    if want == LOGIN:
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("login"))
+    else:
+        assert response.status_code == want, (name, role, response.status_code)
