@@ -51,7 +51,10 @@ def read_gap(path: str | Path) -> GapInstance:
     expected = 2 + 2 * m * n + m
     if m <= 0 or n <= 0 or len(numbers) != expected:
         raise InputError(
-            str(path), None, None, f"expected {expected} numbers for m={m}, n={n}, found {len(numbers)}"
+            str(path),
+            None,
+            None,
+            f"expected {expected} numbers for m={m}, n={n}, found {len(numbers)}",
         )
     arr = np.array(numbers[2:], dtype=np.float64)
     cost = arr[: m * n].reshape(m, n)

@@ -27,6 +27,7 @@ from .core import (
     make_arcs,
 )
 from .greedy import greedy
+from .lns import improve
 from .mip_model import MipModel, build
 
 Progress = Callable[[str], None]
@@ -58,6 +59,7 @@ def solve_optimal(
     threads: int = 2,
     backend: str = "highs",
     dense_arc_limit: int = DENSE_ARC_LIMIT,
+    lns_share: float = 0.5,
     progress: Progress | None = None,
 ) -> CoreOutcome:
     t0 = time.monotonic()
@@ -90,11 +92,14 @@ def solve_optimal(
     model = build(problem, arcs)
     remaining = time_limit - (time.monotonic() - t0)
     start_cols = model.full_start(problem, arcs, start.x) if start_ok else None
-    say(f"MIP ({backend}): {model.n_cols} columns, {model.n_rows} rows, {remaining:.1f} s")
+    lns_ok = lns_share > 0 and lp_x is None and not problem.pairs
+    lns_ok = lns_ok and (problem.share is None or problem.key_weight == 0)
+    mip_time = remaining * (1 - lns_share) if lns_ok else remaining
+    say(f"MIP ({backend}): {model.n_cols} columns, {model.n_rows} rows, {mip_time:.1f} s")
     if backend == "cpsat":
-        out = solve_cpsat(model, time_limit=remaining, threads=threads, seed=seed, start=start_cols)
+        out = solve_cpsat(model, time_limit=mip_time, threads=threads, seed=seed, start=start_cols)
     else:
-        out = solve_highs(model, time_limit=remaining, threads=threads, seed=seed, start=start_cols)
+        out = solve_highs(model, time_limit=mip_time, threads=threads, seed=seed, start=start_cols)
     x = _x_of(model, out)
     if x is not None:
         sol = CoreSolution(arcs, x)
@@ -102,6 +107,12 @@ def solve_optimal(
             obj = core_objective(problem, sol)
             if obj > best_obj + 1e-9 or best is None:
                 best, best_obj = sol, obj
+    if best is not None and lns_ok and out.status != "optimal":
+        left = time_limit - (time.monotonic() - t0)
+        say(f"MIP stopped at {best_obj:.3f}; neighbourhood search for {left:.1f} s")
+        best = improve(problem, best, time_limit=left, seed=seed, threads=1)
+        best_obj = core_objective(problem, best)
+        notes.append("improved by large-neighbourhood search after the MIP")
     if best is None:
         return CoreOutcome(
             CoreSolution(arcs, np.zeros(arcs.size, dtype=np.int64)),
