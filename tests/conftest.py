@@ -20,7 +20,9 @@ def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-unty
 
 
 def _staff_user(email: str, member: Member):  # type: ignore[no-untyped-def]
-    user = get_user_model().objects.create_user(username=email, email=email, password="x-Pass-12345")
+    user = get_user_model().objects.create_user(
+        username=email, email=email, password="x-Pass-12345"
+    )
     StaffAccount.objects.create(user=user, member=member)
     return user
 

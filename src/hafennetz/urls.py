@@ -12,8 +12,11 @@ urlpatterns = [
     path("konto/anmelden/", auth_views.LoginView.as_view(), name="login"),
     path("konto/abmelden/", auth_views.LogoutView.as_view(), name="logout"),
     path("konto/passwort/", auth_views.PasswordChangeView.as_view(), name="password_change"),
-    path("konto/passwort/geaendert/", auth_views.PasswordChangeDoneView.as_view(),
-         name="password_change_done"),
+    path(
+        "konto/passwort/geaendert/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
     path("sprache/", set_language, name="set_language"),
     path("", include("hafennetz.members.urls")),
 ]

@@ -66,16 +66,30 @@ def test_joining_before_the_founding_or_in_the_future_is_refused(office_user) ->
 def test_signature_before_the_declaration_existed_is_refused(office_user, own_member) -> None:
     v2021 = Declaration.objects.get(version="2021")
     with pytest.raises(ValidationError) as exc:
-        services.signature_create(actor=office_user, member=own_member, declaration=v2021,
-                                  signed_on=dt.date(2021, 2, 16), signatory="OB")
+        services.signature_create(
+            actor=office_user,
+            member=own_member,
+            declaration=v2021,
+            signed_on=dt.date(2021, 2, 16),
+            signatory="OB",
+        )
     assert "signed_on" in _errors(exc)
-    signature = services.signature_create(actor=office_user, member=own_member,
-                                          declaration=v2021, signed_on=dt.date(2021, 2, 17),
-                                          signatory="Bürgermeister")
+    signature = services.signature_create(
+        actor=office_user,
+        member=own_member,
+        declaration=v2021,
+        signed_on=dt.date(2021, 2, 17),
+        signatory="Bürgermeister",
+    )
     assert signature.pk and AuditEntry.objects.filter(action="signature.create").exists()
     with pytest.raises(ValidationError) as exc:  # the same version twice
-        services.signature_create(actor=office_user, member=own_member, declaration=v2021,
-                                  signed_on=dt.date(2022, 1, 1), signatory="OB")
+        services.signature_create(
+            actor=office_user,
+            member=own_member,
+            declaration=v2021,
+            signed_on=dt.date(2022, 1, 1),
+            signatory="OB",
+        )
     assert "declaration" in _errors(exc)
 
 
@@ -102,11 +116,16 @@ def test_state_coordination_moves_and_checks_the_state(office_user) -> None:
     sh = State.objects.get(pk="01")
     flensburg = Member.objects.get(municipality_id="01001000")
     with pytest.raises(ValidationError) as exc:
-        services.state_coordination_assign(actor=office_user, state=State.objects.get(pk="02"),
-                                           member=flensburg, starts_on=dt.date(2025, 1, 1))
+        services.state_coordination_assign(
+            actor=office_user,
+            state=State.objects.get(pk="02"),
+            member=flensburg,
+            starts_on=dt.date(2025, 1, 1),
+        )
     assert "member" in _errors(exc)
-    services.state_coordination_assign(actor=office_user, state=sh, member=flensburg,
-                                       starts_on=dt.date(2025, 1, 1))
+    services.state_coordination_assign(
+        actor=office_user, state=sh, member=flensburg, starts_on=dt.date(2025, 1, 1)
+    )
     current = StateCoordination.objects.current().get(state=sh)
     assert current.member == flensburg
     previous = StateCoordination.objects.get(state=sh, member__municipality_id="01002000")
@@ -115,24 +134,30 @@ def test_state_coordination_moves_and_checks_the_state(office_user) -> None:
 
 def test_hand_over_moves_the_office_role(office_user, member_user, own_member) -> None:
     assert roles_of(office_user).is_coordination_office
-    services.coordination_office_hand_over(actor=office_user, to_member=own_member,
-                                           starts_on=dt.date.today())
+    services.coordination_office_hand_over(
+        actor=office_user, to_member=own_member, starts_on=dt.date.today()
+    )
     forget_roles(office_user)
     forget_roles(member_user)
     assert not roles_of(office_user).is_coordination_office
     assert roles_of(member_user).is_coordination_office
     with pytest.raises(ValidationError):  # to the holder itself
-        services.coordination_office_hand_over(actor=member_user, to_member=own_member,
-                                               starts_on=dt.date.today() + dt.timedelta(days=1))
+        services.coordination_office_hand_over(
+            actor=member_user,
+            to_member=own_member,
+            starts_on=dt.date.today() + dt.timedelta(days=1),
+        )
 
 
 def test_invitation_flow_and_bad_input(office_user, own_member) -> None:
-    invitation, token = services.invitation_create(actor=office_user, member=own_member,
-                                                   email="Neu@Detmold.example")
+    invitation, token = services.invitation_create(
+        actor=office_user, member=own_member, email="Neu@Detmold.example"
+    )
     assert invitation.email == "neu@detmold.example"
     with pytest.raises(ValidationError) as exc:
-        services.invitation_create(actor=office_user, member=own_member,
-                                   email="neu@detmold.example")
+        services.invitation_create(
+            actor=office_user, member=own_member, email="neu@detmold.example"
+        )
     assert "email" in _errors(exc)
     with pytest.raises(ValidationError) as exc:
         services.invitation_accept(token=token, password="123")
@@ -143,25 +168,32 @@ def test_invitation_flow_and_bad_input(office_user, own_member) -> None:
     with pytest.raises(ValidationError):
         services.invitation_accept(token=token, password="Sicherer-Hafen-42")
     with pytest.raises(ValidationError) as exc:  # an account exists now
-        services.invitation_create(actor=office_user, member=own_member,
-                                   email="neu@detmold.example")
+        services.invitation_create(
+            actor=office_user, member=own_member, email="neu@detmold.example"
+        )
     assert "email" in _errors(exc)
     assert invitation.token_hash != token  # only the hash is stored
 
 
 @pytest.mark.django_db(transaction=False)
-def test_invitation_mail_is_sent_on_commit(office_user, own_member, django_capture_on_commit_callbacks) -> None:
+def test_invitation_mail_is_sent_on_commit(
+    office_user, own_member, django_capture_on_commit_callbacks
+) -> None:
     with django_capture_on_commit_callbacks(execute=True):
-        _invitation, token = services.invitation_create(actor=office_user, member=own_member,
-                                                        email="kollegin@detmold.example")
+        _invitation, token = services.invitation_create(
+            actor=office_user, member=own_member, email="kollegin@detmold.example"
+        )
     assert len(mail.outbox) == 1
     assert token in mail.outbox[0].body and mail.outbox[0].to == ["kollegin@detmold.example"]
 
 
 def test_profile_update_audits_before_and_after(member_user, own_member) -> None:
-    services.member_update(actor=member_user, member=own_member,
-                           data={"website": "https://www.detmold.de"},
-                           criteria={"transparency": (True, True)})
+    services.member_update(
+        actor=member_user,
+        member=own_member,
+        data={"website": "https://www.detmold.de"},
+        criteria={"transparency": (True, True)},
+    )
     entry = AuditEntry.objects.filter(action="member.update").latest("id")
     assert entry.actor_label == get_user_model().objects.get(pk=member_user.pk).username
     assert entry.after["website"] == "https://www.detmold.de"

@@ -22,13 +22,13 @@ from hafennetz.members.transfer import (
 pytestmark = pytest.mark.django_db
 
 BAD_CSV = (
-    "ags;name;joined_on;left_on\n"
-    "01051001;Albersdorf;2022-03-01;\n"  # fine
-    "12345678;Nirgendwo;2022-03-01;\n"  # unknown AGS
-    "01051001;Albersdorf doppelt;2022-03-01;\n"  # duplicate
-    "01051002;Arkebek;2023-01-01;2022-01-01\n"  # left before joined
-    "01051003;Averlak;31.02.2022;\n"  # impossible date
-).encode()
+    b"ags;name;joined_on;left_on\n"
+    b"01051001;Albersdorf;2022-03-01;\n"  # fine
+    b"12345678;Nirgendwo;2022-03-01;\n"  # unknown AGS
+    b"01051001;Albersdorf doppelt;2022-03-01;\n"  # duplicate
+    b"01051002;Arkebek;2023-01-01;2022-01-01\n"  # left before joined
+    b"01051003;Averlak;31.02.2022;\n"  # impossible date
+)
 
 
 def test_bad_file_reports_every_line_and_writes_nothing(office_user) -> None:
@@ -48,8 +48,13 @@ def test_bad_file_reports_every_line_and_writes_nothing(office_user) -> None:
 
 @pytest.mark.parametrize(
     ("name", "content"),
-    [("members.txt", b"ags\n1"), ("members.csv", b""), ("members.csv", b"name;x\nA;1"),
-     ("members.xlsx", b"not a workbook"), ("members.csv", b"ags;unknown\n01051001;1")],
+    [
+        ("members.txt", b"ags\n1"),
+        ("members.csv", b""),
+        ("members.csv", b"name;x\nA;1"),
+        ("members.xlsx", b"not a workbook"),
+        ("members.csv", b"ags;unknown\n01051001;1"),
+    ],
 )
 def test_unreadable_files_get_a_message(name: str, content: bytes) -> None:
     with pytest.raises(ImportFileError):
@@ -71,8 +76,11 @@ def test_good_file_creates_and_updates_in_one_transaction(office_user) -> None:
 
 
 def test_export_round_trips_through_csv_and_xlsx(office_user) -> None:
-    members = list(Member.objects.select_related("state", "municipality", "district")
-                   .prefetch_related("signatures__declaration"))
+    members = list(
+        Member.objects.select_related("state", "municipality", "district").prefetch_related(
+            "signatures__declaration"
+        )
+    )
     rows = export_rows(members)
     assert len(rows) == len(members) + 1
     book = load_workbook(io.BytesIO(to_xlsx(rows)))

@@ -21,8 +21,14 @@ OK, LOGIN, DENY, NOT_FOUND, NOT_ALLOWED, REDIRECT = 200, "login", 403, 404, 405,
 PUBLIC = dict.fromkeys(ROLES, OK)
 LOGGED_IN = {"anonymous": LOGIN, **dict.fromkeys(ROLES[1:], OK)}
 OFFICE_ONLY = {"anonymous": LOGIN, **dict.fromkeys(ROLES[1:5], DENY), "office": OK}
-OWN_OR_OFFICE = {"anonymous": LOGIN, "own_member": OK, "other_member": DENY, "state_same": DENY,
-                 "state_other": DENY, "office": OK}
+OWN_OR_OFFICE = {
+    "anonymous": LOGIN,
+    "own_member": OK,
+    "other_member": DENY,
+    "state_same": DENY,
+    "state_other": DENY,
+    "office": OK,
+}
 
 AGS = "05766020"  # Detmold
 

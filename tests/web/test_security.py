@@ -46,7 +46,10 @@ def test_deploy_check_is_clean_with_production_settings(tmp_path) -> None:
     env.pop("DATABASE_URL", None)
     result = subprocess.run(
         [sys.executable, "-m", "hafennetz.cli", "check", "--deploy", "--fail-level", "WARNING"],
-        capture_output=True, text=True, env=env, check=False,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
@@ -55,7 +58,12 @@ def test_deploy_check_is_clean_with_production_settings(tmp_path) -> None:
 def test_production_refuses_to_start_without_secret_key(tmp_path) -> None:
     env = {**os.environ, "HAFENNETZ_ENV": "production", "HAFENNETZ_VAR_DIR": str(tmp_path)}
     env.pop("SECRET_KEY", None)
-    result = subprocess.run([sys.executable, "-m", "hafennetz.cli", "check"],
-                            capture_output=True, text=True, env=env, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "hafennetz.cli", "check"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr

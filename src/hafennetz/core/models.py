@@ -102,6 +102,9 @@ class DistributionKeyShare(models.Model):
             models.UniqueConstraint(fields=["key", "year", "state"], name="unique_key_share")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.key} {self.year} {self.state_id}: {self.share_percent}"
+
 
 class AuditEntry(models.Model):
     """Who changed what, when, with the values before and after. Written only by services."""

@@ -72,8 +72,19 @@ def import_reference() -> ImportCounts:
         )
         for r in _rows(STATES_CSV)
     ]
-    _upsert(State, states, ["name", "iso_3166_2", "population", "area_km2",
-                            "centroid_latitude", "centroid_longitude", "boundary"])
+    _upsert(
+        State,
+        states,
+        [
+            "name",
+            "iso_3166_2",
+            "population",
+            "area_km2",
+            "centroid_latitude",
+            "centroid_longitude",
+            "boundary",
+        ],
+    )
 
     district_shapes = _boundaries(DISTRICTS_GEOJSON)
     districts = [
@@ -91,9 +102,21 @@ def import_reference() -> ImportCounts:
         )
         for r in _rows(DISTRICTS_CSV)
     ]
-    _upsert(District, districts, ["name", "short_name", "district_type", "state", "population",
-                                  "area_km2", "centroid_latitude", "centroid_longitude",
-                                  "boundary"])
+    _upsert(
+        District,
+        districts,
+        [
+            "name",
+            "short_name",
+            "district_type",
+            "state",
+            "population",
+            "area_km2",
+            "centroid_latitude",
+            "centroid_longitude",
+            "boundary",
+        ],
+    )
 
     municipalities = [
         Municipality(
@@ -111,9 +134,22 @@ def import_reference() -> ImportCounts:
         )
         for r in _rows(MUNICIPALITIES_CSV)
     ]
-    _upsert(Municipality, municipalities, ["name", "short_name", "municipality_type", "district",
-                                           "state", "population", "area_km2", "postal_code",
-                                           "latitude", "longitude"])
+    _upsert(
+        Municipality,
+        municipalities,
+        [
+            "name",
+            "short_name",
+            "municipality_type",
+            "district",
+            "state",
+            "population",
+            "area_km2",
+            "postal_code",
+            "latitude",
+            "longitude",
+        ],
+    )
 
     shares = [
         DistributionKeyShare(

@@ -34,5 +34,6 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "core/audit_log.html",
-                  {"form": form, "page": page, "query": query.urlencode()})
+    return render(
+        request, "core/audit_log.html", {"form": form, "page": page, "query": query.urlencode()}
+    )

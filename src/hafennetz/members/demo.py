@@ -33,11 +33,38 @@ DEMO_DISTRICTS = 14
 # Potsdam took over the coordination office after the first working meeting (October 2019).
 OFFICE_HOLDER_AGS = "12054000"
 OFFICE_SINCE = dt.date(2019, 10, 1)
-FIRST_NAMES = ["Anna", "Ben", "Clara", "Deniz", "Elif", "Finn", "Greta", "Hamid", "Ida", "Jonas",
-               "Katrin", "Lukas", "Mira", "Nils", "Olga", "Paul", "Rana", "Sven", "Tanja", "Yusuf"]
+FIRST_NAMES = [
+    "Anna",
+    "Ben",
+    "Clara",
+    "Deniz",
+    "Elif",
+    "Finn",
+    "Greta",
+    "Hamid",
+    "Ida",
+    "Jonas",
+    "Katrin",
+    "Lukas",
+    "Mira",
+    "Nils",
+    "Olga",
+    "Paul",
+    "Rana",
+    "Sven",
+    "Tanja",
+    "Yusuf",
+]
 LAST_NAMES = ["Beispiel", "Muster", "Probe", "Demo", "Exempel", "Vorlage", "Testmann", "Fiktiv"]
-FUNCTIONS = ["Integrationsbeauftragte/r", "Sozialdezernat", "Büro Oberbürgermeister/in",
-             "Fachdienst Migration", "Ausländerbehörde", "Koordination Flüchtlingshilfe"]
+SIGNATORIES = ["Oberbürgermeister/in", "Bürgermeister/in", "Landrat/Landrätin"]
+FUNCTIONS = [
+    "Integrationsbeauftragte/r",
+    "Sozialdezernat",
+    "Büro Oberbürgermeister/in",
+    "Fachdienst Migration",
+    "Ausländerbehörde",
+    "Koordination Flüchtlingshilfe",
+]
 # (state AGS, member AGS) of the invented state coordinations: 9 states, as in 2022.
 STATE_COORDINATORS = [
     ("01", "01002000"),  # Kiel
@@ -47,16 +74,19 @@ STATE_COORDINATORS = [
     ("08", "08311000"),  # Freiburg
     ("11", "11000000"),  # Berlin
     ("13", "13003000"),  # Rostock
-    ("09", None),        # the largest demo member of Bayern
-    ("14", None),        # the largest demo member of Sachsen
+    ("09", None),  # the largest demo member of Bayern
+    ("14", None),  # the largest demo member of Sachsen
 ]
 
 
 # (role, e-mail, AGS of the member whose staff the login belongs to)
 DEMO_LOGINS = [
     ("Koordinierungsstelle", "koordinierungsstelle@demo.hafennetz.example", OFFICE_HOLDER_AGS),
-    ("Länderkoordination Schleswig-Holstein", "landeskoordination@demo.hafennetz.example",
-     "01002000"),
+    (
+        "Länderkoordination Schleswig-Holstein",
+        "landeskoordination@demo.hafennetz.example",
+        "01002000",
+    ),
     ("Mitgliedskommune (Detmold)", "kommune@demo.hafennetz.example", "05766020"),
 ]
 
@@ -157,43 +187,56 @@ def seed_demo() -> list[DemoLogin]:
     founding: dict[str, Member] = {}
     for row in _founding_rows():
         member = services.member_create(
-            actor=ACTOR, ags=row["ags"], joined_on=dt.date.fromisoformat(row["member_since"]),
+            actor=ACTOR,
+            ags=row["ags"],
+            joined_on=dt.date.fromisoformat(row["member_since"]),
             name=row["short_name"],
         )
-        services.signature_create(actor=ACTOR, member=member, declaration=v2019,
-                                  signed_on=FOUNDING_DATE,
-                                  signatory="Gründungsmitglied des Bündnisses")
+        services.signature_create(
+            actor=ACTOR,
+            member=member,
+            declaration=v2019,
+            signed_on=FOUNDING_DATE,
+            signatory="Gründungsmitglied des Bündnisses",
+        )
         founding[row["ags"]] = member
 
     picks = _pick_territories(rng, exclude=set(founding))
     demo_members: list[Member] = []
-    join_dates = sorted(_join_date(rng, i, DEMO_ALLIANCE_MEMBERS)
-                        for i in range(DEMO_ALLIANCE_MEMBERS + DEMO_FORMER))
+    join_dates = sorted(
+        _join_date(rng, i, DEMO_ALLIANCE_MEMBERS)
+        for i in range(DEMO_ALLIANCE_MEMBERS + DEMO_FORMER)
+    )
     for index, territory in enumerate(picks):
         resolution_only = index >= DEMO_ALLIANCE_MEMBERS + DEMO_FORMER
         joined = None if resolution_only else join_dates[index]
         resolution = (joined or dt.date(2022, 1, 1)) - dt.timedelta(days=rng.randrange(30, 400))
         member = services.member_create(
-            actor=ACTOR, ags=territory.ags, joined_on=joined,
+            actor=ACTOR,
+            ags=territory.ags,
+            joined_on=joined,
             safe_harbour_resolution_on=max(resolution, dt.date(2018, 7, 1)),
             is_demo=True,
         )
         if joined:
             declaration = v2019 if joined < v2021.published_on else v2021
             services.signature_create(
-                actor=ACTOR, member=member, declaration=declaration, signed_on=joined,
-                signatory=f"{rng.choice(['Oberbürgermeister/in', 'Bürgermeister/in', 'Landrat/Landrätin'])} (Demo)",
+                actor=ACTOR,
+                member=member,
+                declaration=declaration,
+                signed_on=joined,
+                signatory=f"{rng.choice(SIGNATORIES)} (Demo)",
             )
         demo_members.append(member)
 
     for member in [*founding.values(), *demo_members]:
-        services.member_update(actor=ACTOR, member=member, data={},
-                               criteria=_criteria(rng, member))
+        services.member_update(actor=ACTOR, member=member, data={}, criteria=_criteria(rng, member))
         if member.is_demo or rng.random() < 0.5:
             _contact(rng, member, public=rng.random() < 0.6)
-    for member in demo_members[DEMO_ALLIANCE_MEMBERS:DEMO_ALLIANCE_MEMBERS + DEMO_FORMER]:
-        services.member_mark_left(actor=ACTOR, member=member,
-                                  left_on=member.joined_on + dt.timedelta(days=500))
+    for member in demo_members[DEMO_ALLIANCE_MEMBERS : DEMO_ALLIANCE_MEMBERS + DEMO_FORMER]:
+        services.member_mark_left(
+            actor=ACTOR, member=member, left_on=member.joined_on + dt.timedelta(days=500)
+        )
 
     services.coordination_office_hand_over(
         actor=ACTOR, to_member=founding[OFFICE_HOLDER_AGS], starts_on=OFFICE_SINCE
@@ -202,11 +245,20 @@ def seed_demo() -> list[DemoLogin]:
         if member_ags:
             member = founding[member_ags]
         else:
-            member = max((m for m in demo_members if m.state_id == state_ags and m.left_on is None
-                          and m.joined_on), key=lambda m: m.population)
+            member = max(
+                (
+                    m
+                    for m in demo_members
+                    if m.state_id == state_ags and m.left_on is None and m.joined_on
+                ),
+                key=lambda m: m.population,
+            )
         services.state_coordination_assign(
-            actor=ACTOR, state=State.objects.get(pk=state_ags), member=member,
-            starts_on=max(member.joined_on or OFFICE_SINCE, dt.date(2021, 3, 1)), is_demo=True,
+            actor=ACTOR,
+            state=State.objects.get(pk=state_ags),
+            member=member,
+            starts_on=max(member.joined_on or OFFICE_SINCE, dt.date(2021, 3, 1)),
+            is_demo=True,
         )
 
     return [_login(role, email, founding[ags]) for role, email, ags in DEMO_LOGINS]

@@ -14,19 +14,23 @@ from hafennetz.web.forms import DateInput
 class DirectoryFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False)
     state = forms.ModelChoiceField(
-        label=_("State"), queryset=State.objects.all(), required=False, empty_label=_("All states"),
+        label=_("State"),
+        queryset=State.objects.all(),
+        required=False,
+        empty_label=_("All states"),
         to_field_name="ags",
     )
     status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", _("All"))] + MemberStatus.choices
+        label=_("Status"), required=False, choices=[("", _("All")), *MemberStatus.choices]
     )
 
 
 class MemberProfileForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=150)
     website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
-    description = forms.CharField(label=_("Profile text"), required=False, widget=forms.Textarea(
-        attrs={"rows": 4}))
+    description = forms.CharField(
+        label=_("Profile text"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
     safe_harbour_resolution_on = forms.DateField(
         label=_("Safe-harbour council resolution"), required=False, widget=DateInput()
     )
@@ -54,8 +58,10 @@ class MemberProfileForm(forms.Form):
             self.fields[f"fulfilled_{code}"] = forms.BooleanField(label=label, required=False)
 
     def criteria_rows(self) -> list[tuple[str, forms.BoundField, forms.BoundField]]:
-        return [(str(label), self[f"decided_{code}"], self[f"fulfilled_{code}"])
-                for code, label in Criterion.choices]
+        return [
+            (str(label), self[f"decided_{code}"], self[f"fulfilled_{code}"])
+            for code, label in Criterion.choices
+        ]
 
     def profile_data(self) -> dict[str, Any]:
         keys = ["name", "website", "description", "safe_harbour_resolution_on", "joined_on"]
@@ -80,21 +86,31 @@ class MemberCreateForm(forms.Form):
         max_length=8,
         help_text=_("Search by name or key; 8 digits for a municipality, 5 for a district."),
     )
-    name = forms.CharField(label=_("Display name"), max_length=150, required=False,
-                           help_text=_("Empty: the official short name."))
-    joined_on = forms.DateField(label=_("Joined the alliance"), required=False, widget=DateInput(),
-                                help_text=_("Empty: only a safe-harbour council resolution."))
+    name = forms.CharField(
+        label=_("Display name"),
+        max_length=150,
+        required=False,
+        help_text=_("Empty: the official short name."),
+    )
+    joined_on = forms.DateField(
+        label=_("Joined the alliance"),
+        required=False,
+        widget=DateInput(),
+        help_text=_("Empty: only a safe-harbour council resolution."),
+    )
     safe_harbour_resolution_on = forms.DateField(
         label=_("Safe-harbour council resolution"), required=False, widget=DateInput()
     )
 
 
 class SignatureForm(forms.Form):
-    declaration = forms.ModelChoiceField(label=_("Declaration"), queryset=Declaration.objects.all(),
-                                         empty_label=None)
+    declaration = forms.ModelChoiceField(
+        label=_("Declaration"), queryset=Declaration.objects.all(), empty_label=None
+    )
     signed_on = forms.DateField(label=_("Signed on"), widget=DateInput())
-    signatory = forms.CharField(label=_("Signatory"), max_length=200,
-                                help_text=_("e.g. the Lord Mayor, with function"))
+    signatory = forms.CharField(
+        label=_("Signatory"), max_length=200, help_text=_("e.g. the Lord Mayor, with function")
+    )
 
 
 class LeaveForm(forms.Form):
@@ -132,8 +148,11 @@ class ImportForm(forms.Form):
 
 
 class SetPasswordForm(forms.Form):
-    password1 = forms.CharField(label=_("Password"), widget=forms.PasswordInput,
-                                help_text=password_validation.password_validators_help_text_html())
+    password1 = forms.CharField(
+        label=_("Password"),
+        widget=forms.PasswordInput,
+        help_text=password_validation.password_validators_help_text_html(),
+    )
     password2 = forms.CharField(label=_("Repeat password"), widget=forms.PasswordInput)
 
     def clean(self) -> dict[str, Any]:

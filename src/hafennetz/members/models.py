@@ -42,7 +42,7 @@ class MemberQuerySet(models.QuerySet["Member"]):
 
 
 class Member(BaseModel):
-    """A municipality or a district (Landkreis) in the alliance or with a safe-harbour resolution."""
+    """A municipality or district (Landkreis) in the alliance or with a safe-harbour resolution."""
 
     municipality = models.OneToOneField(
         Municipality,
@@ -187,6 +187,9 @@ class CriterionStatus(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["member", "criterion"], name="unique_member_criterion")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.member_id}:{self.criterion}"
 
 
 class Contact(BaseModel):

@@ -51,9 +51,10 @@ def roles_of(user: Any) -> Roles:
     is_office = bool(user.is_superuser)
     states: frozenset[str] = frozenset()
     if member_id is not None:
-        is_office = is_office or CoordinationOfficeTerm.objects.current().filter(
-            member_id=member_id
-        ).exists()
+        is_office = (
+            is_office
+            or CoordinationOfficeTerm.objects.current().filter(member_id=member_id).exists()
+        )
         states = frozenset(
             StateCoordination.objects.current()
             .filter(member_id=member_id)

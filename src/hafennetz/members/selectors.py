@@ -134,9 +134,10 @@ def member_points() -> list[dict[str, Any]]:
 
 def members_per_state() -> list[tuple[State, int]]:
     counts = dict(
-        Member.objects.alliance().values("state_id").annotate(n=Count("id")).values_list(
-            "state_id", "n"
-        )
+        Member.objects.alliance()
+        .values("state_id")
+        .annotate(n=Count("id"))
+        .values_list("state_id", "n")
     )
     return [(state, counts.get(state.pk, 0)) for state in State.objects.only("ags", "name")]
 
@@ -196,8 +197,9 @@ def territory_search(query: str, limit: int = 20) -> list[TerritoryHit]:
         TerritoryHit(d.ags, d.name, "district", d.state.name, d.population)
         for d in districts.order_by("-population")[:limit]
     ] + [
-        TerritoryHit(m.ags, m.name, "municipality", f"{m.district.short_name}, {m.state.name}",
-                     m.population)
+        TerritoryHit(
+            m.ags, m.name, "municipality", f"{m.district.short_name}, {m.state.name}", m.population
+        )
         for m in municipalities.order_by("-population")[:limit]
     ]
     hits.sort(key=lambda h: (not h.name.lower().startswith(query.lower()), -h.population))

@@ -105,8 +105,12 @@ def member_create(
     territory = territory_by_ags(ags)
     if territory is None:
         raise ValidationError(
-            {"ags": _("Unknown AGS „%(ags)s“: no municipality (8 digits) or district (5 digits).")
-             % {"ags": ags}}
+            {
+                "ags": _(
+                    "Unknown AGS „%(ags)s“: no municipality (8 digits) or district (5 digits)."
+                )
+                % {"ags": ags}
+            }
         )
     existing = Member.objects.filter(
         municipality_id=territory.pk if isinstance(territory, Municipality) else None,
@@ -178,16 +182,16 @@ def member_mark_left(*, actor: Any, member: Member, left_on: dt.date) -> Member:
     member = Member.objects.select_for_update().get(pk=member.pk)
     if member.left_on:
         raise ValidationError(
-            {"left_on": _("This member already left on %(date)s.")
-             % {"date": member.left_on.strftime("%d.%m.%Y")}}
+            {
+                "left_on": _("This member already left on %(date)s.")
+                % {"date": member.left_on.strftime("%d.%m.%Y")}
+            }
         )
     if CoordinationOfficeTerm.objects.current(left_on).filter(member=member).exists():
         raise ValidationError(
             {"left_on": _("This member holds the coordination office; hand it over first.")}
         )
-    errors = validate_member_dates(
-        joined_on=member.joined_on, left_on=left_on, resolution_on=None
-    )
+    errors = validate_member_dates(joined_on=member.joined_on, left_on=left_on, resolution_on=None)
     if errors:
         raise ValidationError(errors)
     before = snapshot(member)
@@ -196,8 +200,9 @@ def member_mark_left(*, actor: Any, member: Member, left_on: dt.date) -> Member:
     # A member that left no longer coordinates a state.
     for term in StateCoordination.objects.filter(member=member).current(left_on):
         state_coordination_end(actor=actor, coordination=term, ends_on=left_on)
-    log_action(actor=actor, action="member.leave", obj=member, before=before,
-               after=snapshot(member))
+    log_action(
+        actor=actor, action="member.leave", obj=member, before=before, after=snapshot(member)
+    )
     return member
 
 
@@ -238,7 +243,10 @@ def signature_create(
     if signed_on < declaration.published_on:
         errors["signed_on"] = _(
             "The %(declaration)s only exists since %(date)s; it cannot have been signed earlier."
-        ) % {"declaration": declaration.title, "date": declaration.published_on.strftime("%d.%m.%Y")}
+        ) % {
+            "declaration": declaration.title,
+            "date": declaration.published_on.strftime("%d.%m.%Y"),
+        }
     elif signed_on > _today():
         errors["signed_on"] = _("The date lies in the future.")
     if Signature.objects.filter(member=member, declaration=declaration).exists():
@@ -267,8 +275,13 @@ def state_coordination_end(
     before = snapshot(coordination)
     coordination.ends_on = ends_on
     coordination.save(update_fields=["ends_on", "updated_at"])
-    log_action(actor=actor, action="state_coordination.end", obj=coordination, before=before,
-               after=snapshot(coordination))
+    log_action(
+        actor=actor,
+        action="state_coordination.end",
+        obj=coordination,
+        before=before,
+        after=snapshot(coordination),
+    )
     return coordination
 
 
@@ -287,7 +300,9 @@ def state_coordination_assign(
     errors: dict[str, str] = {}
     if member.state_id != state.pk:
         errors["member"] = _("%(member)s lies in %(state)s, not in %(other)s.") % {
-            "member": member.name, "state": member.state.name, "other": state.name
+            "member": member.name,
+            "state": member.state.name,
+            "other": state.name,
         }
     elif member.left_on or not member.joined_on:
         errors["member"] = _("Only current alliance members can coordinate a state.")
@@ -305,17 +320,24 @@ def state_coordination_assign(
             )
         elif term.starts_on <= new_end and term_end >= starts_on:
             raise ValidationError(
-                {"starts_on": _("This period overlaps the coordination by %(member)s "
-                                "(from %(date)s).")
-                 % {"member": term.member.name, "date": term.starts_on.strftime("%d.%m.%Y")}}
+                {
+                    "starts_on": _(
+                        "This period overlaps the coordination by %(member)s (from %(date)s)."
+                    )
+                    % {"member": term.member.name, "date": term.starts_on.strftime("%d.%m.%Y")}
+                }
             )
     coordination = StateCoordination(
         state=state, member=member, starts_on=starts_on, ends_on=ends_on, is_demo=is_demo
     )
     coordination.full_clean()
     coordination.save()
-    log_action(actor=actor, action="state_coordination.assign", obj=coordination,
-               after=snapshot(coordination))
+    log_action(
+        actor=actor,
+        action="state_coordination.assign",
+        obj=coordination,
+        after=snapshot(coordination),
+    )
     return coordination
 
 
@@ -327,28 +349,40 @@ def coordination_office_hand_over(
         raise ValidationError(
             {"member": _("Only a current alliance member can hold the coordination office.")}
         )
-    current = CoordinationOfficeTerm.objects.select_for_update().filter(ends_on__isnull=True).first()
+    current = (
+        CoordinationOfficeTerm.objects.select_for_update().filter(ends_on__isnull=True).first()
+    )
     if current:
         if current.member_id == to_member.pk:
             raise ValidationError(
-                {"member": _("%(member)s already holds the coordination office.")
-                 % {"member": to_member.name}}
+                {
+                    "member": _("%(member)s already holds the coordination office.")
+                    % {"member": to_member.name}
+                }
             )
         if starts_on <= current.starts_on:
             raise ValidationError(
-                {"starts_on": _("The hand-over must be after the start of the current term "
-                                "(%(date)s).") % {"date": current.starts_on.strftime("%d.%m.%Y")}}
+                {
+                    "starts_on": _(
+                        "The hand-over must be after the start of the current term (%(date)s)."
+                    )
+                    % {"date": current.starts_on.strftime("%d.%m.%Y")}
+                }
             )
         before = snapshot(current)
         current.ends_on = starts_on - dt.timedelta(days=1)
         current.save(update_fields=["ends_on", "updated_at"])
-        log_action(actor=actor, action="coordination_office.end", obj=current, before=before,
-                   after=snapshot(current))
+        log_action(
+            actor=actor,
+            action="coordination_office.end",
+            obj=current,
+            before=before,
+            after=snapshot(current),
+        )
     term = CoordinationOfficeTerm(member=to_member, starts_on=starts_on, is_demo=is_demo)
     term.full_clean()
     term.save()
-    log_action(actor=actor, action="coordination_office.hand_over", obj=term,
-               after=snapshot(term))
+    log_action(actor=actor, action="coordination_office.hand_over", obj=term, after=snapshot(term))
     return term
 
 
@@ -379,8 +413,12 @@ def invitation_create(*, actor: Any, member: Member, email: str) -> tuple[Invita
     )
     invitation.full_clean()
     invitation.save()
-    log_action(actor=actor, action="invitation.create", obj=invitation,
-               after=snapshot(invitation, ["email", "member_id", "expires_at"]))
+    log_action(
+        actor=actor,
+        action="invitation.create",
+        obj=invitation,
+        after=snapshot(invitation, ["email", "member_id", "expires_at"]),
+    )
     link = settings.SITE_URL.rstrip("/") + reverse("invitation-accept", args=[token])
     context = {"invitation": invitation, "link": link, "member": member}
     transaction.on_commit(
@@ -396,9 +434,7 @@ def invitation_create(*, actor: Any, member: Member, email: str) -> tuple[Invita
 
 def invitation_by_token(token: str) -> Invitation | None:
     invitation = (
-        Invitation.objects.select_related("member")
-        .filter(token_hash=_token_hash(token))
-        .first()
+        Invitation.objects.select_related("member").filter(token_hash=_token_hash(token)).first()
     )
     return invitation if invitation and invitation.is_open else None
 
@@ -420,8 +456,12 @@ def invitation_accept(*, token: str, password: str) -> Any:
     StaffAccount.objects.create(user=user, member=invitation.member)
     invitation.accepted_at = timezone.now()
     invitation.save(update_fields=["accepted_at", "updated_at"])
-    log_action(actor=user, action="invitation.accept", obj=invitation,
-               after={"user": user.get_username(), "member_id": invitation.member_id})
+    log_action(
+        actor=user,
+        action="invitation.accept",
+        obj=invitation,
+        after={"user": user.get_username(), "member_id": invitation.member_id},
+    )
     return user
 
 
@@ -447,10 +487,9 @@ def members_import(*, actor: Any, preview: ImportPreview) -> dict[str, int]:
             if data["left_on"]:
                 member_mark_left(actor=actor, member=member, left_on=data["left_on"])
         else:
-            member = (
-                Member.objects.filter(municipality_id=data["ags"]).first()
-                or Member.objects.get(district_id=data["ags"])
-            )
+            member = Member.objects.filter(
+                municipality_id=data["ags"]
+            ).first() or Member.objects.get(district_id=data["ags"])
             changes = {
                 "joined_on": data["joined_on"],
                 "safe_harbour_resolution_on": data["safe_harbour_resolution_on"],
@@ -465,8 +504,13 @@ def members_import(*, actor: Any, preview: ImportPreview) -> dict[str, int]:
                 else:
                     member_mark_left(actor=actor, member=member, left_on=data["left_on"])
         counts[row.action] += 1
-    log_action(actor=actor, action="member.import", object_type="members.member",
-               object_repr=_("Import of %(n)s rows") % {"n": len(fresh.rows)}, after=counts)
+    log_action(
+        actor=actor,
+        action="member.import",
+        object_type="members.member",
+        object_repr=_("Import of %(n)s rows") % {"n": len(fresh.rows)},
+        after=counts,
+    )
     return counts
 
 
@@ -479,6 +523,7 @@ def member_update_left_on(*, actor: Any, member: Member, left_on: dt.date) -> Me
     before = snapshot(member)
     member.left_on = left_on
     member.save(update_fields=["left_on", "updated_at"])
-    log_action(actor=actor, action="member.update", obj=member, before=before,
-               after=snapshot(member))
+    log_action(
+        actor=actor, action="member.update", obj=member, before=before, after=snapshot(member)
+    )
     return member

@@ -114,8 +114,9 @@ def read_table(filename: str, content: bytes) -> list[tuple[int, dict[str, str]]
     for line, values in enumerate(raw[1:], start=2):
         if not any(values):
             continue
-        rows.append((line, {h: (values[i] if i < len(values) else "") for i, h in
-                            enumerate(header) if h}))
+        rows.append(
+            (line, {h: (values[i] if i < len(values) else "") for i, h in enumerate(header) if h})
+        )
     if len(rows) > MAX_ROWS:
         raise ImportFileError(_("At most %(n)s rows per file.") % {"n": MAX_ROWS})
     if not rows:
@@ -156,8 +157,11 @@ def check_rows(rows: Iterable[tuple[int, dict[str, str]]]) -> ImportPreview:
             row.errors.append(_("Field „ags“: missing."))
         elif ags not in municipalities and ags not in districts:
             row.errors.append(
-                _("Field „ags“: unknown AGS „%(ags)s“ (8 digits for a municipality, 5 for a "
-                  "district).") % {"ags": ags}
+                _(
+                    "Field „ags“: unknown AGS „%(ags)s“ (8 digits for a municipality, 5 for a "
+                    "district)."
+                )
+                % {"ags": ags}
             )
         elif ags in seen:
             row.errors.append(
@@ -180,15 +184,17 @@ def check_rows(rows: Iterable[tuple[int, dict[str, str]]]) -> ImportPreview:
             left_on=dates["left_on"],
             resolution_on=dates["safe_harbour_resolution_on"],
         ).items():
-            row.errors.append(_("Field „%(field)s“: %(message)s") % {"field": name,
-                                                                       "message": message})
+            row.errors.append(
+                _("Field „%(field)s“: %(message)s") % {"field": name, "message": message}
+            )
         website = row.values.get("website", "").strip()
         if website:
             try:
                 url(website)
             except ValidationError:
-                row.errors.append(_("Field „website“: „%(value)s“ is not a web address.")
-                                  % {"value": website})
+                row.errors.append(
+                    _("Field „website“: „%(value)s“ is not a web address.") % {"value": website}
+                )
         row.action = "update" if ags in existing else "create"
         row.cleaned = {
             "ags": ags,
@@ -202,19 +208,21 @@ def check_rows(rows: Iterable[tuple[int, dict[str, str]]]) -> ImportPreview:
 def export_rows(members: Iterable[Member]) -> list[list[Any]]:
     out: list[list[Any]] = [EXPORT_COLUMNS]
     for m in members:
-        out.append([
-            m.ags,
-            m.name,
-            m.joined_on.isoformat() if m.joined_on else "",
-            m.left_on.isoformat() if m.left_on else "",
-            m.safe_harbour_resolution_on.isoformat() if m.safe_harbour_resolution_on else "",
-            m.website,
-            m.state.name,
-            m.status.value,
-            m.population,
-            " ".join(s.declaration.version for s in m.signatures.all()),
-            "yes" if m.is_demo else "no",
-        ])
+        out.append(
+            [
+                m.ags,
+                m.name,
+                m.joined_on.isoformat() if m.joined_on else "",
+                m.left_on.isoformat() if m.left_on else "",
+                m.safe_harbour_resolution_on.isoformat() if m.safe_harbour_resolution_on else "",
+                m.website,
+                m.state.name,
+                m.status.value,
+                m.population,
+                " ".join(s.declaration.version for s in m.signatures.all()),
+                "yes" if m.is_demo else "no",
+            ]
+        )
     return out
 
 

@@ -8,8 +8,11 @@ urlpatterns = [
     path("mitglieder/<str:ags>/bearbeiten/", views.edit, name="member-edit"),
     path("mitglieder/<str:ags>/kontakte/neu/", views.contact_edit, name="contact-create"),
     path("mitglieder/<str:ags>/kontakte/<int:pk>/", views.contact_edit, name="contact-edit"),
-    path("mitglieder/<str:ags>/kontakte/<int:pk>/loeschen/", views.contact_delete,
-         name="contact-delete"),
+    path(
+        "mitglieder/<str:ags>/kontakte/<int:pk>/loeschen/",
+        views.contact_delete,
+        name="contact-delete",
+    ),
     path("mitglieder/<str:ags>/unterzeichnung/", views.signature_create, name="signature-create"),
     path("mitglieder/<str:ags>/austritt/", views.leave, name="member-leave"),
     path("mein-mitglied/", views.my_member, name="my-member"),

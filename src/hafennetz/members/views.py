@@ -91,9 +91,15 @@ def edit(request: HttpRequest, ags: str) -> HttpResponse:
     office = is_coordination_office(request.user)
     form = MemberProfileForm(request.POST or None, member=member, office=office)
     if request.method == "POST" and form.is_valid():
-        done = run_service(form, lambda: services.member_update(
-            actor=request.user, member=member, data=form.profile_data(),
-            criteria=form.criteria_data()))
+        done = run_service(
+            form,
+            lambda: services.member_update(
+                actor=request.user,
+                member=member,
+                data=form.profile_data(),
+                criteria=form.criteria_data(),
+            ),
+        )
         if done:
             messages.success(request, _("The profile was saved."))
             return redirect("member-detail", ags=member.ags)
@@ -107,13 +113,18 @@ def contact_edit(request: HttpRequest, ags: str, pk: int | None = None) -> HttpR
     contact = get_object_or_404(Contact, pk=pk, member=member) if pk else None
     form = ContactForm(request.POST or None, instance=contact)
     if request.method == "POST" and form.is_valid():
-        done = run_service(form, lambda: services.contact_save(
-            actor=request.user, member=member, data=form.cleaned_data, contact=contact))
+        done = run_service(
+            form,
+            lambda: services.contact_save(
+                actor=request.user, member=member, data=form.cleaned_data, contact=contact
+            ),
+        )
         if done:
             messages.success(request, _("The contact was saved."))
             return redirect("member-detail", ags=member.ags)
-    return render(request, "members/contact_form.html",
-                  {"member": member, "form": form, "contact": contact})
+    return render(
+        request, "members/contact_form.html", {"member": member, "form": form, "contact": contact}
+    )
 
 
 def contact_delete(request: HttpRequest, ags: str, pk: int) -> HttpResponse:
@@ -133,14 +144,24 @@ def signature_create(request: HttpRequest, ags: str) -> HttpResponse:
     member = selectors.member_by_ags(ags)
     form = SignatureForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        done = run_service(form, lambda: services.signature_create(
-            actor=request.user, member=member, **form.cleaned_data))
+        done = run_service(
+            form,
+            lambda: services.signature_create(
+                actor=request.user, member=member, **form.cleaned_data
+            ),
+        )
         if done:
             messages.success(request, _("The signature was recorded."))
             return redirect("member-detail", ags=member.ags)
-    return render(request, "members/simple_form.html", {
-        "member": member, "form": form, "title": _("Record a signature of the Potsdam Declaration"),
-    })
+    return render(
+        request,
+        "members/simple_form.html",
+        {
+            "member": member,
+            "form": form,
+            "title": _("Record a signature of the Potsdam Declaration"),
+        },
+    )
 
 
 @require(can_manage_members)
@@ -148,23 +169,35 @@ def leave(request: HttpRequest, ags: str) -> HttpResponse:
     member = selectors.member_by_ags(ags)
     form = LeaveForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        done = run_service(form, lambda: services.member_mark_left(
-            actor=request.user, member=member, left_on=form.cleaned_data["left_on"]))
+        done = run_service(
+            form,
+            lambda: services.member_mark_left(
+                actor=request.user, member=member, left_on=form.cleaned_data["left_on"]
+            ),
+        )
         if done:
-            messages.success(request, _("%(member)s is marked as former member.")
-                             % {"member": member.name})
+            messages.success(
+                request, _("%(member)s is marked as former member.") % {"member": member.name}
+            )
             return redirect("member-detail", ags=member.ags)
-    return render(request, "members/simple_form.html", {
-        "member": member, "form": form, "title": _("Mark as left"),
-    })
+    return render(
+        request,
+        "members/simple_form.html",
+        {
+            "member": member,
+            "form": form,
+            "title": _("Mark as left"),
+        },
+    )
 
 
 @require(can_manage_members)
 def create(request: HttpRequest) -> HttpResponse:
     form = MemberCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        member = run_service(form, lambda: services.member_create(actor=request.user,
-                                                                  **form.cleaned_data))
+        member = run_service(
+            form, lambda: services.member_create(actor=request.user, **form.cleaned_data)
+        )
         if member:
             messages.success(request, _("%(member)s was added.") % {"member": member.name})
             return redirect("member-detail", ags=member.ags)
@@ -179,46 +212,66 @@ def territory_search(request: HttpRequest) -> JsonResponse:
 
 @require(can_manage_members)
 def coordination(request: HttpRequest) -> HttpResponse:
-    state_form = StateCoordinationForm(request.POST if "assign" in request.POST else None,
-                                       prefix="sc")
-    office_form = HandOverForm(request.POST if "hand_over" in request.POST else None,
-                               prefix="co")
+    state_form = StateCoordinationForm(
+        request.POST if "assign" in request.POST else None, prefix="sc"
+    )
+    office_form = HandOverForm(request.POST if "hand_over" in request.POST else None, prefix="co")
     if request.method == "POST" and "assign" in request.POST and state_form.is_valid():
-        done = run_service(state_form, lambda: services.state_coordination_assign(
-            actor=request.user, **state_form.cleaned_data))
+        done = run_service(
+            state_form,
+            lambda: services.state_coordination_assign(
+                actor=request.user, **state_form.cleaned_data
+            ),
+        )
         if done:
             messages.success(request, _("The state coordination was assigned."))
             return redirect("coordination")
     if request.method == "POST" and "hand_over" in request.POST and office_form.is_valid():
-        done = run_service(office_form, lambda: services.coordination_office_hand_over(
-            actor=request.user, to_member=office_form.cleaned_data["member"],
-            starts_on=office_form.cleaned_data["starts_on"]))
+        done = run_service(
+            office_form,
+            lambda: services.coordination_office_hand_over(
+                actor=request.user,
+                to_member=office_form.cleaned_data["member"],
+                starts_on=office_form.cleaned_data["starts_on"],
+            ),
+        )
         if done:
             forget_roles(request.user)
             messages.success(request, _("The coordination office was handed over."))
             return redirect("coordination")
-    return render(request, "members/coordination.html", {
-        "state_form": state_form,
-        "office_form": office_form,
-        "coordinations": selectors.state_coordinations(),
-        "office_terms": selectors.coordination_office_history(),
-    })
+    return render(
+        request,
+        "members/coordination.html",
+        {
+            "state_form": state_form,
+            "office_form": office_form,
+            "coordinations": selectors.state_coordinations(),
+            "office_terms": selectors.coordination_office_history(),
+        },
+    )
 
 
 @require(can_manage_members)
 def invitations(request: HttpRequest) -> HttpResponse:
     form = InvitationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        done = run_service(form, lambda: services.invitation_create(
-            actor=request.user, **form.cleaned_data))
+        done = run_service(
+            form, lambda: services.invitation_create(actor=request.user, **form.cleaned_data)
+        )
         if done:
-            messages.success(request, _("The invitation was sent to %(email)s.")
-                             % {"email": form.cleaned_data["email"]})
+            messages.success(
+                request,
+                _("The invitation was sent to %(email)s.") % {"email": form.cleaned_data["email"]},
+            )
             return redirect("invitations")
-    return render(request, "members/invitations.html", {
-        "form": form,
-        "invitations": Invitation.objects.select_related("member", "invited_by")[:200],
-    })
+    return render(
+        request,
+        "members/invitations.html",
+        {
+            "form": form,
+            "invitations": Invitation.objects.select_related("member", "invited_by")[:200],
+        },
+    )
 
 
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
@@ -227,14 +280,19 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "members/invitation_invalid.html", status=404)
     form = SetPasswordForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = run_service(form, lambda: services.invitation_accept(
-            token=token, password=form.cleaned_data["password1"]))
+        user = run_service(
+            form,
+            lambda: services.invitation_accept(
+                token=token, password=form.cleaned_data["password1"]
+            ),
+        )
         if user:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("Welcome! Your account is ready."))
             return redirect("member-detail", ags=invitation.member.ags)
-    return render(request, "members/invitation_accept.html",
-                  {"form": form, "invitation": invitation})
+    return render(
+        request, "members/invitation_accept.html", {"form": form, "invitation": invitation}
+    )
 
 
 @require(can_manage_members)
@@ -253,8 +311,9 @@ def import_upload(request: HttpRequest) -> HttpResponse:
                 request.session[IMPORT_SESSION_KEY] = rows
             else:
                 request.session.pop(IMPORT_SESSION_KEY, None)
-    return render(request, "members/import.html",
-                  {"form": form, "preview": preview, "columns": COLUMNS})
+    return render(
+        request, "members/import.html", {"form": form, "preview": preview, "columns": COLUMNS}
+    )
 
 
 @require(can_manage_members)
@@ -267,11 +326,15 @@ def import_confirm(request: HttpRequest) -> HttpResponse:
     preview = check_rows([(line, values) for line, values in rows])
     form = ImportForm()
     if run_service(form, lambda: services.members_import(actor=request.user, preview=preview)):
-        messages.success(request, _("Import done: %(create)s added, %(update)s updated.")
-                         % {"create": preview.creates, "update": preview.updates})
+        messages.success(
+            request,
+            _("Import done: %(create)s added, %(update)s updated.")
+            % {"create": preview.creates, "update": preview.updates},
+        )
         return redirect("member-directory")
-    return render(request, "members/import.html",
-                  {"form": form, "preview": preview, "columns": COLUMNS})
+    return render(
+        request, "members/import.html", {"form": form, "preview": preview, "columns": COLUMNS}
+    )
 
 
 @require(can_manage_members)
@@ -295,4 +358,3 @@ def my_member(request: HttpRequest) -> HttpResponse:
     if roles.member_id is None:
         return deny(request)
     return redirect("member-detail", ags=Member.objects.get(pk=roles.member_id).ags)
-

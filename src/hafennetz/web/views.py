@@ -10,15 +10,19 @@ from hafennetz.members.models import Member
 
 def home(request: HttpRequest) -> HttpResponse:
     per_state = selectors.members_per_state()
-    return render(request, "web/home.html", {
-        "points": selectors.member_points(),
-        "per_state": per_state,
-        "per_state_max": max((n for _s, n in per_state), default=0),
-        "growth": selectors.membership_growth(),
-        "counts": selectors.status_counts(),
-        "office": selectors.current_coordination_office(),
-        "has_demo": Member.objects.filter(is_demo=True).exists(),
-    })
+    return render(
+        request,
+        "web/home.html",
+        {
+            "points": selectors.member_points(),
+            "per_state": per_state,
+            "per_state_max": max((n for _s, n in per_state), default=0),
+            "growth": selectors.membership_growth(),
+            "counts": selectors.status_counts(),
+            "office": selectors.current_coordination_office(),
+            "has_demo": Member.objects.filter(is_demo=True).exists(),
+        },
+    )
 
 
 @cache_control(max_age=3600, public=True)
