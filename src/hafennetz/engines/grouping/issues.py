@@ -88,4 +88,6 @@ def make_issue(code: str, suggestion: str = "", **params: str | int) -> Issue:
         if isinstance(value, int):
             fmt[name + "1"] = value + 1
     message = MESSAGES[code].format(**fmt)
-    return Issue(code=code, params=tuple(sorted(params.items())), message=message, suggestion=suggestion)
+    return Issue(
+        code=code, params=tuple(sorted(params.items())), message=message, suggestion=suggestion
+    )

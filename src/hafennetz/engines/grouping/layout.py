@@ -108,11 +108,7 @@ def _round_groups(
         k = spec.num_groups
         if k < 1 or k * lo > n or k * hi < n:
             k_lo, k_hi = math.ceil(n / hi), n // lo
-            hint = (
-                f"use {k_lo}-{k_hi} groups"
-                if k_lo <= k_hi
-                else _size_suggestion(n, lo, hi)
-            )
+            hint = f"use {k_lo}-{k_hi} groups" if k_lo <= k_hi else _size_suggestion(n, lo, hi)
             if k >= 1:
                 hint += f", or group sizes {min(lo, n // k)}-{max(hi, math.ceil(n / k))}"
             issues.append(
@@ -148,7 +144,11 @@ def build_layout(problem: Problem) -> list[RoundLayout]:
     seen: set[str] = set()
     for p in problem.participants:
         if p.id in seen:
-            issues.append(make_issue("duplicate_participant", "give every participant its own id", participant=p.id))
+            issues.append(
+                make_issue(
+                    "duplicate_participant", "give every participant its own id", participant=p.id
+                )
+            )
         seen.add(p.id)
     if not problem.rounds:
         issues.append(make_issue("no_rounds", "plan at least one round"))
@@ -179,7 +179,9 @@ def build_layout(problem: Problem) -> list[RoundLayout]:
                 if count > k:
                     lo_needed = math.ceil(len(people) / count)
                     hint = f"let at most {k} people of member {member} attend this round"
-                    if count * spec.min_size <= len(people) and not facilitator_rule_applies(problem):
+                    if count * spec.min_size <= len(people) and not facilitator_rule_applies(
+                        problem
+                    ):
                         hint += f", or plan {count} groups"
                     elif lo_needed <= spec.min_size:
                         hint += f", or lower the minimum group size to {len(people) // count}"
@@ -226,7 +228,11 @@ def build_layout(problem: Problem) -> list[RoundLayout]:
     pinned_once: set[tuple[str, int]] = set()
     for pin in problem.pins:
         if pin.participant_id not in by_id:
-            issues.append(make_issue("pin_unknown_participant", "remove the pin", participant=pin.participant_id))
+            issues.append(
+                make_issue(
+                    "pin_unknown_participant", "remove the pin", participant=pin.participant_id
+                )
+            )
             continue
         if not 0 <= pin.round < len(problem.rounds):
             issues.append(make_issue("pin_round_out_of_range", "remove the pin", round=pin.round))
@@ -236,7 +242,12 @@ def build_layout(problem: Problem) -> list[RoundLayout]:
             continue  # the round itself is in conflict already
         if pin.participant_id not in lay.people:
             issues.append(
-                make_issue("pin_not_attending", "remove the pin", participant=pin.participant_id, round=pin.round)
+                make_issue(
+                    "pin_not_attending",
+                    "remove the pin",
+                    participant=pin.participant_id,
+                    round=pin.round,
+                )
             )
             continue
         if not 0 <= pin.group < lay.num_groups:
@@ -253,7 +264,9 @@ def build_layout(problem: Problem) -> list[RoundLayout]:
             continue
         if (pin.participant_id, pin.round) in pinned_once:
             issues.append(
-                make_issue("pin_twice", "keep one pin", participant=pin.participant_id, round=pin.round)
+                make_issue(
+                    "pin_twice", "keep one pin", participant=pin.participant_id, round=pin.round
+                )
             )
             continue
         pinned_once.add((pin.participant_id, pin.round))
@@ -289,7 +302,12 @@ def build_layout(problem: Problem) -> list[RoundLayout]:
                 )
             if facilitator_rule_applies(problem) and sum(p.is_facilitator for p in members) > 1:
                 issues.append(
-                    make_issue("pins_two_facilitators", "pin one facilitator per group", round=lay.index, group=g)
+                    make_issue(
+                        "pins_two_facilitators",
+                        "pin one facilitator per group",
+                        round=lay.index,
+                        group=g,
+                    )
                 )
             if problem.rules.distinct_members:
                 counts = Counter(p.member for p in members if p.member)

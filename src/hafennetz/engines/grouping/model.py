@@ -35,6 +35,7 @@ class Participant:
     name: str = ""
     email: str = ""
     member: str = ""  # member municipality or district (AGS); empty = no member
+    member_name: str = ""  # shown in printed lists
     state: str = ""  # federal state (AGS or name)
     role: Role = Role.PARTICIPANT
     size_class: str = ""  # e.g. "small", "medium", "large", "metro"
@@ -107,6 +108,7 @@ class Weights:
     topic_preference: float = 5.0  # per person placed on a topic of interest
     same_size_class: float = 1.0  # per pair of the same size class in a group
     same_member: float = 50.0  # per same-member pair, only when that hard rule is off
+    even_sizes: float = 3.0  # per pair in any group: favours groups of equal size
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,7 +158,10 @@ class Plan:
     def assignment(self) -> dict[tuple[int, str], int]:
         """(round, participant id) -> group index."""
         return {
-            (rp.index, pid): g.index for rp in self.rounds for g in rp.groups for pid in g.participant_ids
+            (rp.index, pid): g.index
+            for rp in self.rounds
+            for g in rp.groups
+            for pid in g.participant_ids
         }
 
 

@@ -26,6 +26,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import numpy as np
+
 Matrix = list[list[float]]
 
 
@@ -97,13 +99,18 @@ def evaluate(model: SearchModel, assignment: list[list[int]]) -> float:
 class _State:
     """Assignment plus the gain tables A, R, the meeting counts C and label counts."""
 
-    def __init__(self, model: SearchModel, assignment: list[list[int]]) -> None:
+    def __init__(
+        self, model: SearchModel, assignment: list[list[int]], dense: list[np.ndarray] | None = None
+    ) -> None:
         self.model = model
+        self.dense = (
+            dense if dense is not None else [np.asarray(m, dtype=float) for m in model.matrices]
+        )
         n = model.n
         self.multi = len(model.rounds) > 1 and model.repeat_penalty > 0
         self.grp = [list(a) for a in assignment]
         self.members: list[list[list[int]]] = []
-        self.A: list[list[list[float]]] = []
+        self.A: list[np.ndarray] = []  # per round: groups x n
         self.R: list[list[list[int]]] = []
         self.lab: list[list[dict[int, int]]] = []
         for r, spec in enumerate(model.rounds):
@@ -111,13 +118,10 @@ class _State:
             for i in spec.elements:
                 groups[self.grp[r][i]].append(i)
             self.members.append(groups)
-            a_r: list[list[float]] = []
+            a_r = np.zeros((spec.num_groups, n))
             for g, ms in enumerate(groups):
-                w = model.matrices[spec.matrix_of_group[g]]
-                acc = [0.0] * n
-                for j in ms:
-                    acc = [x + y for x, y in zip(acc, w[j], strict=True)]
-                a_r.append(acc)
+                if ms:
+                    a_r[g] = self.dense[spec.matrix_of_group[g]][ms].sum(axis=0)
             self.A.append(a_r)
             if model.labels is not None:
                 labels = model.labels
@@ -144,7 +148,9 @@ class _State:
                     # R[g][i] = members j != i of g with C_ij minus (i, j together here) >= 1
                     cnt = [0] * n
                     for j in ms:
-                        cnt = [a + (1 if c >= 1 else 0) for a, c in zip(cnt, self.C[j], strict=True)]
+                        cnt = [
+                            a + (1 if c >= 1 else 0) for a, c in zip(cnt, self.C[j], strict=True)
+                        ]
                     for i in ms:
                         for j in ms:
                             if j != i and self.C[j][i] == 1:
@@ -156,11 +162,9 @@ class _State:
         """Move x from g to h in round r and update every table."""
         model = self.model
         spec = model.rounds[r]
-        wg = model.matrices[spec.matrix_of_group[g]][x]
-        wh = model.matrices[spec.matrix_of_group[h]][x]
         a_r = self.A[r]
-        a_r[g] = [a - w for a, w in zip(a_r[g], wg, strict=True)]
-        a_r[h] = [a + w for a, w in zip(a_r[h], wh, strict=True)]
+        a_r[g] -= self.dense[spec.matrix_of_group[g]][x]
+        a_r[h] += self.dense[spec.matrix_of_group[h]][x]
         if self.multi:
             grp = self.grp
             rounds = range(len(model.rounds))
@@ -216,7 +220,7 @@ class _State:
     def move_gain(self, r: int, x: int, g: int, h: int) -> float:
         spec = self.model.rounds[r]
         a_r = self.A[r]
-        gain = a_r[h][x] - a_r[g][x]
+        gain = float(a_r.item(h, x) - a_r.item(g, x))
         if spec.affinity is not None:
             gain += spec.affinity[h][x] - spec.affinity[g][x]
         if self.multi:
@@ -229,13 +233,13 @@ class _State:
         spec = model.rounds[r]
         a_r = self.A[r]
         mats = model.matrices
-        gain = (
-            a_r[h][x]
+        gain: float = (
+            a_r.item(h, x)
             - mats[spec.matrix_of_group[h]][x][y]
-            - a_r[g][x]
-            + a_r[g][y]
+            - a_r.item(g, x)
+            + a_r.item(g, y)
             - mats[spec.matrix_of_group[g]][x][y]
-            - a_r[h][y]
+            - a_r.item(h, y)
         )
         if spec.affinity is not None:
             aff = spec.affinity
@@ -243,9 +247,7 @@ class _State:
         if self.multi:
             rr = self.R[r]
             met = 1 if self.C[x][y] >= 1 else 0
-            gain -= model.repeat_penalty * (
-                rr[h][x] - met - rr[g][x] + rr[g][y] - met - rr[h][y]
-            )
+            gain -= model.repeat_penalty * (rr[h][x] - met - rr[g][x] + rr[g][y] - met - rr[h][y])
         return gain
 
 
@@ -281,6 +283,63 @@ def _element(free: list[int], by_class: dict[int, list[int]], off: int) -> tuple
     raise IndexError(off)
 
 
+def descend(
+    state: _State,
+    movables: list[tuple[int, list[int], dict[int, list[int]]]],
+    deadline: float,
+) -> float:
+    """First-improvement descent over all moves and swaps until none improves; the total gain."""
+    model = state.model
+    labels = model.labels
+    total = 0.0
+    improved = True
+    while improved and time.perf_counter() < deadline:
+        improved = False
+        for r, free, by_class in movables:
+            spec = model.rounds[r]
+            grp = state.grp[r]
+            members = state.members[r]
+            lab = state.lab[r] if labels is not None else None
+            for pool in (free, *by_class.values()):
+                for a, x in enumerate(pool):
+                    g = grp[x]
+                    lx = labels[x] if labels is not None else -1
+                    if pool is free and len(members[g]) > spec.lo[g]:
+                        for h in range(spec.num_groups):
+                            if h == g or len(members[h]) >= spec.hi[h]:
+                                continue
+                            if lab is not None and lx >= 0 and lab[h].get(lx, 0):
+                                continue
+                            gain = state.move_gain(r, x, g, h)
+                            if gain > 1e-9:
+                                state.move(r, x, g, h)
+                                total += gain
+                                improved = True
+                                g = h
+                                if len(members[g]) <= spec.lo[g]:
+                                    break
+                    for y in pool[a + 1 :]:
+                        h = grp[y]
+                        if h == g:
+                            continue
+                        if lab is not None:
+                            ly = labels[y] if labels is not None else -1
+                            if lx != ly and (
+                                (lx >= 0 and lab[h].get(lx, 0)) or (ly >= 0 and lab[g].get(ly, 0))
+                            ):
+                                continue
+                        gain = state.swap_gain(r, x, y, g, h)
+                        if gain > 1e-9:
+                            state.move(r, x, g, h)
+                            state.move(r, y, h, g)
+                            total += gain
+                            improved = True
+                            g = h
+                if time.perf_counter() >= deadline:
+                    return total
+    return total
+
+
 def search(
     model: SearchModel,
     initial: list[list[int]],
@@ -291,6 +350,7 @@ def search(
     cycle_length: int | None = None,
     patience: int = 3,
     focus: float = 0.5,
+    temperatures: tuple[float, float] | None = None,
     target: float | None = None,
     progress: Callable[[Progress], None] | None = None,
 ) -> SearchResult:
@@ -298,6 +358,7 @@ def search(
     started = time.perf_counter()
     rng = random.Random(seed)
     state = _State(model, initial)
+    dense = state.dense
     current = evaluate(model, initial)
     best = current
     best_grp = [list(a) for a in state.grp]
@@ -314,7 +375,7 @@ def search(
     total_w = sum(weights)
 
     flat: list[tuple[int, int]] = []  # (movable round k, offset) for every movable element
-    for k, (_, free, by_class) in enumerate(movables):
+    for k in range(len(movables)):
         flat.extend((k, off) for off in range(weights[k]))
     conflicts: list[tuple[int, int]] = []  # refreshed every 1024 moves when rounds interact
 
@@ -371,6 +432,8 @@ def search(
             worse.append(-p[0])
     t0 = (sum(worse) / len(worse)) if worse else 1.0
     t_end = t0 / 1000.0
+    if temperatures is not None:
+        t0, t_end = temperatures
     alpha = (t_end / t0) ** (1.0 / cycle_length)
 
     if target is not None and best >= target - 1e-9:
@@ -405,7 +468,7 @@ def search(
             if iterations & 1023 == 0:
                 refresh_conflicts()
                 now = time.perf_counter()
-                if now - started >= time_limit:
+                if now - started >= 0.9 * time_limit:  # the rest is for the final descent
                     stopped_by = "time_limit"
                     break
                 if progress is not None and now - last_report >= 0.25:
@@ -416,13 +479,19 @@ def search(
                 break
         else:
             stopped_by = "converged"
+        if stopped_by in ("converged", "time_limit"):
+            current += descend(state, movables, started + time_limit)
+            if current > best + 1e-9:
+                best = current
+                best_grp = [list(a) for a in state.grp]
+                improved = True
         if stopped_by != "converged":
             break
         stale = 0 if improved else stale + 1
         if stale >= patience:
             break
         # next cycle restarts from the best plan found so far
-        state = _State(model, best_grp)
+        state = _State(model, best_grp, dense)
         current = best
         refresh_conflicts()
     seconds = time.perf_counter() - started
