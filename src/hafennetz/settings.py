@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "axes",
     "hafennetz.core",
     "hafennetz.members",
+    "hafennetz.meetings",
     "hafennetz.web",
 ]
 
@@ -108,6 +109,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+FORMS_URLFIELD_ASSUME_HTTPS = True  # the Django 6.0 default, today
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",

@@ -19,4 +19,5 @@ urlpatterns = [
     ),
     path("sprache/", set_language, name="set_language"),
     path("", include("hafennetz.members.urls")),
+    path("", include("hafennetz.meetings.urls")),
 ]

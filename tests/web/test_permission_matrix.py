@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from hafennetz.meetings.models import FollowUp, Meeting
 from hafennetz.members.models import Contact, Member, StaffAccount, StateCoordination
 
 ROLES = ["anonymous", "own_member", "other_member", "state_same", "state_other", "office"]
@@ -31,6 +32,10 @@ OWN_OR_OFFICE = {
 }
 
 AGS = "05766020"  # Detmold
+# Meetings: the NRW state meeting of the demo data, managed by the NRW state coordination.
+MANAGE_MEETING = {"anonymous": LOGIN, "own_member": DENY, "other_member": DENY, "state_same": OK,
+                  "state_other": DENY, "office": OK}
+POST_ONLY_MEMBERS = {"anonymous": LOGIN, **dict.fromkeys(ROLES[1:], NOT_ALLOWED)}
 
 # url name -> (kwargs, expected per role). "{contact}" is replaced by a contact of Detmold.
 MATRIX: dict[str, tuple[dict[str, object], dict[str, object]]] = {
@@ -60,6 +65,33 @@ MATRIX: dict[str, tuple[dict[str, object], dict[str, object]]] = {
     "password_change": ({}, LOGGED_IN),
     "password_change_done": ({}, LOGGED_IN),
     "set_language": ({}, dict.fromkeys(ROLES, REDIRECT)),
+    "meeting-list": ({}, LOGGED_IN),
+    "meeting-create": ({}, {**OFFICE_ONLY, "state_same": OK, "state_other": OK}),
+    "meeting-calendar": ({}, LOGGED_IN),
+    "meeting-calendar-feed": ({"token": "not-a-valid-token"}, dict.fromkeys(ROLES, NOT_FOUND)),
+    "meeting-detail": ({"pk": "{meeting}"}, LOGGED_IN),
+    "meeting-edit": ({"pk": "{meeting}"}, MANAGE_MEETING),
+    "meeting-ics": ({"pk": "{meeting}"}, LOGGED_IN),
+    "meeting-agenda": ({"pk": "{meeting}"}, MANAGE_MEETING),
+    "meeting-agenda-delete": (
+        {"pk": "{meeting}", "block_id": "{block}"},
+        {**MANAGE_MEETING, "state_same": NOT_ALLOWED, "office": NOT_ALLOWED},
+    ),
+    "meeting-register": ({"pk": "{meeting}"}, POST_ONLY_MEMBERS),
+    "meeting-cancel": ({"pk": "{meeting}"}, POST_ONLY_MEMBERS),
+    "meeting-registrations": ({"pk": "{meeting}"}, MANAGE_MEETING),
+    "meeting-registrations-export": ({"pk": "{meeting}", "fmt": "csv"}, MANAGE_MEETING),
+    "meeting-message": ({"pk": "{meeting}"}, MANAGE_MEETING),
+    "meeting-plan": ({"pk": "{meeting}"}, MANAGE_MEETING),
+    # No plan exists yet for this meeting: organisers get 404, the rest are refused first.
+    "meeting-plan-export": (
+        {"pk": "{meeting}", "kind": "print"},
+        {**MANAGE_MEETING, "state_same": NOT_FOUND, "office": NOT_FOUND},
+    ),
+    "meeting-checkin": ({"pk": "{meeting}"}, MANAGE_MEETING),
+    "meeting-minutes": ({"pk": "{meeting}"}, MANAGE_MEETING),
+    "meeting-follow-up-status": ({"pk": "{meeting}", "follow_up_id": "{follow_up}"},
+                                 POST_ONLY_MEMBERS),
 }
 
 
@@ -91,7 +123,12 @@ def _login(client: Client, role: str) -> None:
         user = users.get(username="landeskoordination@demo.hafennetz.example")
     else:
         member = (
-            Member.objects.get(municipality_id="03254021")  # Hildesheim, Niedersachsen
+            # A plain member of another state: no coordination, no office.
+            Member.objects.alliance()
+            .exclude(state_id="05")
+            .filter(coordinations__isnull=True, office_terms__isnull=True)
+            .order_by("pk")
+            .first()
             if role == "other_member"
             else StateCoordination.objects.current().get(state_id="05").member
         )
@@ -111,7 +148,16 @@ def test_role_gets_expected_answer(client: Client, name: str, role: str) -> None
     contact = Contact.objects.filter(member=member).first() or Contact.objects.create(
         member=member, name="Test Kontakt"
     )
-    kwargs = {k: (contact.pk if v == "{contact}" else v) for k, v in kwargs.items()}
+    meeting = Meeting.objects.get(level="state", state_id="05")
+    placeholders = {
+        "{contact}": contact.pk,
+        "{meeting}": meeting.pk,
+        "{block}": meeting.blocks.first().pk,
+        "{follow_up}": FollowUp.objects.create(
+            meeting=meeting, title="Test", owner=member, due_on="2030-01-01"
+        ).pk,
+    }
+    kwargs = {k: placeholders.get(v, v) for k, v in kwargs.items()}  # type: ignore[call-overload]
     _login(client, role)
     response = client.get(reverse(name, kwargs=kwargs))
     want = expected[role]

@@ -11,6 +11,10 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS("Demo data created."))
         else:
             self.stdout.write("Demo data: members exist already, nothing changed.")
+        from hafennetz.meetings.demo import seed_demo_meetings
+
+        if seed_demo_meetings():
+            self.stdout.write(self.style.SUCCESS("Demo meetings created."))
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for role, email, _ags in DEMO_LOGINS:
             self.stdout.write(f"  {role:<40} {email}")

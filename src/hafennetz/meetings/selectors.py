@@ -1,0 +1,122 @@
+"""Reads for meetings."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+
+from hafennetz.meetings import planning
+from hafennetz.meetings.models import (
+    GroupAssignment,
+    GroupPlan,
+    Meeting,
+    Registration,
+    RegistrationStatus,
+)
+
+
+def meetings_list() -> QuerySet[Meeting]:
+    return Meeting.objects.select_related("state").annotate(
+        confirmed=Count("registrations", filter=Q(registrations__status=RegistrationStatus.CONFIRMED)),
+        waiting=Count("registrations", filter=Q(registrations__status=RegistrationStatus.WAITLISTED)),
+    )
+
+
+def meeting_get(pk: int) -> Meeting:
+    meeting = (
+        Meeting.objects.select_related("state", "created_by")
+        .prefetch_related("co_organisers", "blocks")
+        .filter(pk=pk)
+        .first()
+    )
+    if meeting is None:
+        raise Http404
+    return meeting
+
+
+def registration_of(meeting: Meeting, user: Any) -> Registration | None:
+    if not user.is_authenticated:
+        return None
+    return (
+        meeting.registrations.exclude(status=RegistrationStatus.CANCELLED)
+        .filter(user=user)
+        .first()
+    )
+
+
+def registrations(meeting: Meeting) -> QuerySet[Registration]:
+    return meeting.registrations.select_related("user", "member", "member__state").order_by(
+        "status", "created_at", "id"
+    )
+
+
+def counts(meeting: Meeting) -> dict[str, int]:
+    data = dict(
+        meeting.registrations.values("status").annotate(n=Count("id")).values_list("status", "n")
+    )
+    return {status: data.get(status, 0) for status in RegistrationStatus.values}
+
+
+@dataclass
+class PlanGroup:
+    index: int
+    topic: str
+    people: list[Registration]
+    states: int
+
+
+@dataclass
+class PlanRound:
+    block_id: int
+    title: str
+    groups: list[PlanGroup]
+
+
+def plan_rounds(group_plan: GroupPlan) -> list[PlanRound]:
+    """The stored plan as rounds of groups of registrations, in agenda order."""
+    blocks = planning.small_group_blocks(group_plan.meeting)
+    grouped: dict[int, dict[int, list[GroupAssignment]]] = defaultdict(lambda: defaultdict(list))
+    for a in group_plan.assignments.select_related(
+        "registration__user", "registration__member"
+    ).order_by("registration__role", "registration__id"):
+        grouped[a.block_id][a.group].append(a)
+    rounds = []
+    for block in blocks:
+        groups = []
+        for index in sorted(grouped[block.pk]):
+            members = grouped[block.pk][index]
+            people = sorted((a.registration for a in members), key=lambda r: r.role != "facilitator")
+            groups.append(
+                PlanGroup(
+                    index=index,
+                    topic=members[0].topic if members else "",
+                    people=people,
+                    states=len({r.member.state_id for r in people}),
+                )
+            )
+        rounds.append(PlanRound(block_id=block.pk, title=block.title, groups=groups))
+    return rounds
+
+
+def my_groups(group_plan: GroupPlan | None, registration: Registration | None) -> list[dict[str, Any]]:
+    """Per round the person's group, with its other members (shown to the participant)."""
+    if group_plan is None or registration is None:
+        return []
+    result = []
+    for plan_round in plan_rounds(group_plan):
+        for group in plan_round.groups:
+            if any(r.pk == registration.pk for r in group.people):
+                result.append({"round": plan_round.title, "group": group.index + 1,
+                               "topic": group.topic,
+                               "others": [r for r in group.people if r.pk != registration.pk]})
+    return result
+
+
+def meetings_of_user(user: Any) -> QuerySet[Meeting]:
+    return Meeting.objects.filter(
+        registrations__user=user, registrations__status=RegistrationStatus.CONFIRMED
+    ).distinct()
