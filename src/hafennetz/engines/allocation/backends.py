@@ -88,6 +88,9 @@ def solve_highs(
         sol.col_value = start.tolist()
         sol.value_valid = True
         h.setSolution(sol)
+    if model.n_cols == 0:
+        empty = np.zeros(0)
+        return MipOutcome(empty, model.offset, model.offset, "optimal", np.zeros(model.n_rows))
     h.run()
     status = h.getModelStatus()
     info = h.getInfo()
@@ -112,6 +115,8 @@ def solve_highs(
     if columns is None:
         return MipOutcome(None, None, bound, "no_solution")
     optimal = status == highspy.HighsModelStatus.kOptimal
+    if optimal and objective is not None and (bound is None or bound < objective):
+        bound = objective  # presolve can solve a model without setting the dual bound
     return MipOutcome(columns, objective, bound, "optimal" if optimal else "feasible")
 
 

@@ -59,7 +59,7 @@ def solve_optimal(
     threads: int = 2,
     backend: str = "highs",
     dense_arc_limit: int = DENSE_ARC_LIMIT,
-    lns_share: float = 0.5,
+    lns_share: float = 0.0,
     progress: Progress | None = None,
 ) -> CoreOutcome:
     t0 = time.monotonic()
@@ -107,7 +107,7 @@ def solve_optimal(
             obj = core_objective(problem, sol)
             if obj > best_obj + 1e-9 or best is None:
                 best, best_obj = sol, obj
-    if best is not None and lns_ok and out.status != "optimal":
+    if best is not None and lns_ok and out.status not in ("optimal", "infeasible"):
         left = time_limit - (time.monotonic() - t0)
         say(f"MIP stopped at {best_obj:.3f}; neighbourhood search for {left:.1f} s")
         best = improve(problem, best, time_limit=left, seed=seed, threads=1)
@@ -124,11 +124,9 @@ def solve_optimal(
     bound = lp_bound if lp_bound is not None or n_arcs > dense_arc_limit else out.bound
     if bound is not None:
         bound = max(bound, best_obj)
-    status = (
-        "optimal"
-        if bound is not None and bound - best_obj <= 1e-6 * max(1.0, abs(bound))
-        else "feasible"
-    )
+    proven = out.status == "optimal" and lp_bound is None and n_arcs <= dense_arc_limit
+    close = bound is not None and bound - best_obj <= 1e-6 * max(1.0, abs(bound))
+    status = "optimal" if proven or close else "feasible"
     return CoreOutcome(best, best_obj, bound, status, notes)
 
 
