@@ -33,8 +33,14 @@ OWN_OR_OFFICE = {
 
 AGS = "05766020"  # Detmold
 # Meetings: the NRW state meeting of the demo data, managed by the NRW state coordination.
-MANAGE_MEETING = {"anonymous": LOGIN, "own_member": DENY, "other_member": DENY, "state_same": OK,
-                  "state_other": DENY, "office": OK}
+MANAGE_MEETING = {
+    "anonymous": LOGIN,
+    "own_member": DENY,
+    "other_member": DENY,
+    "state_same": OK,
+    "state_other": DENY,
+    "office": OK,
+}
 POST_ONLY_MEMBERS = {"anonymous": LOGIN, **dict.fromkeys(ROLES[1:], NOT_ALLOWED)}
 
 # url name -> (kwargs, expected per role). "{contact}" is replaced by a contact of Detmold.
@@ -65,6 +71,42 @@ MATRIX: dict[str, tuple[dict[str, object], dict[str, object]]] = {
     "password_change": ({}, LOGGED_IN),
     "password_change_done": ({}, LOGGED_IN),
     "set_language": ({}, dict.fromkeys(ROLES, REDIRECT)),
+    # Lagebild (situation). Round 3 is past (Detmold submitted, not shared), round 4 is open.
+    "situation-overview": ({}, LOGGED_IN),
+    "situation-public": ({}, PUBLIC),
+    "round-dashboard": ({"number": 3}, LOGGED_IN),
+    "round-pdf": ({"number": 3}, LOGGED_IN),
+    "round-progress": (
+        {"number": 4},
+        {**OFFICE_ONLY, "state_same": OK, "state_other": OK},
+    ),
+    "round-remind": (
+        {"number": 4},
+        {
+            **OFFICE_ONLY,
+            "state_same": NOT_ALLOWED,
+            "state_other": NOT_ALLOWED,
+            "office": NOT_ALLOWED,
+        },
+    ),
+    "round-export": (
+        {"number": 3, "fmt": "csv"},
+        {**OFFICE_ONLY, "state_same": OK, "state_other": OK},
+    ),
+    "report-detail": ({"number": 3, "ags": AGS}, {**OWN_OR_OFFICE, "state_same": OK}),
+    "report-edit": ({"number": 4, "ags": AGS}, OWN_OR_OFFICE),
+    "report-new-version": (
+        {"number": 3, "ags": AGS},
+        {"anonymous": LOGIN, **dict.fromkeys(ROLES[1:], NOT_ALLOWED)},
+    ),
+    "report-review": ({"number": 3, "ags": AGS}, OFFICE_ONLY),
+    "situation-admin": ({}, OFFICE_ONLY),
+    "round-create": ({}, OFFICE_ONLY),
+    "topic-create": ({}, OFFICE_ONLY),
+    "topic-edit": ({"code": "housing"}, OFFICE_ONLY),
+    "questionnaire-detail": ({"version": 1}, OFFICE_ONLY),
+    "figure-create": ({"version": 1}, OFFICE_ONLY),
+    "questionnaire-new-version": ({"version": 1}, {**OFFICE_ONLY, "office": NOT_ALLOWED}),
     "meeting-list": ({}, LOGGED_IN),
     "meeting-create": ({}, {**OFFICE_ONLY, "state_same": OK, "state_other": OK}),
     "meeting-calendar": ({}, LOGGED_IN),
@@ -90,8 +132,10 @@ MATRIX: dict[str, tuple[dict[str, object], dict[str, object]]] = {
     ),
     "meeting-checkin": ({"pk": "{meeting}"}, MANAGE_MEETING),
     "meeting-minutes": ({"pk": "{meeting}"}, MANAGE_MEETING),
-    "meeting-follow-up-status": ({"pk": "{meeting}", "follow_up_id": "{follow_up}"},
-                                 POST_ONLY_MEMBERS),
+    "meeting-follow-up-status": (
+        {"pk": "{meeting}", "follow_up_id": "{follow_up}"},
+        POST_ONLY_MEMBERS,
+    ),
 }
 
 

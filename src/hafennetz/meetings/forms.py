@@ -19,6 +19,7 @@ class DateTimeInput(forms.DateTimeInput):
 
 
 class MeetingForm(forms.ModelForm):
+    video_link = forms.URLField(label=_("video link"), required=False, assume_scheme="https")
     co_organisers = forms.ModelMultipleChoiceField(
         label=_("Co-organisers"),
         queryset=Member.objects.alliance().select_related("state").order_by("name"),
@@ -29,9 +30,21 @@ class MeetingForm(forms.ModelForm):
     class Meta:
         model = Meeting
         fields = [
-            "title", "level", "state", "format", "starts_at", "ends_at", "place", "video_link",
-            "description", "moderators", "registration_opens_at", "registration_closes_at",
-            "slots_total", "slots_per_member", "questions",
+            "title",
+            "level",
+            "state",
+            "format",
+            "starts_at",
+            "ends_at",
+            "place",
+            "video_link",
+            "description",
+            "moderators",
+            "registration_opens_at",
+            "registration_closes_at",
+            "slots_total",
+            "slots_per_member",
+            "questions",
         ]
         widgets = {
             "starts_at": DateTimeInput(),
@@ -52,7 +65,9 @@ class AgendaBlockForm(forms.Form):
     starts_at = forms.DateTimeField(label=_("Begins"), widget=DateTimeInput())
     ends_at = forms.DateTimeField(label=_("Ends"), widget=DateTimeInput())
     topics = forms.CharField(
-        label=_("Topics"), required=False, max_length=500,
+        label=_("Topics"),
+        required=False,
+        max_length=500,
         help_text=_("Small-group round: one topic per group table, separated by commas."),
     )
 
@@ -102,8 +117,9 @@ class CheckinForm(forms.Form):
 
 
 class MinutesForm(forms.Form):
-    minutes = forms.CharField(label=_("Minutes"), required=False,
-                              widget=forms.Textarea(attrs={"rows": 10}))
+    minutes = forms.CharField(
+        label=_("Minutes"), required=False, widget=forms.Textarea(attrs={"rows": 10})
+    )
 
 
 class DecisionForm(forms.Form):
@@ -112,9 +128,10 @@ class DecisionForm(forms.Form):
 
 class FollowUpForm(forms.Form):
     title = forms.CharField(label=_("Task"), max_length=300)
-    owner = MemberChoiceField(label=_("Responsible member"),
-                              queryset=Member.objects.alliance().select_related("state")
-                              .order_by("name"))
+    owner = MemberChoiceField(
+        label=_("Responsible member"),
+        queryset=Member.objects.alliance().select_related("state").order_by("name"),
+    )
     due_on = forms.DateField(label=_("Due"), widget=DateInput())
 
 

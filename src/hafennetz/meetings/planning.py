@@ -48,10 +48,8 @@ ISSUE_TEXTS = {
     "(%(member)s).",
     "facilitator_count": "Round %(round1)s, group %(group1)s: %(facilitators)s facilitators "
     "instead of exactly one.",
-    "group_too_small": "Round %(round1)s, group %(group1)s: %(size)s people, minimum "
-    "%(min_size)s.",
-    "group_too_large": "Round %(round1)s, group %(group1)s: %(size)s people, maximum "
-    "%(max_size)s.",
+    "group_too_small": "Round %(round1)s, group %(group1)s: %(size)s people, minimum %(min_size)s.",
+    "group_too_large": "Round %(round1)s, group %(group1)s: %(size)s people, maximum %(max_size)s.",
     "unassigned": "Round %(round1)s: a participant has no group.",
     "no_feasible_assignment": "Round %(round1)s: no assignment satisfies all rules together "
     "(sizes, members, facilitators).",
@@ -144,8 +142,7 @@ def build_problem(
     problem = Problem(
         participants=tuple(participant(r) for r in registrations),
         rounds=tuple(
-            Round(min_size=min_size, max_size=max_size, topics=tuple(b.topic_list))
-            for b in blocks
+            Round(min_size=min_size, max_size=max_size, topics=tuple(b.topic_list)) for b in blocks
         ),
         history=encounter_history(meeting),
     )

@@ -21,8 +21,12 @@ from hafennetz.meetings.models import (
 
 def meetings_list() -> QuerySet[Meeting]:
     return Meeting.objects.select_related("state").annotate(
-        confirmed=Count("registrations", filter=Q(registrations__status=RegistrationStatus.CONFIRMED)),
-        waiting=Count("registrations", filter=Q(registrations__status=RegistrationStatus.WAITLISTED)),
+        confirmed=Count(
+            "registrations", filter=Q(registrations__status=RegistrationStatus.CONFIRMED)
+        ),
+        waiting=Count(
+            "registrations", filter=Q(registrations__status=RegistrationStatus.WAITLISTED)
+        ),
     )
 
 
@@ -42,9 +46,7 @@ def registration_of(meeting: Meeting, user: Any) -> Registration | None:
     if not user.is_authenticated:
         return None
     return (
-        meeting.registrations.exclude(status=RegistrationStatus.CANCELLED)
-        .filter(user=user)
-        .first()
+        meeting.registrations.exclude(status=RegistrationStatus.CANCELLED).filter(user=user).first()
     )
 
 
@@ -89,7 +91,9 @@ def plan_rounds(group_plan: GroupPlan) -> list[PlanRound]:
         groups = []
         for index in sorted(grouped[block.pk]):
             members = grouped[block.pk][index]
-            people = sorted((a.registration for a in members), key=lambda r: r.role != "facilitator")
+            people = sorted(
+                (a.registration for a in members), key=lambda r: r.role != "facilitator"
+            )
             groups.append(
                 PlanGroup(
                     index=index,
@@ -102,7 +106,9 @@ def plan_rounds(group_plan: GroupPlan) -> list[PlanRound]:
     return rounds
 
 
-def my_groups(group_plan: GroupPlan | None, registration: Registration | None) -> list[dict[str, Any]]:
+def my_groups(
+    group_plan: GroupPlan | None, registration: Registration | None
+) -> list[dict[str, Any]]:
     """Per round the person's group, with its other members (shown to the participant)."""
     if group_plan is None or registration is None:
         return []
@@ -110,9 +116,14 @@ def my_groups(group_plan: GroupPlan | None, registration: Registration | None) -
     for plan_round in plan_rounds(group_plan):
         for group in plan_round.groups:
             if any(r.pk == registration.pk for r in group.people):
-                result.append({"round": plan_round.title, "group": group.index + 1,
-                               "topic": group.topic,
-                               "others": [r for r in group.people if r.pk != registration.pk]})
+                result.append(
+                    {
+                        "round": plan_round.title,
+                        "group": group.index + 1,
+                        "topic": group.topic,
+                        "others": [r for r in group.people if r.pk != registration.pk],
+                    }
+                )
     return result
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -113,7 +114,9 @@ def meeting_save(
         meeting.state = None
     _validate_meeting(meeting)
     if meeting.pk:
-        outside = meeting.blocks.exclude(starts_at__gte=meeting.starts_at, ends_at__lte=meeting.ends_at)
+        outside = meeting.blocks.exclude(
+            starts_at__gte=meeting.starts_at, ends_at__lte=meeting.ends_at
+        )
         if outside.exists():
             raise ValidationError(
                 {"starts_at": _("Agenda blocks lie outside the new time; move them first.")}
@@ -180,8 +183,11 @@ def agenda_block_delete(*, actor: Any, block: AgendaBlock) -> None:
 
 def _send_confirmation(registration: Registration) -> None:
     meeting = registration.meeting
-    context = {"registration": registration, "meeting": meeting,
-               "url": settings.SITE_URL.rstrip("/") + reverse("meeting-detail", args=[meeting.pk])}
+    context = {
+        "registration": registration,
+        "meeting": meeting,
+        "url": settings.SITE_URL.rstrip("/") + reverse("meeting-detail", args=[meeting.pk]),
+    }
     message = EmailMessage(
         subject=(
             _("Registration confirmed: %(title)s")
@@ -226,11 +232,17 @@ def registration_create(
     account = StaffAccount.objects.select_related("member").filter(user=actor).first()
     if account is None:
         raise ValidationError(_("Only staff of a member can register."))
-    if meeting.registrations.filter(user=actor).exclude(status=RegistrationStatus.CANCELLED).exists():
+    if (
+        meeting.registrations.filter(user=actor)
+        .exclude(status=RegistrationStatus.CANCELLED)
+        .exists()
+    ):
         raise ValidationError(_("You are already registered for this meeting."))
     questions = meeting.question_list
     answers = [a.strip() for a in answers][: len(questions)]
-    missing = [q for q, a in zip(questions, [*answers, *[""] * len(questions)], strict=False) if not a]
+    missing = [
+        q for q, a in zip(questions, [*answers, *[""] * len(questions)], strict=False) if not a
+    ]
     if missing:
         raise ValidationError(
             {"answers": _("Please answer: %(questions)s") % {"questions": "; ".join(missing)}}
@@ -245,8 +257,9 @@ def registration_create(
     )
     registration.full_clean()
     registration.save()
-    log_action(actor=actor, action="meeting.register", obj=registration,
-               after=snapshot(registration))
+    log_action(
+        actor=actor, action="meeting.register", obj=registration, after=snapshot(registration)
+    )
     transaction.on_commit(lambda: _send_confirmation(registration))
     return registration
 
@@ -255,8 +268,8 @@ def registration_create(
 def registration_cancel(*, actor: Any, registration: Registration) -> Registration | None:
     """Cancel; a freed place goes to the first on the waiting list who fits the member limit.
     Returns the registration that moved up, if any."""
-    registration = Registration.objects.select_for_update().select_related("meeting").get(
-        pk=registration.pk
+    registration = (
+        Registration.objects.select_for_update().select_related("meeting").get(pk=registration.pk)
     )
     meeting = registration.meeting
     _ensure_open(meeting)
@@ -266,19 +279,25 @@ def registration_cancel(*, actor: Any, registration: Registration) -> Registrati
     before = snapshot(registration)
     registration.status = RegistrationStatus.CANCELLED
     registration.save(update_fields=["status", "updated_at"])
-    log_action(actor=actor, action="meeting.cancel", obj=registration, before=before,
-               after=snapshot(registration))
+    log_action(
+        actor=actor,
+        action="meeting.cancel",
+        obj=registration,
+        before=before,
+        after=snapshot(registration),
+    )
     if not was_confirmed:
         return None
-    for waiting in meeting.registrations.filter(status=RegistrationStatus.WAITLISTED).select_related(
-        "member", "user"
-    ):
+    for waiting in meeting.registrations.filter(
+        status=RegistrationStatus.WAITLISTED
+    ).select_related("member", "user"):
         if _has_free_slot(meeting, waiting.member):
             waiting.status = RegistrationStatus.CONFIRMED
             waiting.save(update_fields=["status", "updated_at"])
-            log_action(actor=actor, action="meeting.move_up", obj=waiting,
-                       after={"status": waiting.status})
-            transaction.on_commit(lambda: _send_confirmation(waiting))
+            log_action(
+                actor=actor, action="meeting.move_up", obj=waiting, after={"status": waiting.status}
+            )
+            transaction.on_commit(partial(_send_confirmation, waiting))
             return waiting
     return None
 
@@ -289,8 +308,13 @@ def registration_set_role(*, actor: Any, registration: Registration, role: str) 
     before = snapshot(registration)
     registration.role = ParticipantRole(role)
     registration.save(update_fields=["role", "updated_at"])
-    log_action(actor=actor, action="meeting.set_role", obj=registration, before=before,
-               after=snapshot(registration))
+    log_action(
+        actor=actor,
+        action="meeting.set_role",
+        obj=registration,
+        before=before,
+        after=snapshot(registration),
+    )
     return registration
 
 
@@ -302,15 +326,17 @@ def registrants_message(
     if include_waitlist:
         statuses.append(RegistrationStatus.WAITLISTED)
     recipients = sorted(
-        set(
-            meeting.registrations.filter(status__in=statuses).values_list("user__email", flat=True)
-        )
+        set(meeting.registrations.filter(status__in=statuses).values_list("user__email", flat=True))
         - {""}
     )
     if not recipients:
         raise ValidationError(_("Nobody is registered yet."))
-    log_action(actor=actor, action="meeting.message", obj=meeting,
-               after={"subject": subject, "recipients": len(recipients)})
+    log_action(
+        actor=actor,
+        action="meeting.message",
+        obj=meeting,
+        after={"subject": subject, "recipients": len(recipients)},
+    )
     reply_to = [actor.email] if getattr(actor, "email", "") else None
 
     def send() -> None:
@@ -321,8 +347,9 @@ def registrants_message(
     return len(recipients)
 
 
-def _store_plan(*, actor: Any, meeting: Meeting, plan: Any, blocks: list[AgendaBlock],
-                seed: int, problem: Any) -> GroupPlan:
+def _store_plan(
+    *, actor: Any, meeting: Meeting, plan: Any, blocks: list[AgendaBlock], seed: int, problem: Any
+) -> GroupPlan:
     meeting.plans.filter(is_current=True).update(is_current=False)
     report = scoring.quality(problem, plan)
     group_plan = GroupPlan.objects.create(
@@ -376,11 +403,20 @@ def plan_generate(
         plan = planner.plan(problem, seed=seed, time_limit=time_limit)
     except PlanningError as exc:
         raise ValidationError([planning.issue_text(i) for i in exc.issues]) from exc
-    group_plan = _store_plan(actor=actor, meeting=meeting, plan=plan, blocks=blocks, seed=seed,
-                             problem=problem)
-    log_action(actor=actor, action="meeting.plan", obj=group_plan,
-               after={"seed": seed, "min_size": min_size, "max_size": max_size,
-                      "repeated_pairs": group_plan.quality["repeated_pairs"]})
+    group_plan = _store_plan(
+        actor=actor, meeting=meeting, plan=plan, blocks=blocks, seed=seed, problem=problem
+    )
+    log_action(
+        actor=actor,
+        action="meeting.plan",
+        obj=group_plan,
+        after={
+            "seed": seed,
+            "min_size": min_size,
+            "max_size": max_size,
+            "repeated_pairs": group_plan.quality["repeated_pairs"],
+        },
+    )
     return group_plan
 
 
@@ -402,10 +438,16 @@ def plan_move(
         plan=group_plan, block=block, registration=registration
     )
     groups = sorted(
-        set(GroupAssignment.objects.filter(plan=group_plan, block=block).values_list("group", flat=True))
+        set(
+            GroupAssignment.objects.filter(plan=group_plan, block=block).values_list(
+                "group", flat=True
+            )
+        )
     )
     if to_group not in groups:
-        raise ValidationError({"to_group": _("This round has no group %(n)s.") % {"n": to_group + 1}})
+        raise ValidationError(
+            {"to_group": _("This round has no group %(n)s.") % {"n": to_group + 1}}
+        )
     old_group = assignment.group
     assignment.group = to_group
     assignment.topic = (
@@ -423,10 +465,18 @@ def plan_move(
         return violations
     group_plan.quality = report_dict(scoring.quality(problem, plan))
     group_plan.save(update_fields=["quality", "updated_at"])
-    log_action(actor=actor, action="meeting.plan_move", obj=group_plan,
-               before={"registration": registration.pk, "block": block.pk, "group": old_group},
-               after={"registration": registration.pk, "block": block.pk, "group": to_group,
-                      "violations": violations})
+    log_action(
+        actor=actor,
+        action="meeting.plan_move",
+        obj=group_plan,
+        before={"registration": registration.pk, "block": block.pk, "group": old_group},
+        after={
+            "registration": registration.pk,
+            "block": block.pk,
+            "group": to_group,
+            "violations": violations,
+        },
+    )
     return violations
 
 
@@ -440,7 +490,9 @@ def plan_repair(*, actor: Any, group_plan: GroupPlan, seed: int = 1) -> tuple[Gr
     planned_ids = {p.id for p in old_problem.participants}
     confirmed = planning.confirmed_registrations(meeting)
     confirmed_ids = {str(r.pk) for r in confirmed}
-    changes: list[Any] = [DropOut(participant_id=pid) for pid in sorted(planned_ids - confirmed_ids)]
+    changes: list[Any] = [
+        DropOut(participant_id=pid) for pid in sorted(planned_ids - confirmed_ids)
+    ]
     changes += [
         LateJoin(participant=planning.participant(r))
         for r in confirmed
@@ -449,15 +501,22 @@ def plan_repair(*, actor: Any, group_plan: GroupPlan, seed: int = 1) -> tuple[Gr
     if not changes:
         raise ValidationError(_("The plan is up to date: nobody joined or dropped out."))
     try:
-        new_plan = repair.repair(old_problem, old_plan, changes, seed=seed, time_limit=PLAN_TIME_LIMIT)
+        new_plan = repair.repair(
+            old_problem, old_plan, changes, seed=seed, time_limit=PLAN_TIME_LIMIT
+        )
     except PlanningError as exc:
         raise ValidationError([planning.issue_text(i) for i in exc.issues]) from exc
     changed = len(repair.changed_assignments(old_plan, new_plan))
     new_problem = repair.apply_changes(old_problem, changes)
-    new_group_plan = _store_plan(actor=actor, meeting=meeting, plan=new_plan, blocks=blocks,
-                                 seed=seed, problem=new_problem)
-    log_action(actor=actor, action="meeting.plan_repair", obj=new_group_plan,
-               after={"changes": len(changes), "changed_assignments": changed})
+    new_group_plan = _store_plan(
+        actor=actor, meeting=meeting, plan=new_plan, blocks=blocks, seed=seed, problem=new_problem
+    )
+    log_action(
+        actor=actor,
+        action="meeting.plan_repair",
+        obj=new_group_plan,
+        after={"changes": len(changes), "changed_assignments": changed},
+    )
     return new_group_plan, changed
 
 
@@ -481,8 +540,13 @@ def _set_presence(*, actor: Any, registration: Registration, present: bool) -> R
     elif not present:
         registration.checked_in_at = None
     registration.save(update_fields=["checked_in_at", "updated_at"])
-    log_action(actor=actor, action="meeting.checkin", obj=registration, before=before,
-               after=snapshot(registration, ["checked_in_at"]))
+    log_action(
+        actor=actor,
+        action="meeting.checkin",
+        obj=registration,
+        before=before,
+        after=snapshot(registration, ["checked_in_at"]),
+    )
     return registration
 
 
@@ -493,7 +557,9 @@ def attendance_set(*, actor: Any, meeting: Meeting, present_ids: Iterable[int]) 
     present = set(present_ids)
     for registration in meeting.registrations.filter(status=RegistrationStatus.CONFIRMED):
         if (registration.pk in present) != (registration.checked_in_at is not None):
-            _set_presence(actor=actor, registration=registration, present=registration.pk in present)
+            _set_presence(
+                actor=actor, registration=registration, present=registration.pk in present
+            )
     return len(present)
 
 
@@ -503,15 +569,22 @@ def minutes_save(*, actor: Any, meeting: Meeting, minutes: str) -> Meeting:
     before = {"minutes": meeting.minutes}
     meeting.minutes = minutes
     meeting.save(update_fields=["minutes", "updated_at"])
-    log_action(actor=actor, action="meeting.minutes", obj=meeting, before=before,
-               after={"minutes": minutes})
+    log_action(
+        actor=actor,
+        action="meeting.minutes",
+        obj=meeting,
+        before=before,
+        after={"minutes": minutes},
+    )
     return meeting
 
 
 @transaction.atomic
 def decision_add(*, actor: Any, meeting: Meeting, text: str) -> Decision:
     _ensure_open(meeting)
-    decision = Decision(meeting=meeting, text=text, is_demo=meeting.is_demo and actor == "demo-seed")
+    decision = Decision(
+        meeting=meeting, text=text, is_demo=meeting.is_demo and actor == "demo-seed"
+    )
     decision.full_clean()
     decision.save()
     log_action(actor=actor, action="meeting.decision", obj=decision, after=snapshot(decision))
@@ -523,12 +596,18 @@ def follow_up_add(
     *, actor: Any, meeting: Meeting, title: str, owner: Member, due_on: dt.date
 ) -> FollowUp:
     _ensure_open(meeting)
-    follow_up = FollowUp(meeting=meeting, title=title, owner=owner, due_on=due_on,
-                         is_demo=meeting.is_demo and actor == "demo-seed")
+    follow_up = FollowUp(
+        meeting=meeting,
+        title=title,
+        owner=owner,
+        due_on=due_on,
+        is_demo=meeting.is_demo and actor == "demo-seed",
+    )
     follow_up.full_clean()
     follow_up.save()
-    log_action(actor=actor, action="meeting.follow_up_add", obj=follow_up,
-               after=snapshot(follow_up))
+    log_action(
+        actor=actor, action="meeting.follow_up_add", obj=follow_up, after=snapshot(follow_up)
+    )
     return follow_up
 
 
@@ -539,8 +618,13 @@ def follow_up_set_status(*, actor: Any, follow_up: FollowUp, status: str) -> Fol
     follow_up.status = status
     follow_up.full_clean()
     follow_up.save(update_fields=["status", "updated_at"])
-    log_action(actor=actor, action="meeting.follow_up_status", obj=follow_up, before=before,
-               after=snapshot(follow_up))
+    log_action(
+        actor=actor,
+        action="meeting.follow_up_status",
+        obj=follow_up,
+        before=before,
+        after=snapshot(follow_up),
+    )
     return follow_up
 
 
@@ -552,8 +636,13 @@ def meeting_close(*, actor: Any, meeting: Meeting) -> Meeting:
     meeting.closed_at = timezone.now()
     meeting.attendance_count = meeting.registrations.filter(checked_in_at__isnull=False).count()
     meeting.save(update_fields=["closed_at", "attendance_count", "updated_at"])
-    log_action(actor=actor, action="meeting.close", obj=meeting, before=before,
-               after=snapshot(meeting, ["closed_at", "attendance_count"]))
+    log_action(
+        actor=actor,
+        action="meeting.close",
+        obj=meeting,
+        before=before,
+        after=snapshot(meeting, ["closed_at", "attendance_count"]),
+    )
     return meeting
 
 

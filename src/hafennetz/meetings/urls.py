@@ -11,18 +11,29 @@ urlpatterns = [
     path("treffen/<int:pk>/bearbeiten/", views.meeting_edit, name="meeting-edit"),
     path("treffen/<int:pk>/termin.ics", views.meeting_ics, name="meeting-ics"),
     path("treffen/<int:pk>/tagesordnung/", views.agenda, name="meeting-agenda"),
-    path("treffen/<int:pk>/tagesordnung/<int:block_id>/loeschen/", views.agenda_delete,
-         name="meeting-agenda-delete"),
+    path(
+        "treffen/<int:pk>/tagesordnung/<int:block_id>/loeschen/",
+        views.agenda_delete,
+        name="meeting-agenda-delete",
+    ),
     path("treffen/<int:pk>/anmelden/", views.register, name="meeting-register"),
     path("treffen/<int:pk>/abmelden/", views.cancel, name="meeting-cancel"),
     path("treffen/<int:pk>/anmeldungen/", views.registrations, name="meeting-registrations"),
-    path("treffen/<int:pk>/anmeldungen.<str:fmt>", views.registrations_export,
-         name="meeting-registrations-export"),
+    path(
+        "treffen/<int:pk>/anmeldungen.<str:fmt>",
+        views.registrations_export,
+        name="meeting-registrations-export",
+    ),
     path("treffen/<int:pk>/nachricht/", views.message, name="meeting-message"),
     path("treffen/<int:pk>/kleingruppen/", views.plan, name="meeting-plan"),
-    path("treffen/<int:pk>/kleingruppen/<str:kind>/", views.plan_export, name="meeting-plan-export"),
+    path(
+        "treffen/<int:pk>/kleingruppen/<str:kind>/", views.plan_export, name="meeting-plan-export"
+    ),
     path("treffen/<int:pk>/anwesenheit/", views.checkin, name="meeting-checkin"),
     path("treffen/<int:pk>/protokoll/", views.minutes, name="meeting-minutes"),
-    path("treffen/<int:pk>/aufgaben/<int:follow_up_id>/", views.follow_up_status,
-         name="meeting-follow-up-status"),
+    path(
+        "treffen/<int:pk>/aufgaben/<int:follow_up_id>/",
+        views.follow_up_status,
+        name="meeting-follow-up-status",
+    ),
 ]

@@ -73,10 +73,14 @@ def _errors_to_messages(request: HttpRequest, exc: ValidationError) -> None:
 
 @require(can_view_meetings)
 def meeting_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "meetings/list.html", {
-        "meetings": selectors.meetings_list(),
-        "can_create": can_create_meeting(request.user),
-    })
+    return render(
+        request,
+        "meetings/list.html",
+        {
+            "meetings": selectors.meetings_list(),
+            "can_create": can_create_meeting(request.user),
+        },
+    )
 
 
 @require(can_create_meeting)
@@ -93,17 +97,26 @@ def meeting_edit(request: HttpRequest, meeting: Meeting) -> HttpResponse:
 
 
 def _meeting_form(request: HttpRequest, meeting: Meeting | None) -> HttpResponse:
-    form = MeetingForm(request.POST or None, instance=meeting,
-                       initial={"co_organisers": meeting.co_organisers.all()} if meeting else None)
+    form = MeetingForm(
+        request.POST or None,
+        instance=meeting,
+        initial={"co_organisers": meeting.co_organisers.all()} if meeting else None,
+    )
     if request.method == "POST" and form.is_valid():
         data = form.service_data()
         state = data.get("state")
         if not can_create_at_level(request.user, data["level"], state.pk if state else None):
             form.add_error("level", _("You may only organise meetings of your own state."))
         else:
-            saved = run_service(form, lambda: services.meeting_save(
-                actor=request.user, data=data, meeting=meeting,
-                co_organisers=form.cleaned_data["co_organisers"]))
+            saved = run_service(
+                form,
+                lambda: services.meeting_save(
+                    actor=request.user,
+                    data=data,
+                    meeting=meeting,
+                    co_organisers=form.cleaned_data["co_organisers"],
+                ),
+            )
             if saved:
                 messages.success(request, _("The meeting was saved."))
                 return redirect("meeting-detail", pk=saved.pk)
@@ -150,11 +163,21 @@ def register(request: HttpRequest, pk: int) -> HttpResponse:
         _errors_to_messages(request, exc)
     else:
         if registration.status == RegistrationStatus.CONFIRMED:
-            messages.success(request, _("You are registered. A confirmation with a calendar "
-                                        "entry is on its way by e-mail."))
+            messages.success(
+                request,
+                _(
+                    "You are registered. A confirmation with a calendar "
+                    "entry is on its way by e-mail."
+                ),
+            )
         else:
-            messages.warning(request, _("The meeting is full: you are on the waiting list and "
-                                        "move up automatically when a place becomes free."))
+            messages.warning(
+                request,
+                _(
+                    "The meeting is full: you are on the waiting list and "
+                    "move up automatically when a place becomes free."
+                ),
+            )
     return redirect("meeting-detail", pk=pk)
 
 
@@ -177,11 +200,18 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
 @managed
 def agenda(request: HttpRequest, meeting: Meeting) -> HttpResponse:
     form = AgendaBlockForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        if run_service(form, lambda: services.agenda_block_add(
-                actor=request.user, meeting=meeting, **form.cleaned_data)):
-            messages.success(request, _("The block was added."))
-            return redirect("meeting-agenda", pk=meeting.pk)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and run_service(
+            form,
+            lambda: services.agenda_block_add(
+                actor=request.user, meeting=meeting, **form.cleaned_data
+            ),
+        )
+    ):
+        messages.success(request, _("The block was added."))
+        return redirect("meeting-agenda", pk=meeting.pk)
     return render(request, "meetings/agenda.html", {"meeting": meeting, "form": form})
 
 
@@ -201,34 +231,57 @@ def registrations(request: HttpRequest, meeting: Meeting) -> HttpResponse:
     if request.method == "POST":
         form = RoleForm(request.POST)
         if form.is_valid():
-            registration = get_object_or_404(Registration, pk=form.cleaned_data["registration"],
-                                             meeting=meeting)
+            registration = get_object_or_404(
+                Registration, pk=form.cleaned_data["registration"], meeting=meeting
+            )
             try:
-                services.registration_set_role(actor=request.user, registration=registration,
-                                               role=form.cleaned_data["role"])
+                services.registration_set_role(
+                    actor=request.user, registration=registration, role=form.cleaned_data["role"]
+                )
             except ValidationError as exc:
                 _errors_to_messages(request, exc)
         return redirect("meeting-registrations", pk=meeting.pk)
-    return render(request, "meetings/registrations.html", {
-        "meeting": meeting,
-        "registrations": selectors.registrations(meeting),
-        "counts": selectors.counts(meeting),
-    })
+    return render(
+        request,
+        "meetings/registrations.html",
+        {
+            "meeting": meeting,
+            "registrations": selectors.registrations(meeting),
+            "counts": selectors.counts(meeting),
+        },
+    )
 
 
 def _registration_rows(meeting: Meeting) -> list[list[Any]]:
-    rows: list[list[Any]] = [[
-        _("Name"), _("E-mail"), _("Member"), _("State"), _("Status"), _("Role"), _("Registered"),
-        _("Checked in"), *meeting.question_list,
-    ]]
+    rows: list[list[Any]] = [
+        [
+            _("Name"),
+            _("E-mail"),
+            _("Member"),
+            _("State"),
+            _("Status"),
+            _("Role"),
+            _("Registered"),
+            _("Checked in"),
+            *meeting.question_list,
+        ]
+    ]
     for r in selectors.registrations(meeting):
-        rows.append([
-            r.user.get_full_name() or r.user.email, r.user.email, r.member.name,
-            r.member.state.name, r.get_status_display(), r.get_role_display(),
-            r.created_at.strftime("%Y-%m-%d %H:%M"),
-            r.checked_in_at.strftime("%Y-%m-%d %H:%M") if r.checked_in_at else "",
-            *(list(r.answers) + [""] * len(meeting.question_list))[: len(meeting.question_list)],
-        ])
+        rows.append(
+            [
+                r.user.get_full_name() or r.user.email,
+                r.user.email,
+                r.member.name,
+                r.member.state.name,
+                r.get_status_display(),
+                r.get_role_display(),
+                r.created_at.strftime("%Y-%m-%d %H:%M"),
+                r.checked_in_at.strftime("%Y-%m-%d %H:%M") if r.checked_in_at else "",
+                *(list(r.answers) + [""] * len(meeting.question_list))[
+                    : len(meeting.question_list)
+                ],
+            ]
+        )
     return rows
 
 
@@ -238,8 +291,10 @@ def registrations_export(request: HttpRequest, meeting: Meeting, fmt: str) -> Ht
         raise Http404
     rows = _registration_rows(meeting)
     if fmt == "xlsx":
-        response = HttpResponse(to_xlsx(rows), content_type=(
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
+        response = HttpResponse(
+            to_xlsx(rows),
+            content_type=("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        )
     else:
         response = HttpResponse(to_csv(rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="anmeldungen-{meeting.pk}.{fmt}"'
@@ -250,8 +305,12 @@ def registrations_export(request: HttpRequest, meeting: Meeting, fmt: str) -> Ht
 def message(request: HttpRequest, meeting: Meeting) -> HttpResponse:
     form = MessageForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        sent = run_service(form, lambda: services.registrants_message(
-            actor=request.user, meeting=meeting, **form.cleaned_data))
+        sent = run_service(
+            form,
+            lambda: services.registrants_message(
+                actor=request.user, meeting=meeting, **form.cleaned_data
+            ),
+        )
         if sent:
             messages.success(request, _("The message went to %(n)s people.") % {"n": sent})
             return redirect("meeting-registrations", pk=meeting.pk)
@@ -261,16 +320,23 @@ def message(request: HttpRequest, meeting: Meeting) -> HttpResponse:
 @managed
 def plan(request: HttpRequest, meeting: Meeting) -> HttpResponse:
     group_plan = planning.current_plan(meeting)
-    form = PlanForm(request.POST if "generate" in request.POST else None, initial={
-        "min_size": group_plan.min_size if group_plan else 5,
-        "max_size": group_plan.max_size if group_plan else 7,
-    })
+    form = PlanForm(
+        request.POST if "generate" in request.POST else None,
+        initial={
+            "min_size": group_plan.min_size if group_plan else 5,
+            "max_size": group_plan.max_size if group_plan else 7,
+        },
+    )
     violations: list[str] = []
     pending_move: dict[str, Any] | None = None
     if request.method == "POST":
         if "generate" in request.POST and form.is_valid():
-            if run_service(form, lambda: services.plan_generate(
-                    actor=request.user, meeting=meeting, **form.cleaned_data)):
+            if run_service(
+                form,
+                lambda: services.plan_generate(
+                    actor=request.user, meeting=meeting, **form.cleaned_data
+                ),
+            ):
                 messages.success(request, _("The small-group plan was made."))
                 return redirect("meeting-plan", pk=meeting.pk)
         elif "repair" in request.POST and group_plan:
@@ -279,39 +345,53 @@ def plan(request: HttpRequest, meeting: Meeting) -> HttpResponse:
             except ValidationError as exc:
                 _errors_to_messages(request, exc)
             else:
-                messages.success(request, _("The plan was repaired; %(n)s assignments changed.")
-                                 % {"n": changed})
+                messages.success(
+                    request, _("The plan was repaired; %(n)s assignments changed.") % {"n": changed}
+                )
             return redirect("meeting-plan", pk=meeting.pk)
         elif "move" in request.POST and group_plan:
             move = MoveForm(request.POST)
             if move.is_valid():
                 data = move.cleaned_data
                 block = get_object_or_404(AgendaBlock, pk=data["block"], meeting=meeting)
-                registration = get_object_or_404(Registration, pk=data["registration"],
-                                                 meeting=meeting)
+                registration = get_object_or_404(
+                    Registration, pk=data["registration"], meeting=meeting
+                )
                 try:
                     violations = services.plan_move(
-                        actor=request.user, group_plan=group_plan, block=block,
-                        registration=registration, to_group=data["to_group"] - 1,
-                        confirm=data["confirm"])
+                        actor=request.user,
+                        group_plan=group_plan,
+                        block=block,
+                        registration=registration,
+                        to_group=data["to_group"] - 1,
+                        confirm=data["confirm"],
+                    )
                 except ValidationError as exc:
                     _errors_to_messages(request, exc)
                     return redirect("meeting-plan", pk=meeting.pk)
                 if not violations or data["confirm"]:
                     messages.success(request, _("The move was saved."))
                     return redirect("meeting-plan", pk=meeting.pk)
-                pending_move = {**data, "person": registration.user.email, "block_title": block.title}
+                pending_move = {
+                    **data,
+                    "person": registration.user.email,
+                    "block_title": block.title,
+                }
     group_plan = planning.current_plan(meeting)
-    return render(request, "meetings/plan.html", {
-        "meeting": meeting,
-        "form": form,
-        "group_plan": group_plan,
-        "rounds": selectors.plan_rounds(group_plan) if group_plan else [],
-        "violations": violations,
-        "pending_move": pending_move,
-        "blocks": planning.small_group_blocks(meeting),
-        "confirmed": selectors.counts(meeting)[RegistrationStatus.CONFIRMED],
-    })
+    return render(
+        request,
+        "meetings/plan.html",
+        {
+            "meeting": meeting,
+            "form": form,
+            "group_plan": group_plan,
+            "rounds": selectors.plan_rounds(group_plan) if group_plan else [],
+            "violations": violations,
+            "pending_move": pending_move,
+            "blocks": planning.small_group_blocks(meeting),
+            "confirmed": selectors.counts(meeting)[RegistrationStatus.CONFIRMED],
+        },
+    )
 
 
 @managed
@@ -327,17 +407,24 @@ def plan_export(request: HttpRequest, meeting: Meeting, kind: str) -> HttpRespon
     if kind == "zoom":
         body, ctype, ext = exports.zoom_csv(problem, stored, round_index), "text/csv", "csv"
     elif kind == "bbb":
-        body, ctype, ext = exports.bbb_groups_json(problem, stored, round_index), \
-            "application/json", "json"
+        body, ctype, ext = (
+            exports.bbb_groups_json(problem, stored, round_index),
+            "application/json",
+            "json",
+        )
     elif kind == "csv":
         body, ctype, ext = exports.plain_csv(problem, stored), "text/csv", "csv"
     else:
-        return render(request, "meetings/plan_print.html", {
-            "meeting": meeting, "rounds": selectors.plan_rounds(group_plan)})
+        return render(
+            request,
+            "meetings/plan_print.html",
+            {"meeting": meeting, "rounds": selectors.plan_rounds(group_plan)},
+        )
     response = HttpResponse(body, content_type=f"{ctype}; charset=utf-8")
     suffix = f"-runde{round_index + 1}" if kind in ("zoom", "bbb") else ""
     response["Content-Disposition"] = (
-        f'attachment; filename="kleingruppen-{meeting.pk}-{kind}{suffix}.{ext}"')
+        f'attachment; filename="kleingruppen-{meeting.pk}-{kind}{suffix}.{ext}"'
+    )
     return response
 
 
@@ -347,8 +434,12 @@ def checkin(request: HttpRequest, pk: int) -> HttpResponse:
     manage = can_manage_meeting(request.user, meeting)
     if request.method == "POST" and "code" in request.POST:
         form = CheckinForm(request.POST)
-        if form.is_valid() and run_service(form, lambda: services.checkin_with_code(
-                actor=request.user, meeting=meeting, code=form.cleaned_data["code"])):
+        if form.is_valid() and run_service(
+            form,
+            lambda: services.checkin_with_code(
+                actor=request.user, meeting=meeting, code=form.cleaned_data["code"]
+            ),
+        ):
             messages.success(request, _("You are checked in."))
             return redirect("meeting-detail", pk=pk)
         for error in form.errors.values():
@@ -365,30 +456,51 @@ def checkin(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("The attendance list was saved."))
         return redirect("meeting-checkin", pk=pk)
-    return render(request, "meetings/checkin.html", {
-        "meeting": meeting,
-        "registrations": selectors.registrations(meeting).filter(
-            status=RegistrationStatus.CONFIRMED),
-    })
+    return render(
+        request,
+        "meetings/checkin.html",
+        {
+            "meeting": meeting,
+            "registrations": selectors.registrations(meeting).filter(
+                status=RegistrationStatus.CONFIRMED
+            ),
+        },
+    )
 
 
 @managed
 def minutes(request: HttpRequest, meeting: Meeting) -> HttpResponse:
-    minutes_form = MinutesForm(request.POST if "minutes_save" in request.POST else None,
-                               initial={"minutes": meeting.minutes})
+    minutes_form = MinutesForm(
+        request.POST if "minutes_save" in request.POST else None,
+        initial={"minutes": meeting.minutes},
+    )
     decision_form = DecisionForm(request.POST if "decision_add" in request.POST else None)
     follow_up_form = FollowUpForm(request.POST if "follow_up_add" in request.POST else None)
     if request.method == "POST":
         done = None
         if "minutes_save" in request.POST and minutes_form.is_valid():
-            done = run_service(minutes_form, lambda: services.minutes_save(
-                actor=request.user, meeting=meeting, minutes=minutes_form.cleaned_data["minutes"]))
+            done = run_service(
+                minutes_form,
+                lambda: services.minutes_save(
+                    actor=request.user,
+                    meeting=meeting,
+                    minutes=minutes_form.cleaned_data["minutes"],
+                ),
+            )
         elif "decision_add" in request.POST and decision_form.is_valid():
-            done = run_service(decision_form, lambda: services.decision_add(
-                actor=request.user, meeting=meeting, **decision_form.cleaned_data))
+            done = run_service(
+                decision_form,
+                lambda: services.decision_add(
+                    actor=request.user, meeting=meeting, **decision_form.cleaned_data
+                ),
+            )
         elif "follow_up_add" in request.POST and follow_up_form.is_valid():
-            done = run_service(follow_up_form, lambda: services.follow_up_add(
-                actor=request.user, meeting=meeting, **follow_up_form.cleaned_data))
+            done = run_service(
+                follow_up_form,
+                lambda: services.follow_up_add(
+                    actor=request.user, meeting=meeting, **follow_up_form.cleaned_data
+                ),
+            )
         elif "close" in request.POST:
             try:
                 done = services.meeting_close(actor=request.user, meeting=meeting)
@@ -397,11 +509,18 @@ def minutes(request: HttpRequest, meeting: Meeting) -> HttpResponse:
         if done:
             messages.success(request, _("Saved."))
             return redirect("meeting-minutes", pk=meeting.pk)
-    return render(request, "meetings/minutes.html", {
-        "meeting": meeting, "minutes_form": minutes_form, "decision_form": decision_form,
-        "follow_up_form": follow_up_form, "decisions": meeting.decisions.all(),
-        "follow_ups": meeting.follow_ups.select_related("owner"),
-    })
+    return render(
+        request,
+        "meetings/minutes.html",
+        {
+            "meeting": meeting,
+            "minutes_form": minutes_form,
+            "decision_form": decision_form,
+            "follow_up_form": follow_up_form,
+            "decisions": meeting.decisions.all(),
+            "follow_ups": meeting.follow_ups.select_related("owner"),
+        },
+    )
 
 
 @require(can_view_meetings)
@@ -411,13 +530,16 @@ def follow_up_status(request: HttpRequest, pk: int, follow_up_id: int) -> HttpRe
     follow_up = get_object_or_404(FollowUp, pk=follow_up_id, meeting=meeting)
     from hafennetz.members.permissions import roles_of
 
-    if not (can_manage_meeting(request.user, meeting)
-            or roles_of(request.user).member_id == follow_up.owner_id):
+    if not (
+        can_manage_meeting(request.user, meeting)
+        or roles_of(request.user).member_id == follow_up.owner_id
+    ):
         raise PermissionDenied
     form = FollowUpStatusForm(request.POST)
     if form.is_valid():
-        services.follow_up_set_status(actor=request.user, follow_up=follow_up,
-                                      status=form.cleaned_data["status"])
+        services.follow_up_set_status(
+            actor=request.user, follow_up=follow_up, status=form.cleaned_data["status"]
+        )
         messages.success(request, _("The task status was saved."))
     return redirect("meeting-detail", pk=pk)
 
@@ -425,7 +547,9 @@ def follow_up_status(request: HttpRequest, pk: int, follow_up_id: int) -> HttpRe
 @require(can_view_meetings)
 def meeting_ics(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = selectors.meeting_get(pk)
-    response = HttpResponse(meeting_calendar([meeting]), content_type="text/calendar; charset=utf-8")
+    response = HttpResponse(
+        meeting_calendar([meeting]), content_type="text/calendar; charset=utf-8"
+    )
     response["Content-Disposition"] = f'attachment; filename="treffen-{meeting.pk}.ics"'
     return response
 
@@ -433,8 +557,11 @@ def meeting_ics(request: HttpRequest, pk: int) -> HttpResponse:
 @require(can_view_meetings)
 def calendar_info(request: HttpRequest) -> HttpResponse:
     feed = services.calendar_feed_for(actor=request.user)
-    return render(request, "meetings/calendar.html", {
-        "feed": feed, "meetings": selectors.meetings_of_user(request.user)})
+    return render(
+        request,
+        "meetings/calendar.html",
+        {"feed": feed, "meetings": selectors.meetings_of_user(request.user)},
+    )
 
 
 def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
