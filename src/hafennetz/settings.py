@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "hafennetz.core",
     "hafennetz.members",
     "hafennetz.meetings",
+    "hafennetz.situation",
     "hafennetz.web",
 ]
 
@@ -175,6 +176,9 @@ else:
 INVITATION_VALID_DAYS = int(os.environ.get("INVITATION_VALID_DAYS", "14"))
 # Public base URL used in e-mails (invitation links).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+# Lagebild: `hafennetz send_reminders` (daily by cron) e-mails the staff of members without a
+# submitted report this many days before a round's deadline (comma-separated, e.g. "7,2").
+SITUATION_REMINDER_DAYS = [int(d) for d in _env_list("SITUATION_REMINDER_DAYS", "7,2")]
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

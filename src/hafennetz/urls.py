@@ -19,5 +19,6 @@ urlpatterns = [
     ),
     path("sprache/", set_language, name="set_language"),
     path("", include("hafennetz.members.urls")),
+    path("", include("hafennetz.situation.urls")),
     path("", include("hafennetz.meetings.urls")),
 ]

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from hafennetz.members.demo import DEMO_LOGINS, DEMO_PASSWORD, seed_demo
+from hafennetz.situation.demo import seed_demo_situation
 
 
 class Command(BaseCommand):
@@ -11,6 +12,8 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS("Demo data created."))
         else:
             self.stdout.write("Demo data: members exist already, nothing changed.")
+        if seed_demo_situation():
+            self.stdout.write(self.style.SUCCESS("Demo Lagebild created."))
         from hafennetz.meetings.demo import seed_demo_meetings
 
         if seed_demo_meetings():

@@ -1,0 +1,738 @@
+"""Writes of the Lagebild. Each service is keyword-only, atomic and audited.
+
+Domain rules raise ValidationError keyed by the form field (`strain_<topic>`,
+`figure_<figure>`), so the report form shows each message at its field. Whether the *user* may
+act is checked by the caller through `hafennetz.situation.permissions`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage, get_connection
+from django.db import transaction
+from django.db.models import Max, QuerySet
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from hafennetz.core.audit import log_action, snapshot
+from hafennetz.core.models import State
+from hafennetz.members.models import Member, StaffAccount
+from hafennetz.situation.models import (
+    Answer,
+    FigureValue,
+    KeyFigure,
+    Questionnaire,
+    Reminder,
+    ReminderKind,
+    ReportStatus,
+    ReviewStatus,
+    SituationReport,
+    SizeClass,
+    StrainLevel,
+    SurveyRound,
+    Topic,
+)
+
+TEXT_MAX = 4000
+
+
+@dataclass(frozen=True)
+class AnswerInput:
+    strain: int | None
+    what_is_hard: str = ""
+    what_works: str = ""
+
+
+@dataclass(frozen=True)
+class FigureInput:
+    value: int | None
+    confirmed: bool = False
+
+
+def strain_field(topic_code: str) -> str:
+    return f"strain_{topic_code}"
+
+
+def hard_field(topic_code: str) -> str:
+    return f"hard_{topic_code}"
+
+
+def works_field(topic_code: str) -> str:
+    return f"works_{topic_code}"
+
+
+def figure_field(figure_code: str) -> str:
+    return f"figure_{figure_code}"
+
+
+def confirm_field(figure_code: str) -> str:
+    return f"confirm_{figure_code}"
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+# --- questionnaires and topics -----------------------------------------------------------------
+
+
+def questionnaire_is_locked(questionnaire: Questionnaire) -> bool:
+    return questionnaire.rounds.exists()
+
+
+def _refuse_if_locked(questionnaire: Questionnaire) -> None:
+    if questionnaire_is_locked(questionnaire):
+        raise ValidationError(
+            _(
+                "Version %(version)s is used by a survey round and can no longer be changed; "
+                "create a new version."
+            )
+            % {"version": questionnaire.version}
+        )
+
+
+@transaction.atomic
+def topic_save(*, actor: Any, data: Mapping[str, Any], topic: Topic | None = None) -> Topic:
+    fields = ("code", "name_de", "name_en", "order", "active")
+    unknown = set(data) - set(fields)
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
+    before = snapshot(topic) if topic else None
+    topic = topic or Topic()
+    for name, value in data.items():
+        setattr(topic, name, value)
+    topic.full_clean()
+    topic.save()
+    log_action(
+        actor=actor,
+        action="topic.update" if before else "topic.create",
+        obj=topic,
+        before=before,
+        after=snapshot(topic),
+    )
+    return topic
+
+
+@transaction.atomic
+def questionnaire_create(
+    *, actor: Any, topics: Iterable[Topic], note: str = "", is_demo: bool = False
+) -> Questionnaire:
+    last = Questionnaire.objects.aggregate(v=Max("version"))["v"] or 0
+    questionnaire = Questionnaire(version=last + 1, note=note, is_demo=is_demo)
+    questionnaire.full_clean()
+    questionnaire.save()
+    questionnaire.topics.set(list(topics))
+    log_action(
+        actor=actor,
+        action="questionnaire.create",
+        obj=questionnaire,
+        after=snapshot(questionnaire) | {"topics": sorted(t.code for t in topics)},
+    )
+    return questionnaire
+
+
+@transaction.atomic
+def questionnaire_new_version(*, actor: Any, based_on: Questionnaire) -> Questionnaire:
+    """A new version with the previous one's (still active) topics and all its key figures."""
+    topics = [t for t in based_on.topics.all() if t.active]
+    questionnaire = questionnaire_create(
+        actor=actor,
+        topics=topics,
+        note=_("Copy of version %(version)s") % {"version": based_on.version},
+    )
+    copies: dict[int, KeyFigure] = {}
+    originals = list(based_on.figures.filter(topic__in=topics).order_by("pk"))
+    for figure in originals:
+        copy = KeyFigure(
+            questionnaire=questionnaire,
+            topic=figure.topic,
+            code=figure.code,
+            label_de=figure.label_de,
+            label_en=figure.label_en,
+            unit=figure.unit,
+            plausible_min=figure.plausible_min,
+            plausible_max=figure.plausible_max,
+            order=figure.order,
+        )
+        copy.save()
+        copies[figure.pk] = copy
+    for figure in originals:
+        if figure.not_above_id in copies:
+            copies[figure.pk].not_above = copies[figure.not_above_id]
+            copies[figure.pk].save(update_fields=["not_above"])
+    return questionnaire
+
+
+@transaction.atomic
+def questionnaire_set_topics(
+    *, actor: Any, questionnaire: Questionnaire, topics: Sequence[Topic]
+) -> Questionnaire:
+    _refuse_if_locked(questionnaire)
+    if not topics:
+        raise ValidationError({"topics": _("A questionnaire needs at least one topic.")})
+    before = sorted(questionnaire.topics.values_list("code", flat=True))
+    questionnaire.topics.set(topics)
+    questionnaire.figures.exclude(topic__in=topics).delete()
+    log_action(
+        actor=actor,
+        action="questionnaire.update",
+        obj=questionnaire,
+        before={"topics": before},
+        after={"topics": sorted(t.code for t in topics)},
+    )
+    return questionnaire
+
+
+@transaction.atomic
+def figure_create(
+    *, actor: Any, questionnaire: Questionnaire, data: Mapping[str, Any], is_demo: bool = False
+) -> KeyFigure:
+    _refuse_if_locked(questionnaire)
+    figure = KeyFigure(questionnaire=questionnaire, is_demo=is_demo, **data)
+    if not questionnaire.topics.filter(pk=figure.topic_id).exists():
+        raise ValidationError({"topic": _("The topic is not part of this questionnaire.")})
+    if figure.not_above_id and figure.not_above.questionnaire_id != questionnaire.pk:
+        raise ValidationError({"not_above": _("Choose a key figure of the same questionnaire.")})
+    lo, hi = figure.plausible_min, figure.plausible_max
+    if lo is not None and hi is not None and lo > hi:
+        raise ValidationError({"plausible_max": _("The maximum must not be below the minimum.")})
+    if questionnaire.figures.filter(code=figure.code).exists():
+        raise ValidationError({"code": _("This code is already used in this questionnaire.")})
+    figure.full_clean()
+    figure.save()
+    log_action(actor=actor, action="figure.create", obj=figure, after=snapshot(figure))
+    return figure
+
+
+# --- rounds ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def round_open(
+    *,
+    actor: Any,
+    title: str,
+    questionnaire: Questionnaire,
+    opens_on: dt.date,
+    deadline: dt.date,
+    state: State | None = None,
+    is_demo: bool = False,
+) -> SurveyRound:
+    if deadline < opens_on:
+        raise ValidationError({"deadline": _("The deadline cannot be before the opening day.")})
+    if not questionnaire.topics.exists():
+        raise ValidationError({"questionnaire": _("The questionnaire has no topics.")})
+    number = (SurveyRound.objects.select_for_update().aggregate(n=Max("number"))["n"] or 0) + 1
+    survey_round = SurveyRound(
+        number=number,
+        title=title.strip(),
+        questionnaire=questionnaire,
+        opens_on=opens_on,
+        deadline=deadline,
+        state=state,
+        is_demo=is_demo,
+    )
+    survey_round.full_clean()
+    survey_round.save()
+    log_action(actor=actor, action="round.open", obj=survey_round, after=snapshot(survey_round))
+    return survey_round
+
+
+def round_members(survey_round: SurveyRound) -> QuerySet[Member]:
+    """The members asked in a round: current alliance members (of its state, if it has one)."""
+    members = Member.objects.alliance()
+    if survey_round.state_id:
+        members = members.filter(state_id=survey_round.state_id)
+    return members
+
+
+# --- reports -----------------------------------------------------------------------------------
+
+
+def latest_report(survey_round: SurveyRound, member: Member) -> SituationReport | None:
+    return (
+        SituationReport.objects.filter(round=survey_round, member=member)
+        .order_by("-version")
+        .first()
+    )
+
+
+def _report_snapshot(report: SituationReport) -> dict[str, Any]:
+    data = snapshot(
+        report,
+        [
+            "version",
+            "is_current",
+            "status",
+            "submitted_at",
+            "is_late",
+            "share_with_members",
+            "review_status",
+            "review_comment",
+        ],
+    )
+    data["answers"] = {
+        a.topic.code: [a.strain, a.what_is_hard, a.what_works]
+        for a in report.answers.select_related("topic")
+    }
+    data["figures"] = {
+        f.figure.code: [f.value, f.confirmed_out_of_bounds]
+        for f in report.figures.select_related("figure")
+    }
+    return data
+
+
+def validate_report(
+    *,
+    topics: Sequence[Topic],
+    figures: Sequence[KeyFigure],
+    answers: Mapping[str, AnswerInput],
+    values: Mapping[str, FigureInput],
+    complete: bool,
+) -> dict[str, list[str]]:
+    """The report rules, {form field: messages}. `complete`: every topic needs a strain level."""
+    errors: dict[str, list[str]] = {}
+
+    def add(field: str, message: str) -> None:
+        errors.setdefault(field, []).append(message)
+
+    for topic in topics:
+        answer = answers.get(topic.code)
+        strain = answer.strain if answer else None
+        if strain is not None and strain not in StrainLevel.values:
+            add(strain_field(topic.code), _("Choose a strain level from 1 to 4."))
+        elif strain is None and complete:
+            add(strain_field(topic.code), _("Choose a strain level for this topic."))
+        for field, text in (
+            (hard_field(topic.code), answer.what_is_hard if answer else ""),
+            (works_field(topic.code), answer.what_works if answer else ""),
+        ):
+            if len(text) > TEXT_MAX:
+                add(field, _("Please shorten this text to %(n)s characters.") % {"n": TEXT_MAX})
+    by_id = {f.pk: f for f in figures}
+    for figure in figures:
+        given = values.get(figure.code)
+        if given is None or given.value is None:
+            continue
+        value, field = given.value, figure_field(figure.code)
+        if value < 0:
+            add(field, _("A negative number is impossible here."))
+            continue
+        lo, hi = figure.plausible_min, figure.plausible_max
+        if ((lo is not None and value < lo) or (hi is not None and value > hi)) and (
+            not given.confirmed
+        ):
+            add(
+                field,
+                _(
+                    "%(value)s lies outside the plausible range (%(min)s to %(max)s). Check "
+                    "the number, or confirm that it is correct."
+                )
+                % {
+                    "value": value,
+                    "min": "–" if lo is None else lo,
+                    "max": "–" if hi is None else hi,
+                },
+            )
+        upper = by_id.get(figure.not_above_id) if figure.not_above_id else None
+        if upper is not None:
+            other = values.get(upper.code)
+            if other and other.value is not None and value > other.value and not given.confirmed:
+                add(
+                    field,
+                    _(
+                        "%(label)s (%(value)s) is more than %(other_label)s (%(other)s). Correct "
+                        "it, or confirm that it is correct (e.g. emergency beds)."
+                    )
+                    % {
+                        "label": figure.label,
+                        "value": value,
+                        "other_label": upper.label,
+                        "other": other.value,
+                    },
+                )
+    return errors
+
+
+def _is_unusual(figure: KeyFigure, value: int, values: Mapping[str, FigureInput]) -> bool:
+    lo, hi = figure.plausible_min, figure.plausible_max
+    if (lo is not None and value < lo) or (hi is not None and value > hi):
+        return True
+    if figure.not_above_id:
+        upper = figure.not_above
+        other = values.get(upper.code) if upper else None
+        return bool(other and other.value is not None and value > other.value)
+    return False
+
+
+def _counted_keys(report: SituationReport) -> dict[str, Any]:
+    return {
+        "round_id": report.round_id,
+        "member_id": report.member_id,
+        "state_id": report.state_id,
+        "size_class": report.size_class,
+        "counted": report.is_current and report.status == ReportStatus.SUBMITTED,
+    }
+
+
+def _write_rows(
+    report: SituationReport,
+    topics: Sequence[Topic],
+    figures: Sequence[KeyFigure],
+    answers: Mapping[str, AnswerInput],
+    values: Mapping[str, FigureInput],
+) -> None:
+    keys = _counted_keys(report)
+    report.answers.all().delete()
+    report.figures.all().delete()
+    Answer.objects.bulk_create(
+        Answer(
+            report=report,
+            topic=topic,
+            strain=answers[topic.code].strain if topic.code in answers else None,
+            what_is_hard=(
+                answers[topic.code].what_is_hard if topic.code in answers else ""
+            ).strip(),
+            what_works=(answers[topic.code].what_works if topic.code in answers else "").strip(),
+            **keys,
+        )
+        for topic in topics
+    )
+    FigureValue.objects.bulk_create(
+        FigureValue(
+            report=report,
+            figure=figure,
+            value=values[figure.code].value,
+            confirmed_out_of_bounds=values[figure.code].confirmed
+            and _is_unusual(figure, values[figure.code].value or 0, values),
+            **keys,
+        )
+        for figure in figures
+        if figure.code in values and values[figure.code].value is not None
+    )
+
+
+def new_report(survey_round: SurveyRound, member: Member) -> SituationReport:
+    """An unsaved first version with the member's state and size class."""
+    return SituationReport(
+        round=survey_round,
+        member=member,
+        version=1,
+        is_current=True,
+        state_id=member.state_id,
+        size_class=SizeClass.of(member.population),
+        is_demo=member.is_demo,
+    )
+
+
+def _submit(report: SituationReport, actor: Any, now: dt.datetime) -> None:
+    """Mark submitted, make this version the current one and count its rows."""
+    previous = (
+        SituationReport.objects.select_for_update()
+        .filter(round_id=report.round_id, member_id=report.member_id, is_current=True)
+        .exclude(pk=report.pk)
+        .first()
+    )
+    if previous is not None:
+        previous.is_current = False
+        previous.save(update_fields=["is_current", "updated_at"])
+        previous.answers.update(counted=False)
+        previous.figures.update(counted=False)
+    report.status = ReportStatus.SUBMITTED
+    report.is_current = True
+    report.submitted_at = now
+    report.submitted_by = actor if getattr(actor, "is_authenticated", False) else None
+    report.is_late = timezone.localdate(now) > report.round.deadline
+    report.save()
+    report.answers.update(counted=True)
+    report.figures.update(counted=True)
+
+
+@transaction.atomic
+def report_save(
+    *,
+    actor: Any,
+    survey_round: SurveyRound,
+    member: Member,
+    share_with_members: bool,
+    answers: Mapping[str, AnswerInput],
+    figures: Mapping[str, FigureInput],
+    submit: bool = False,
+    now: dt.datetime | None = None,
+) -> SituationReport:
+    """Save the member's open version as a draft, or submit it (then it is locked)."""
+    now = now or timezone.now()
+    questionnaire = survey_round.questionnaire
+    topics = list(questionnaire.topics.order_by("order", "code"))
+    figure_defs = list(questionnaire.figures.select_related("topic", "not_above"))
+    unknown = set(answers) - {t.code for t in topics}
+    unknown |= set(figures) - {f.code for f in figure_defs}
+    if unknown:
+        raise ValueError(f"not in questionnaire {questionnaire.version}: {sorted(unknown)}")
+    if survey_round.opens_on > timezone.localdate(now):
+        raise ValidationError(
+            _("This survey round opens on %(date)s.")
+            % {"date": survey_round.opens_on.strftime("%d.%m.%Y")}
+        )
+    if survey_round.state_id and survey_round.state_id != member.state_id:
+        raise ValidationError(_("This survey round asks only the members of another state."))
+    report = (
+        SituationReport.objects.select_for_update()
+        .filter(round=survey_round, member=member)
+        .order_by("-version")
+        .first()
+    )
+    if report is not None and report.is_locked:
+        raise ValidationError(
+            _(
+                "This report was submitted and is locked. To correct it, start a new version; "
+                "the submitted one is kept."
+            )
+        )
+    errors = validate_report(
+        topics=topics, figures=figure_defs, answers=answers, values=figures, complete=submit
+    )
+    if errors:
+        raise ValidationError(errors)
+    before = _report_snapshot(report) if report else None
+    report = report or new_report(survey_round, member)
+    report.share_with_members = share_with_members
+    report.full_clean()
+    report.save()
+    _write_rows(report, topics, figure_defs, answers, figures)
+    if submit:
+        _submit(report, actor, now)
+    log_action(
+        actor=actor,
+        action="report.submit" if submit else "report.save",
+        obj=report,
+        before=before,
+        after=_report_snapshot(report),
+    )
+    return report
+
+
+@transaction.atomic
+def report_new_version(*, actor: Any, report: SituationReport) -> SituationReport:
+    """A draft copy of a submitted report for corrections; the submitted one stays current
+    (and counted) until the new version is submitted."""
+    latest = latest_report(report.round, report.member)
+    if latest is None or latest.pk != report.pk or not report.is_locked:
+        raise ValidationError(_("Only the latest submitted version can be corrected."))
+    copy = SituationReport(
+        round_id=report.round_id,
+        member_id=report.member_id,
+        version=report.version + 1,
+        is_current=False,
+        share_with_members=report.share_with_members,
+        state_id=report.state_id,
+        size_class=report.size_class,
+        is_demo=report.is_demo,
+    )
+    copy.full_clean()
+    copy.save()
+    keys = _counted_keys(copy)
+    Answer.objects.bulk_create(
+        Answer(
+            report=copy,
+            topic_id=a.topic_id,
+            strain=a.strain,
+            what_is_hard=a.what_is_hard,
+            what_works=a.what_works,
+            **keys,
+        )
+        for a in report.answers.all()
+    )
+    FigureValue.objects.bulk_create(
+        FigureValue(
+            report=copy,
+            figure_id=f.figure_id,
+            value=f.value,
+            confirmed_out_of_bounds=f.confirmed_out_of_bounds,
+            **keys,
+        )
+        for f in report.figures.all()
+    )
+    log_action(
+        actor=actor,
+        action="report.new_version",
+        obj=copy,
+        after={"version": copy.version, "based_on": report.pk},
+    )
+    return copy
+
+
+def _staff_emails(member_ids: Iterable[int]) -> dict[int, list[str]]:
+    emails: dict[int, list[str]] = {}
+    rows = StaffAccount.objects.filter(member_id__in=list(member_ids), user__is_active=True)
+    for member_id, email in rows.values_list("member_id", "user__email"):
+        if email:
+            emails.setdefault(member_id, []).append(email)
+    return emails
+
+
+def _send_on_commit(messages: list[EmailMessage]) -> None:
+    if messages:
+        transaction.on_commit(lambda: get_connection().send_messages(messages))
+
+
+@transaction.atomic
+def report_review(
+    *, actor: Any, report: SituationReport, review_status: str, comment: str = ""
+) -> SituationReport:
+    report = SituationReport.objects.select_for_update().select_related("round").get(pk=report.pk)
+    if not (report.is_locked and report.is_current):
+        raise ValidationError(_("Only the current submitted version can be reviewed."))
+    status = ReviewStatus(review_status)
+    comment = comment.strip()
+    if status in {ReviewStatus.QUERY, ReviewStatus.ON_HOLD} and not comment:
+        raise ValidationError({"comment": _("Tell the member what the query is about.")})
+    before = _report_snapshot(report)
+    report.review_status = status
+    report.review_comment = comment
+    report.reviewed_by = actor
+    report.reviewed_at = timezone.now()
+    report.save()
+    log_action(
+        actor=actor,
+        action="report.review",
+        obj=report,
+        before=before,
+        after=_report_snapshot(report),
+    )
+    if status == ReviewStatus.QUERY:
+        url = settings.SITE_URL + reverse(
+            "report-detail", kwargs={"number": report.round.number, "ags": report.member.ags}
+        )
+        recipients = _staff_emails([report.member_id]).get(report.member_id, [])
+        if recipients:
+            with translation.override(settings.LANGUAGE_CODE):
+                body = render_to_string(
+                    "situation/email/query.txt",
+                    {"report": report, "comment": comment, "url": url},
+                )
+                subject = _("Query about your situation report – %(round)s") % {
+                    "round": report.round.title
+                }
+            _send_on_commit([EmailMessage(subject=subject, body=body, to=recipients)])
+    return report
+
+
+# --- reminders ---------------------------------------------------------------------------------
+
+
+def members_without_report(
+    survey_round: SurveyRound, states: Sequence[str] | None = None
+) -> QuerySet[Member]:
+    members = round_members(survey_round)
+    if states is not None:
+        members = members.filter(state_id__in=states)
+    submitted = SituationReport.objects.filter(
+        round=survey_round, status=ReportStatus.SUBMITTED
+    ).values("member_id")
+    return members.exclude(pk__in=submitted)
+
+
+def _reminder_messages(
+    survey_round: SurveyRound, members: Sequence[Member]
+) -> tuple[list[EmailMessage], dict[int, int]]:
+    emails = _staff_emails(m.pk for m in members)
+    messages: list[EmailMessage] = []
+    counts: dict[int, int] = {}
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("Reminder: situation report due on %(date)s") % {
+            "date": survey_round.deadline.strftime("%d.%m.%Y")
+        }
+        for member in members:
+            recipients = emails.get(member.pk, [])
+            counts[member.pk] = len(recipients)
+            if not recipients:
+                continue
+            url = settings.SITE_URL + reverse(
+                "report-edit", kwargs={"number": survey_round.number, "ags": member.ags}
+            )
+            body = render_to_string(
+                "situation/email/reminder.txt",
+                {"round": survey_round, "member": member, "url": url},
+            )
+            messages.append(EmailMessage(subject=subject, body=body, to=recipients))
+    return messages, counts
+
+
+@transaction.atomic
+def reminders_send(
+    *, actor: Any, survey_round: SurveyRound, states: Sequence[str] | None = None
+) -> int:
+    """The manual "remind" button: e-mail the staff of every member of the given states (None:
+    all) without a submitted report; members reminded by hand today are skipped."""
+    today_start = timezone.make_aware(dt.datetime.combine(_today(), dt.time.min))
+    already = Reminder.objects.filter(
+        round=survey_round, kind=ReminderKind.MANUAL, sent_at__gte=today_start
+    ).values("member_id")
+    members = list(members_without_report(survey_round, states).exclude(pk__in=already))
+    messages, counts = _reminder_messages(survey_round, members)
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    Reminder.objects.bulk_create(
+        Reminder(
+            round=survey_round,
+            member=m,
+            kind=ReminderKind.MANUAL,
+            sent_by=user,
+            recipients=counts[m.pk],
+        )
+        for m in members
+    )
+    log_action(
+        actor=actor,
+        action="reminder.send",
+        obj=survey_round,
+        after={"kind": "manual", "states": list(states or []), "members": [m.ags for m in members]},
+    )
+    _send_on_commit(messages)
+    return len(members)
+
+
+@transaction.atomic
+def reminders_send_due(*, today: dt.date | None = None) -> int:
+    """The daily job: for every open round whose deadline is one of SITUATION_REMINDER_DAYS
+    away, remind each member without a submitted report once for that offset."""
+    today = today or _today()
+    offsets = sorted(set(settings.SITUATION_REMINDER_DAYS))
+    deadlines = [today + dt.timedelta(days=d) for d in offsets]
+    total = 0
+    for survey_round in SurveyRound.objects.filter(deadline__in=deadlines, opens_on__lte=today):
+        days = (survey_round.deadline - today).days
+        done = Reminder.objects.filter(
+            round=survey_round, kind=ReminderKind.AUTOMATIC, days_before=days
+        ).values("member_id")
+        members = list(members_without_report(survey_round).exclude(pk__in=done))
+        if not members:
+            continue
+        messages, counts = _reminder_messages(survey_round, members)
+        Reminder.objects.bulk_create(
+            Reminder(
+                round=survey_round,
+                member=m,
+                kind=ReminderKind.AUTOMATIC,
+                days_before=days,
+                recipients=counts[m.pk],
+            )
+            for m in members
+        )
+        log_action(
+            actor="send_reminders",
+            action="reminder.send",
+            obj=survey_round,
+            after={"kind": "automatic", "days_before": days, "members": [m.ags for m in members]},
+        )
+        _send_on_commit(messages)
+        total += len(members)
+    return total
