@@ -424,13 +424,22 @@ def search(
                 return None
         return (state.swap_gain(r, x, y, g, h), r, x, y, g, h)
 
-    # initial temperature from the worsening moves of a sample
+    # initial temperature: the median worsening along a short random walk (then start afresh)
     worse: list[float] = []
+    steps: list[float] = []
     for _ in range(400):
         p = propose()
-        if p is not None and p[0] < 0:
-            worse.append(-p[0])
-    t0 = (sum(worse) / len(worse)) if worse else 1.0
+        if p is not None:
+            gain, r, x, y, g, h = p
+            steps.append(abs(gain))
+            if gain < 0:
+                worse.append(-gain)
+            state.move(r, x, g, h)
+            if y >= 0:
+                state.move(r, y, h, g)
+    state = _State(model, initial, dense)
+    sample = worse or [v for v in steps if v > 0] or [1.0]
+    t0 = sorted(sample)[len(sample) // 2]  # the median: big penalties do not inflate it
     t_end = t0 / 1000.0
     if temperatures is not None:
         t0, t_end = temperatures
