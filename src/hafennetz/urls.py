@@ -4,6 +4,7 @@ from django.views.i18n import set_language
 
 from hafennetz.core.views import audit_log
 from hafennetz.web import views as web_views
+from hafennetz.web.account import PasswordChangeView
 
 urlpatterns = [
     path("", web_views.home, name="home"),
@@ -11,7 +12,7 @@ urlpatterns = [
     path("verwaltung/protokoll/", audit_log, name="audit-log"),
     path("konto/anmelden/", auth_views.LoginView.as_view(), name="login"),
     path("konto/abmelden/", auth_views.LogoutView.as_view(), name="logout"),
-    path("konto/passwort/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("konto/passwort/", PasswordChangeView.as_view(), name="password_change"),
     path(
         "konto/passwort/geaendert/",
         auth_views.PasswordChangeDoneView.as_view(),

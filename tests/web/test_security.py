@@ -67,3 +67,21 @@ def test_production_refuses_to_start_without_secret_key(tmp_path) -> None:
     )
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+@pytest.mark.django_db
+def test_password_change_is_audited_without_the_password(client: Client, member_user) -> None:
+    from hafennetz.core.models import AuditEntry
+
+    member_user.set_password("Alt-Passwort-2026")
+    member_user.save()
+    client.force_login(member_user)
+    response = client.post(reverse("password_change"), {
+        "old_password": "Alt-Passwort-2026",
+        "new_password1": "Neu-Passwort-2027!",
+        "new_password2": "Neu-Passwort-2027!",
+    })
+    assert response.status_code == 302
+    entry = AuditEntry.objects.get(action="user.password_change")
+    assert entry.actor == member_user and entry.after is None
+    assert "Neu-Passwort" not in str(entry.before) + str(entry.after)
