@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from hafennetz.meetings.models import BlockKind, FollowUpStatus, Meeting, ParticipantRole
+from hafennetz.meetings.services import MEETING_FIELDS
 from hafennetz.members.forms import MemberChoiceField
 from hafennetz.members.models import Member
 from hafennetz.web.forms import DateInput
@@ -29,23 +30,7 @@ class MeetingForm(forms.ModelForm):
 
     class Meta:
         model = Meeting
-        fields = [
-            "title",
-            "level",
-            "state",
-            "format",
-            "starts_at",
-            "ends_at",
-            "place",
-            "video_link",
-            "description",
-            "moderators",
-            "registration_opens_at",
-            "registration_closes_at",
-            "slots_total",
-            "slots_per_member",
-            "questions",
-        ]
+        fields = list(MEETING_FIELDS)
         widgets = {
             "starts_at": DateTimeInput(),
             "ends_at": DateTimeInput(),
