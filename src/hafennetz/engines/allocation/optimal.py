@@ -33,7 +33,7 @@ from .mip_model import MipModel, build
 Progress = Callable[[str], None]
 
 #: above this many feasible arcs the candidate-list (pricing) path is used
-DENSE_ARC_LIMIT = 400_000
+DENSE_ARC_LIMIT = 60_000
 
 
 @dataclass
@@ -162,13 +162,21 @@ def price_columns(
     for t, agents in feasible_by_row.items():
         if agents.shape[0] == 0:
             continue
-        vals = problem.rows[t, agents] + rng.uniform(0, 1e-6, agents.shape[0])
-        top = agents[np.argsort(-vals)[:k_init]].tolist()
+        base = problem.rows[t, agents] + rng.uniform(0, 1e-6, agents.shape[0])
+        top = agents[np.argsort(-base)[:k_init]].tolist()
         for j in np.flatnonzero(problem.item_row == t).tolist():
-            chosen[j].update(top)
-            for ba in problem.item_bonus[j]:
-                if mask_by_row[t][ba]:
-                    chosen[j].add(ba)
+            bonus = problem.item_bonus[j]
+            if bonus:
+                vals = base.copy()
+                keys = np.fromiter(bonus, dtype=np.int64)
+                pos = np.searchsorted(agents, keys)
+                ok = (pos < agents.shape[0]) & (
+                    agents[np.minimum(pos, agents.shape[0] - 1)] == keys
+                )
+                vals[pos[ok]] += np.array([bonus[int(a)] for a in keys[ok]])
+                chosen[j].update(agents[np.argsort(-vals)[:k_init]].tolist())
+            else:
+                chosen[j].update(top)
             # a few random agents keep capacity everywhere in play
             chosen[j].update(
                 rng.choice(agents, size=min(3, agents.shape[0]), replace=False).tolist()
