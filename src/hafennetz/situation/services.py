@@ -345,7 +345,13 @@ def validate_report(
         upper = by_id.get(figure.not_above_id) if figure.not_above_id else None
         if upper is not None:
             other = values.get(upper.code)
-            if other and other.value is not None and value > other.value and not given.confirmed:
+            if (
+                other
+                and other.value is not None
+                and other.value >= 0  # a negative one has its own message
+                and value > other.value
+                and not given.confirmed
+            ):
                 add(
                     field,
                     _(
