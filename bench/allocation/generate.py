@@ -83,7 +83,7 @@ def generate(
 ) -> Instance:
     n, kind = SCALES[scale]
     rng = np.random.default_rng(seed)
-    places = _places(kind, np.random.default_rng(1000 + seed))
+    places = _places(kind, np.random.default_rng(1000))
     households: list[Household] = []
     pop = np.array([max(int(p["population"]), 1) for p in places], dtype=float)
     pref_p = pop / pop.sum()

@@ -34,6 +34,8 @@ Progress = Callable[[str], None]
 
 #: above this many feasible arcs the candidate-list (pricing) path is used
 DENSE_ARC_LIMIT = 60_000
+#: up to this many feasible arcs a greedy over all of them seeds the candidate lists
+GREEDY_ARC_LIMIT = 3_000_000
 
 
 @dataclass
@@ -73,18 +75,28 @@ def solve_optimal(
         say(f"model: {problem.n_items} items, {problem.n_agents} agents, {arcs.size} arcs")
     else:
         say(f"{n_arcs} feasible arcs: growing candidate lists by LP pricing")
+        full_greedy = None
+        if n_arcs <= GREEDY_ARC_LIMIT:
+            full_greedy = greedy(problem, all_arcs(problem), seed=seed)
+            say(f"greedy on all arcs: {core_objective(problem, full_greedy):.3f}")
         arcs, lp_bound, lp_x = price_columns(
-            problem, time_budget=0.6 * time_limit, seed=seed, threads=threads, progress=say
+            problem,
+            time_budget=0.6 * time_limit,
+            seed=seed,
+            threads=threads,
+            progress=say,
+            seed_solution=full_greedy,
         )
         notes.append(f"candidate arcs: {arcs.size} of {n_arcs} (LP pricing)")
         if lp_bound is None:
             notes.append("LP pricing did not converge in time: no valid bound")
+    start = greedy(problem, arcs, seed=seed)
     if lp_x is not None:
         floor = np.floor(lp_x + 1e-6).astype(np.int64)
-        start = greedy(problem, arcs, seed=seed, initial_x=floor)
-        notes.append("start: LP solution rounded down, completed greedily")
-    else:
-        start = greedy(problem, arcs, seed=seed)
+        rounded = greedy(problem, arcs, seed=seed, initial_x=floor)
+        if core_objective(problem, rounded) >= core_objective(problem, start):
+            start = rounded
+            notes.append("start: LP solution rounded down, completed greedily")
     start_ok = is_feasible(problem, start)
     best = start if start_ok else None
     best_obj = core_objective(problem, start) if start_ok else -np.inf
@@ -140,6 +152,7 @@ def price_columns(
     k_add: int = 8,
     max_rounds: int = 60,
     progress: Progress | None = None,
+    seed_solution: CoreSolution | None = None,
 ) -> tuple[Arcs, float | None, FloatArray | None]:
     """Grow candidate arcs until no arc has a positive reduced cost in the LP relaxation.
 
@@ -181,6 +194,9 @@ def price_columns(
             chosen[j].update(
                 rng.choice(agents, size=min(3, agents.shape[0]), replace=False).tolist()
             )
+    if seed_solution is not None:
+        for k in np.flatnonzero(seed_solution.x).tolist():
+            chosen[int(seed_solution.arcs.item[k])].add(int(seed_solution.arcs.agent[k]))
     optimism = np.zeros(n)
     for pa, pb, pbonus in problem.pairs:
         optimism[pa] += pbonus
