@@ -76,11 +76,14 @@ def test_password_change_is_audited_without_the_password(client: Client, member_
     member_user.set_password("Alt-Passwort-2026")
     member_user.save()
     client.force_login(member_user)
-    response = client.post(reverse("password_change"), {
-        "old_password": "Alt-Passwort-2026",
-        "new_password1": "Neu-Passwort-2027!",
-        "new_password2": "Neu-Passwort-2027!",
-    })
+    response = client.post(
+        reverse("password_change"),
+        {
+            "old_password": "Alt-Passwort-2026",
+            "new_password1": "Neu-Passwort-2027!",
+            "new_password2": "Neu-Passwort-2027!",
+        },
+    )
     assert response.status_code == 302
     entry = AuditEntry.objects.get(action="user.password_change")
     assert entry.actor == member_user and entry.after is None
