@@ -135,7 +135,8 @@ def plan(
                 )
             ]
         ) from exc
-    remaining = max(0.1, time_limit - (time.perf_counter() - started))
+    # 5 % of the budget is kept for reading the plan back and re-scoring it
+    remaining = max(0.1, 0.95 * time_limit - (time.perf_counter() - started))
     result = search(
         model,
         initial,
