@@ -349,3 +349,32 @@ def test_organiser_flow_through_the_views(client: Client, office_user) -> None:
     from openpyxl import load_workbook
 
     assert load_workbook(BytesIO(export.content)).active.max_row == 25
+
+
+def test_state_coordination_creates_only_meetings_of_its_own_state(
+    client: Client, state_coordinator
+) -> None:
+    """Kiel coordinates Schleswig-Holstein (01)."""
+    client.force_login(state_coordinator)
+    start = timezone.localtime(NOW + dt.timedelta(days=20)).replace(
+        minute=0, second=0, microsecond=0
+    )
+    base = {
+        "title": "Landestreffen",
+        "format": "digital",
+        "video_link": "https://v.example.org/x",
+        "starts_at": start.strftime("%Y-%m-%dT%H:%M"),
+        "ends_at": (start + dt.timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"),
+        "registration_opens_at": (NOW - dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"),
+        "registration_closes_at": (start - dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"),
+    }
+    for refused in ({"level": "federal", "state": ""}, {"level": "state", "state": "05"}):
+        response = client.post(reverse("meeting-create"), {**base, **refused})
+        assert response.status_code == 200 and response.context["form"].errors
+    assert not Meeting.objects.filter(title="Landestreffen").exists()
+    response = client.post(reverse("meeting-create"), {**base, "level": "state", "state": "01"})
+    assert response.status_code == 302
+    meeting = Meeting.objects.get(title="Landestreffen")
+    assert client.get(reverse("meeting-plan", args=[meeting.pk])).status_code == 200
+    nrw = Meeting.objects.get(level="state", state_id="05")
+    assert client.get(reverse("meeting-plan", args=[nrw.pk])).status_code == 403
