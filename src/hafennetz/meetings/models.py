@@ -7,14 +7,15 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from hafennetz.core.models import BaseModel, State
 from hafennetz.members.models import Member
 
 
 class Level(models.TextChoices):
-    FEDERAL = "federal", _("Federal")
-    STATE = "state", _("State")
+    FEDERAL = "federal", pgettext_lazy("meeting level", "Federal")
+    STATE = "state", pgettext_lazy("meeting level", "State")
 
 
 class Format(models.TextChoices):

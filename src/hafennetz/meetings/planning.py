@@ -8,6 +8,7 @@ from collections import defaultdict
 from itertools import combinations
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from hafennetz.engines.grouping.model import (
     Group,
@@ -36,24 +37,42 @@ DEFAULT_MAX_SIZE = 7
 # German (translatable) texts for the planner's stable issue codes; others show the engine's
 # English message.
 ISSUE_TEXTS = {
-    "sizes_cannot_fit": "Round %(round1)s: %(people)s people cannot be split into groups of "
-    "%(min_size)s–%(max_size)s.",
-    "too_few_facilitators": "Round %(round1)s: %(groups_needed)s groups need one facilitator "
-    "each, but only %(facilitators)s facilitators are registered.",
-    "too_many_facilitators": "Round %(round1)s: %(facilitators)s facilitators need one group "
-    "each, but %(people)s people fill at most %(max_groups)s groups of at least %(min_size)s.",
-    "member_exceeds_groups": "Round %(round1)s: member %(member)s has %(people)s people but there "
-    "are only %(groups)s groups.",
-    "same_member": "Round %(round1)s, group %(group1)s: %(people)s people of the same member "
-    "(%(member)s).",
-    "facilitator_count": "Round %(round1)s, group %(group1)s: %(facilitators)s facilitators "
-    "instead of exactly one.",
-    "group_too_small": "Round %(round1)s, group %(group1)s: %(size)s people, minimum %(min_size)s.",
-    "group_too_large": "Round %(round1)s, group %(group1)s: %(size)s people, maximum %(max_size)s.",
-    "unassigned": "Round %(round1)s: a participant has no group.",
-    "no_feasible_assignment": "Round %(round1)s: no assignment satisfies all rules together "
-    "(sizes, members, facilitators).",
-    "empty_round": "Round %(round1)s: nobody attends.",
+    "sizes_cannot_fit": gettext_noop(
+        "Round %(round1)s: %(people)s people cannot be split into groups of "
+        "%(min_size)s–%(max_size)s."
+    ),
+    "too_few_facilitators": gettext_noop(
+        "Round %(round1)s: %(groups_needed)s groups need one facilitator "
+        "each, but only %(facilitators)s facilitators are registered."
+    ),
+    "too_many_facilitators": gettext_noop(
+        "Round %(round1)s: %(facilitators)s facilitators need one group "
+        "each, but %(people)s people fill at most %(max_groups)s groups of at least %(min_size)s."
+    ),
+    "member_exceeds_groups": gettext_noop(
+        "Round %(round1)s: member %(member)s has %(people)s people but there "
+        "are only %(groups)s groups."
+    ),
+    "same_member": gettext_noop(
+        "Round %(round1)s, group %(group1)s: %(people)s people of the same member (%(member)s)."
+    ),
+    "facilitator_count": gettext_noop(
+        "Round %(round1)s, group %(group1)s: %(facilitators)s facilitators instead of exactly one."
+    ),
+    "group_too_small": gettext_noop(
+        "Round %(round1)s, group %(group1)s: %(size)s people, minimum %(min_size)s."
+    ),
+    "group_too_large": gettext_noop(
+        "Round %(round1)s, group %(group1)s: %(size)s people, maximum %(max_size)s."
+    ),
+    "unassigned": gettext_noop("Round %(round1)s: a participant has no group."),
+    "no_feasible_assignment": gettext_noop(
+        "Round %(round1)s: no assignment satisfies all rules together "
+        "(sizes, members, facilitators)."
+    ),
+    "empty_round": gettext_noop(
+        "Round %(round1)s: nobody attends.",
+    ),
 }
 
 

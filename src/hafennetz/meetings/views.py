@@ -569,5 +569,5 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     feed = CalendarFeed.objects.select_related("user").filter(token=token).first()
     if feed is None:
         raise Http404
-    body = meeting_calendar(selectors.meetings_of_user(feed.user), name="hafennetz – Treffen")
+    body = meeting_calendar(selectors.meetings_of_user(feed.user), name=_("hafennetz – meetings"))
     return HttpResponse(body, content_type="text/calendar; charset=utf-8")
