@@ -98,7 +98,8 @@ def run_pulp(instance: Instance, time_limit: float) -> tuple[dict[str, str | Non
                     prob += x.get((h.case_id, m.ags), 0) == x.get((link.other, m.ags), 0)
     shares = target_shares(instance)
     if shares and w.key_deviation_per_person > 0:
-        total = pulp.lpSum(t for terms in persons_at.values() for t in terms)
+        total = pulp.LpVariable("placed_persons", lowBound=0)
+        prob += total == pulp.lpSum(t for terms in persons_at.values() for t in terms)
         for m in munis:
             d = pulp.LpVariable(f"d_{m.ags}", lowBound=0)
             prob += pulp.lpSum(persons_at[m.ags]) - shares[m.ags] * total <= d

@@ -225,10 +225,7 @@ def price_columns(
     else:
         lp_x = None
     if lp_bound is None:
-        # the last LP was on fewer arcs than `arcs`; re-solve to get a matching x
-        model = build(problem, arcs)
-        out = solve_highs(model, time_limit=30.0, threads=threads, seed=seed, relax=True)
-        lp_x = None if out.columns is None else out.columns[: model.n_x]
+        lp_x = None  # the last LP was on fewer arcs; its x does not fit `arcs`
     return arcs, lp_bound, lp_x
 
 
