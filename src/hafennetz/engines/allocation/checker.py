@@ -50,6 +50,19 @@ def check(
         violations.append(
             Reason("unknown_household", {"case_id": case_id}, f"unknown household {case_id}")
         )
+    # required links hold both ways: both unplaced, or both at the same municipality
+    for h in instance.households:
+        for link in h.links:
+            if link.kind is LinkKind.SAME_MUNICIPALITY and assignment.get(
+                h.case_id
+            ) != assignment.get(link.other):
+                violations.append(
+                    Reason(
+                        "required_link_broken",
+                        {"case_id": h.case_id, "other": link.other},
+                        f"household {h.case_id} must be placed with {link.other}",
+                    )
+                )
     used: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for h in instance.households:
         ags = assignment.get(h.case_id)
@@ -75,17 +88,6 @@ def check(
                     f"household {h.case_id} needs {flag} but {ags} does not offer it",
                 )
             )
-        for link in h.links:
-            if link.kind is LinkKind.SAME_MUNICIPALITY:
-                other = assignment.get(link.other)
-                if other != ags:
-                    violations.append(
-                        Reason(
-                            "required_link_broken",
-                            {"case_id": h.case_id, "other": link.other},
-                            f"household {h.case_id} must be placed with {link.other}",
-                        )
-                    )
     for ags in sorted(used):
         m = by_ags[ags]
         for resource, amount in sorted(used[ags].items()):
