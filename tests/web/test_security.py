@@ -88,3 +88,12 @@ def test_password_change_is_audited_without_the_password(client: Client, member_
     entry = AuditEntry.objects.get(action="user.password_change")
     assert entry.actor == member_user and entry.after is None
     assert "Neu-Passwort" not in str(entry.before) + str(entry.after)
+
+
+@pytest.mark.django_db
+def test_german_by_default_english_by_choice(client: Client) -> None:
+    page = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert '<html lang="de">' in page.content.decode()
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    page = client.get(reverse("home"))
+    assert '<html lang="en">' in page.content.decode()

@@ -131,3 +131,31 @@ def meetings_of_user(user: Any) -> QuerySet[Meeting]:
     return Meeting.objects.filter(
         registrations__user=user, registrations__status=RegistrationStatus.CONFIRMED
     ).distinct()
+
+
+def situation_summary(meeting: Meeting, viewer: Any) -> dict[str, Any] | None:
+    """The Lagebild for preparing the meeting: per topic the mean strain and the share at levels
+    3-4 in the latest survey round that ended before the meeting (for a state meeting: that
+    state). None when the situation module is not installed or has no round yet."""
+    from django.apps import apps
+
+    if not apps.is_installed("hafennetz.situation"):
+        return None
+    from hafennetz.situation import selectors as situation
+
+    day = meeting.starts_at.date()
+    rounds = situation.rounds()
+    survey_round = rounds.filter(deadline__lt=day).first() or rounds.first()
+    if survey_round is None:
+        return None
+    board = situation.dashboard(
+        survey_round=survey_round,
+        filters=situation.Filters(state=meeting.state_id),
+        viewer=viewer,
+        with_points=False,
+    )
+    return {
+        "round": survey_round,
+        "rows": [(topic, board.topic_totals.get(topic.pk)) for topic in board.topics],
+        "reports": board.reports,
+    }

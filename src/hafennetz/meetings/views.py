@@ -6,7 +6,6 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from django.apps import apps
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -140,7 +139,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "follow_ups": meeting.follow_ups.select_related("owner"),
         "decisions": meeting.decisions.all(),
         "status_form": FollowUpStatusForm(),
-        "situation_installed": apps.is_installed("hafennetz.situation"),
+        "situation": selectors.situation_summary(meeting, request.user),
     }
     return render(request, "meetings/detail.html", context)
 
