@@ -269,3 +269,28 @@ def test_figure_rules_hold_for_any_numbers(available: int, occupied: int, confir
 def test_unknown_topic_is_a_programming_error(open_round: SurveyRound, own_member: Member) -> None:
     with pytest.raises(ValueError, match="not in questionnaire"):
         _save(open_round, own_member, answers={"weather": AnswerInput(strain=1)})
+
+
+def _tally_rows(survey_round: SurveyRound) -> set[tuple[int, int, str, int, int, int]]:
+    from hafennetz.situation.models import StrainTally
+
+    return set(
+        StrainTally.objects.filter(round=survey_round, n__gt=0).values_list(
+            "round_id", "topic_id", "state_id", "size_class", "strain", "n"
+        )
+    )
+
+
+def test_tallies_follow_submissions_and_versions(
+    open_round: SurveyRound, own_member: Member, member_user: Any
+) -> None:
+    """The incrementally kept tallies equal a rebuild from the counted answer rows."""
+    first = _save(open_round, own_member, answers=all_answers(3), submit=True)
+    second = services.report_new_version(actor=member_user, report=first)
+    _save(open_round, own_member, answers=all_answers(1, housing=4), submit=True)
+    kept = _tally_rows(open_round)
+    services.tallies_rebuild(round_ids=[open_round.pk])
+    assert _tally_rows(open_round) == kept
+    housing = Answer.objects.get(report=second, topic__code="housing").topic_id
+    mine = {row for row in kept if row[1] == housing and row[2] == own_member.state_id}
+    assert any(row[4] == 4 for row in mine)

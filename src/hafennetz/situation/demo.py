@@ -151,6 +151,7 @@ def seed_demo_situation(today: dt.date | None = None) -> bool:
         _seed_round(
             rng, survey_round, members, topics, figures, index, is_open, mood, share, reviewer
         )
+    services.tallies_rebuild()
     return True
 
 

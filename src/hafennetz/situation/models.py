@@ -304,6 +304,30 @@ class FigureValue(_Counted):
         return f"{self.report_id}:{self.figure_id}={self.value}"
 
 
+class StrainTally(models.Model):
+    """How many counted answers have each strain level, per round, topic, state and size class.
+    Kept in step by the services on submission (and rebuilt from the answer rows by
+    `services.tallies_rebuild`), so trends over many rounds read thousands of rows, not
+    millions."""
+
+    round = models.ForeignKey(SurveyRound, on_delete=models.CASCADE, related_name="+")
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="+")
+    state = models.ForeignKey(State, on_delete=models.CASCADE, related_name="+")
+    size_class = models.PositiveSmallIntegerField(choices=SizeClass.choices)
+    strain = models.PositiveSmallIntegerField(choices=StrainLevel.choices)
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "topic", "state", "size_class", "strain"], name="unique_tally"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.round_id}:{self.topic_id}:{self.state_id}:{self.size_class}:{self.strain}"
+
+
 class ReminderKind(models.TextChoices):
     AUTOMATIC = "automatic", _("automatic")
     MANUAL = "manual", _("manual")

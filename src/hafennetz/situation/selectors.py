@@ -1,18 +1,19 @@
-"""Reads of the Lagebild. The dashboards aggregate in SQL over the denormalised answer rows
-(one grouped query per figure family); Python only arranges the at most topics x states x
-rounds result rows. Cells of fewer than MIN_CELL_SIZE members are suppressed for everyone but
-the coordination office, and suppressed cells are left out of every total, so they cannot be
-recovered by subtraction."""
+"""Reads of the Lagebild. The dashboards aggregate in SQL, one grouped query per figure family,
+over the strain tallies (levels per round, topic, state, size class) and the denormalised figure
+and answer rows; Python only arranges the at most topics x states x rounds result rows. Cells of
+fewer than MIN_CELL_SIZE members are suppressed for everyone but the coordination office, and
+suppressed cells are left out of every total, so they cannot be recovered by subtraction."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.db.models import Count, F, Max, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -30,6 +31,7 @@ from hafennetz.situation.models import (
     SituationReport,
     SizeClass,
     StrainLevel,
+    StrainTally,
     SurveyRound,
     Topic,
 )
@@ -210,10 +212,26 @@ def _answers(filters: Filters) -> QuerySet[Answer]:
     return rows
 
 
-def _grouped(rows: QuerySet[Answer], keys: Sequence[str]) -> Iterable[dict[str, Any]]:
-    return rows.values(*keys).annotate(
-        n=Count("id"), total=Sum("strain"), high=Count("id", filter=Q(strain__gte=3))
+def _tallies(filters: Filters) -> QuerySet[StrainTally]:
+    rows = StrainTally.objects.filter(n__gt=0)
+    if filters.state:
+        rows = rows.filter(state_id=filters.state)
+    if filters.size_class:
+        rows = rows.filter(size_class=filters.size_class)
+    return rows
+
+
+def _grouped(rows: QuerySet[StrainTally], keys: Sequence[str]) -> list[dict[str, Any]]:
+    grouped = (
+        rows.values(*keys)
+        .annotate(
+            members=Sum("n"),
+            total=Sum(F("n") * F("strain")),
+            high=Coalesce(Sum("n", filter=Q(strain__gte=3)), 0),
+        )
+        .order_by()
     )
+    return [row | {"n": row["members"]} for row in grouped]
 
 
 @dataclass
@@ -321,7 +339,7 @@ def dashboard(
         return cell
 
     # 1. heatmap cells (topic x state) of this round; totals only over shown cells.
-    rows = _answers(filters).filter(round=survey_round, topic_id__in=topic_ids)
+    rows = _tallies(filters).filter(round=survey_round, topic_id__in=topic_ids)
     for row in _grouped(rows, ["topic_id", "state_id"]):
         cell = keep(Cell(n=row["n"], total=row["total"], high=row["high"]))
         board.cells[(row["topic_id"], row["state_id"])] = cell
@@ -343,23 +361,25 @@ def dashboard(
         reports = reports.filter(size_class=filters.size_class)
     board.reports = reports.count()
 
-    # 3. trend per topic over all rounds up to this one, by topic code (versions may differ).
-    trend_rows = _answers(filters).filter(
-        round__number__lte=survey_round.number, topic__code__in=[t.code for t in shown_topics]
+    # 3. trend per topic over all rounds up to this one (topics are shared by the versions).
+    numbers_by_id = dict(
+        SurveyRound.objects.filter(number__lte=survey_round.number).values_list("id", "number")
     )
-    per_round: dict[tuple[int, str], Cell] = {}
+    trend_rows = _tallies(filters).filter(round_id__in=list(numbers_by_id), topic_id__in=topic_ids)
+    per_round: dict[tuple[int, int], Cell] = {}
     numbers: set[int] = set()
-    for row in _grouped(trend_rows, ["round__number", "topic__code", "state_id"]):
+    for row in _grouped(trend_rows, ["round_id", "topic_id", "state_id"]):
         cell = keep(Cell(n=row["n"], total=row["total"], high=row["high"]))
         if cell.suppressed:
             continue
-        numbers.add(row["round__number"])
-        per_round.setdefault((row["round__number"], row["topic__code"]), Cell()).add(cell)
+        number = numbers_by_id[row["round_id"]]
+        numbers.add(number)
+        per_round.setdefault((number, row["topic_id"]), Cell()).add(cell)
     board.trend_rounds = sorted(numbers)
     for topic in shown_topics:
         series = []
         for number in board.trend_rounds:
-            cell = keep(per_round.get((number, topic.code), Cell()))
+            cell = keep(per_round.get((number, topic.pk), Cell()))
             series.append(None if cell.mean is None else round(cell.mean, 2))
         board.trend.append({"topic": topic.name, "code": topic.code, "means": series})
 

@@ -8,6 +8,7 @@ act is checked by the caller through `hafennetz.situation.permissions`.
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -15,8 +16,8 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage, get_connection
-from django.db import transaction
-from django.db.models import Max, QuerySet
+from django.db import connection, transaction
+from django.db.models import Count, Max, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -37,6 +38,7 @@ from hafennetz.situation.models import (
     SituationReport,
     SizeClass,
     StrainLevel,
+    StrainTally,
     SurveyRound,
     Topic,
 )
@@ -439,6 +441,52 @@ def new_report(survey_round: SurveyRound, member: Member) -> SituationReport:
     )
 
 
+TALLY_TABLE = "situation_straintally"
+TALLY_KEYS = ("round_id", "topic_id", "state_id", "size_class", "strain")
+
+
+def _tally_add(deltas: Counter[tuple[Any, ...]]) -> None:
+    """Add the deltas to the strain tallies in one upsert, in key order (so concurrent
+    submissions lock the shared rows in the same order and cannot deadlock)."""
+    rows = sorted((key, n) for key, n in deltas.items() if n)
+    if not rows:
+        return
+    values = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(rows))
+    params: list[Any] = [v for key, n in rows for v in (*key, n)]
+    columns = ", ".join(TALLY_KEYS)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {TALLY_TABLE} ({columns}, n) VALUES {values} "  # noqa: S608
+            f"ON CONFLICT ({columns}) DO UPDATE SET n = {TALLY_TABLE}.n + EXCLUDED.n",
+            params,
+        )
+
+
+def _tally_of(report: SituationReport, sign: int) -> Counter[tuple[Any, ...]]:
+    deltas: Counter[tuple[Any, ...]] = Counter()
+    for topic_id, strain in report.answers.filter(strain__isnull=False).values_list(
+        "topic_id", "strain"
+    ):
+        key = (report.round_id, topic_id, report.state_id, report.size_class, strain)
+        deltas[key] += sign
+    return deltas
+
+
+@transaction.atomic
+def tallies_rebuild(*, round_ids: Sequence[int] | None = None) -> None:
+    """Recompute the strain tallies from the counted answer rows (after bulk loads)."""
+    tallies = StrainTally.objects.all()
+    answers = Answer.objects.filter(counted=True, strain__isnull=False)
+    if round_ids is not None:
+        tallies = tallies.filter(round_id__in=round_ids)
+        answers = answers.filter(round_id__in=round_ids)
+    tallies.delete()
+    StrainTally.objects.bulk_create(
+        StrainTally(n=row.pop("n"), **row)
+        for row in answers.values(*TALLY_KEYS).annotate(n=Count("id")).order_by()
+    )
+
+
 def _submit(report: SituationReport, actor: Any, now: dt.datetime) -> None:
     """Mark submitted, make this version the current one and count its rows."""
     previous = (
@@ -447,7 +495,10 @@ def _submit(report: SituationReport, actor: Any, now: dt.datetime) -> None:
         .exclude(pk=report.pk)
         .first()
     )
+    deltas: Counter[tuple[Any, ...]] = Counter()
     if previous is not None:
+        if previous.status == ReportStatus.SUBMITTED:
+            deltas.update(_tally_of(previous, -1))
         previous.is_current = False
         previous.save(update_fields=["is_current", "updated_at"])
         previous.answers.update(counted=False)
@@ -460,6 +511,8 @@ def _submit(report: SituationReport, actor: Any, now: dt.datetime) -> None:
     report.save()
     report.answers.update(counted=True)
     report.figures.update(counted=True)
+    deltas.update(_tally_of(report, +1))
+    _tally_add(deltas)
 
 
 @transaction.atomic
