@@ -28,6 +28,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .tabu import tabu_repeats
+
 Matrix = list[list[float]]
 
 
@@ -271,6 +273,15 @@ def _movables(model: SearchModel) -> list[tuple[int, list[int], dict[int, list[i
     return out
 
 
+def _has_repeats(state: _State) -> bool:
+    return any(
+        state.R[r][g][i] > 0
+        for r, groups in enumerate(state.members)
+        for g, ms in enumerate(groups)
+        for i in ms
+    )
+
+
 def _element(free: list[int], by_class: dict[int, list[int]], off: int) -> tuple[int, list[int]]:
     """The movable element at `off` and the pool it swaps with."""
     if off < len(free):
@@ -352,6 +363,7 @@ def search(
     focus: float = 0.5,
     temperatures: tuple[float, float] | None = None,
     target: float | None = None,
+    tabu_steps: int | None = None,
     progress: Callable[[Progress], None] | None = None,
 ) -> SearchResult:
     """Improve `initial` (which must keep every hard rule) and return the best plan found."""
@@ -367,7 +379,9 @@ def search(
         return SearchResult(best_grp, best, 0, time.perf_counter() - started, "converged")
     total_movable = sum(len(f) + sum(len(v) for v in c.values()) for _, f, c in movables)
     if cycle_length is None:
-        cycle_length = max(20_000, 150 * total_movable)
+        cycle_length = max(10_000, 150 * total_movable)
+    if tabu_steps is None:
+        tabu_steps = max(500, 10 * total_movable)
     labels = model.labels
     classes = model.classes
     rounds = model.rounds
@@ -494,6 +508,22 @@ def search(
                 best = current
                 best_grp = [list(a) for a in state.grp]
                 improved = True
+        if (
+            stopped_by == "converged"
+            and state.multi
+            and tabu_steps > 0
+            and _has_repeats(best_state := _State(model, best_grp, dense))
+        ):
+            gain, found = tabu_repeats(
+                best_state, movables, rng, steps=tabu_steps, deadline=started + 0.9 * time_limit
+            )
+            iterations += tabu_steps
+            if found is not None and gain > 1e-9:
+                best += gain
+                best_grp = found
+                improved = True
+                if target is not None and best >= target - 1e-9:
+                    stopped_by = "target"
         if stopped_by != "converged":
             break
         stale = 0 if improved else stale + 1
