@@ -1,0 +1,63 @@
+"""The public landing page in a real browser: map, figures, chart, nothing from outside."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import expect
+
+from hafennetz.core.models import State
+from hafennetz.members.models import Member
+from tests.browser.conftest import BrowserPage
+
+
+def test_landing_page_map_shows_every_member_without_cdn(bpage: BrowserPage) -> None:
+    page = bpage.page
+    members = Member.objects.alliance().count()
+    states = State.objects.exclude(boundary="").count()
+    assert members > 100  # the demo registry
+    assert states == 16
+
+    page.goto("/")
+
+    expect(page.locator("#member-count")).to_have_text(str(members))
+    # One circle per member, drawn by Leaflet as SVG paths with the class "member-point".
+    expect(page.locator("#map .member-point")).to_have_count(members)
+    # The state boundaries arrive by fetch: one path per state (MultiPolygons are one path).
+    state_paths = page.locator("#map .leaflet-overlay-pane path:not(.member-point)")
+    expect(state_paths).to_have_count(states)
+    # The points are drawn over the boundaries, not hidden below them.
+    assert page.evaluate(
+        """() => {
+            const paths = [...document.querySelectorAll('#map .leaflet-overlay-pane path')];
+            const lastState = Math.max(...paths.map((p, i) =>
+                p.classList.contains('member-point') ? -1 : i));
+            const firstPoint = paths.findIndex((p) => p.classList.contains('member-point'));
+            return lastState < firstPoint;
+        }"""
+    )
+    # A point links to its member page.
+    page.locator("#map .member-point").first.click()
+    expect(page.locator(".leaflet-popup-content a")).to_have_attribute(
+        "href", re.compile(r"^/mitglieder/\d{5}(\d{3})?/$")
+    )
+
+    # The growth chart is drawn: Chart.js owns the canvas and painted non-transparent pixels.
+    page.wait_for_function(
+        """() => {
+            const canvas = document.getElementById('growth');
+            if (!window.Chart || !Chart.getChart(canvas) || !canvas.width) return false;
+            const pixels = canvas.getContext('2d')
+                .getImageData(0, 0, canvas.width, canvas.height).data;
+            for (let i = 3; i < pixels.length; i += 4) if (pixels[i] > 0) return true;
+            return false;
+        }"""
+    )
+    points = page.evaluate("() => Chart.getChart(document.getElementById('growth')).data")
+    assert points["datasets"][0]["data"][-1] == members
+
+    assert bpage.console_errors == []
+    outside = [url for url in bpage.requests if not url.startswith(bpage.base_url + "/")]
+    assert outside == [], "requests that left the live server (CDN?)"
+    assert bpage.base_url.startswith("http://127.0.0.1:")
+    assert any(url.endswith("/karte/laender.geojson") for url in bpage.requests)
