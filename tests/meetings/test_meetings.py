@@ -199,9 +199,9 @@ def test_plan_keeps_the_hard_rules_and_stores_quality(office_user) -> None:
         actor=office_user, meeting=meeting, min_size=4, max_size=4, time_limit=3
     )
     problem, _blocks, stored = planning.plan_problem(plan)
-    from hafennetz.engines.grouping import scoring
+    from hafennetz.engines.grouping import check
 
-    assert scoring.check(problem, stored) == []
+    assert check(problem, stored) == []
     assert plan.quality["violations"] == 0
     assert plan.quality["repeated_pairs"] == 0
     for round_plan in stored.rounds:

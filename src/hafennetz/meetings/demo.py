@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from hafennetz.core.models import State
-from hafennetz.engines.grouping import planner
+from hafennetz.engines.grouping import plan as make_plan
 from hafennetz.meetings import planning, services
 from hafennetz.meetings.models import (
     BlockKind,
@@ -139,7 +139,7 @@ def _register(
 
 def _plan(meeting: Meeting) -> None:
     problem, blocks = planning.build_problem(meeting)
-    plan = planner.plan(problem, seed=SEED, time_limit=1.0)
+    plan = make_plan(problem, seed=SEED, time_limit=1.0)
     services._store_plan(
         actor=ACTOR, meeting=meeting, plan=plan, blocks=blocks, seed=SEED, problem=problem
     )

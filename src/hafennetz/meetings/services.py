@@ -19,7 +19,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hafennetz.core.audit import log_action, snapshot
-from hafennetz.engines.grouping import planner, repair, scoring
+from hafennetz.engines.grouping import apply_changes, changed_assignments
+from hafennetz.engines.grouping import check as check_plan
+from hafennetz.engines.grouping import plan as make_plan
+from hafennetz.engines.grouping import quality as plan_quality
+from hafennetz.engines.grouping import repair as repair_plan
 from hafennetz.engines.grouping.model import DropOut, LateJoin, PlanningError
 from hafennetz.meetings import planning
 from hafennetz.meetings.ics import meeting_calendar
@@ -351,7 +355,7 @@ def _store_plan(
     *, actor: Any, meeting: Meeting, plan: Any, blocks: list[AgendaBlock], seed: int, problem: Any
 ) -> GroupPlan:
     meeting.plans.filter(is_current=True).update(is_current=False)
-    report = scoring.quality(problem, plan)
+    report = plan_quality(problem, plan)
     group_plan = GroupPlan.objects.create(
         meeting=meeting,
         seed=seed,
@@ -400,7 +404,7 @@ def plan_generate(
     if not problem.participants:
         raise ValidationError(_("Nobody is registered yet."))
     try:
-        plan = planner.plan(problem, seed=seed, time_limit=time_limit)
+        plan = make_plan(problem, seed=seed, time_limit=time_limit)
     except PlanningError as exc:
         raise ValidationError([planning.issue_text(i) for i in exc.issues]) from exc
     group_plan = _store_plan(
@@ -459,11 +463,11 @@ def plan_move(
     )
     assignment.save(update_fields=["group", "topic"])
     problem, _blocks, plan = planning.plan_problem(group_plan)
-    violations = [planning.issue_text(i) for i in scoring.check(problem, plan)]
+    violations = [planning.issue_text(i) for i in check_plan(problem, plan)]
     if violations and not confirm:
         transaction.set_rollback(True)
         return violations
-    group_plan.quality = report_dict(scoring.quality(problem, plan))
+    group_plan.quality = report_dict(plan_quality(problem, plan))
     group_plan.save(update_fields=["quality", "updated_at"])
     log_action(
         actor=actor,
@@ -501,13 +505,13 @@ def plan_repair(*, actor: Any, group_plan: GroupPlan, seed: int = 1) -> tuple[Gr
     if not changes:
         raise ValidationError(_("The plan is up to date: nobody joined or dropped out."))
     try:
-        new_plan = repair.repair(
+        new_plan = repair_plan(
             old_problem, old_plan, changes, seed=seed, time_limit=PLAN_TIME_LIMIT
         )
     except PlanningError as exc:
         raise ValidationError([planning.issue_text(i) for i in exc.issues]) from exc
-    changed = len(repair.changed_assignments(old_plan, new_plan))
-    new_problem = repair.apply_changes(old_problem, changes)
+    changed = len(changed_assignments(old_plan, new_plan))
+    new_problem = apply_changes(old_problem, changes)
     new_group_plan = _store_plan(
         actor=actor, meeting=meeting, plan=new_plan, blocks=blocks, seed=seed, problem=new_problem
     )
