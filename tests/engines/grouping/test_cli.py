@@ -103,3 +103,31 @@ def test_python_dash_m_runs_the_cli(tmp_path: Path) -> None:
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert "Quality report" in done.stdout
+
+
+def test_repair_from_an_earlier_plan(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    src = tmp_path / "people.csv"
+    src.write_text(_people(24), encoding="utf-8")
+    first = tmp_path / "plan.csv"
+    assert main([str(src), "--rounds", "3", "--size", "3-5", "--out", str(first), "--quiet"]) == 0
+    # r5 drops out, r99 joins, from round 2 on
+    lines = _people(24).splitlines(keepends=True)
+    changed = [line for line in lines if not line.startswith("r5,")]
+    changed.append("r99,Late,late@example.org,m99,S1,participant\n")
+    src.write_text("".join(changed), encoding="utf-8")
+    second = tmp_path / "plan2.csv"
+    code = main(
+        [str(src), "--rounds", "3", "--size", "3-5", "--repair", str(first),
+         "--from-round", "2", "--out", str(second), "--quiet"]
+    )  # fmt: skip
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "hard-rule violations            0" in out
+    assert "Repair: 0 earlier assignments changed" in out
+    before = first.read_text().splitlines()
+    after = second.read_text().splitlines()
+    assert sorted(row for row in after if row.startswith("1,")) == sorted(
+        row for row in before if row.startswith("1,")
+    )
+    assert sum(",r5," in row for row in after) == 1  # round 1 only
+    assert sum(",r99," in row for row in after) == 2  # rounds 2 and 3

@@ -13,14 +13,34 @@ import os
 import sys
 import tempfile
 from collections.abc import Sequence
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import TextIO
 
-from .csvio import CsvError, parse_history, parse_participants, parse_pins, read_text
+from .csvio import (
+    CsvError,
+    parse_history,
+    parse_participants,
+    parse_pins,
+    parse_plan,
+    parse_plan_participants,
+    read_text,
+)
 from .exports import bbb_groups_json, missing_emails, plain_csv, printable, zoom_csv
-from .model import Plan, PlanningError, Problem, QualityReport, Round, Rules
+from .model import (
+    Change,
+    DropOut,
+    LateJoin,
+    Participant,
+    Plan,
+    PlanningError,
+    Problem,
+    QualityReport,
+    Round,
+    Rules,
+)
 from .planner import plan
+from .repair import apply_changes, changed_assignments, repair
 from .scoring import check, quality
 from .search import Progress
 
@@ -110,6 +130,20 @@ def build_parser() -> argparse.ArgumentParser:
         help="do not require one facilitator per group",
     )
     p.add_argument("--quiet", action="store_true", help="no progress display")
+    p.add_argument(
+        "--repair",
+        type=Path,
+        metavar="OLD_PLAN.csv",
+        help="repair this plan for the current participants (joiners: new ids; drop-outs: "
+        "ids no longer listed or whose rounds exclude later rounds), changing as few "
+        "assignments as possible",
+    )
+    p.add_argument(
+        "--from-round",
+        type=_positive,
+        default=1,
+        help="with --repair: first round that may change (default 1)",
+    )
     return p
 
 
@@ -186,6 +220,27 @@ def _write_all(outputs: dict[Path, str]) -> None:
         os.replace(tmp, path)
 
 
+def _repair(
+    current: Problem, old_plan: Plan, old_people: list[Participant], args: argparse.Namespace
+) -> tuple[Problem, Plan, list[tuple[int, str, int, int]]]:
+    """Changes = ids new in the participants file (late joiners) and ids of the old plan no
+    longer listed (drop-outs), from `--from-round` on."""
+    start = args.from_round - 1
+    listed = {p.id for p in current.participants}
+    before_ids = {p.id for p in old_people}
+    dropped = [p for p in old_people if p.id not in listed]
+    joiners = [p for p in current.participants if p.id not in before_ids]
+    before = replace(
+        current,
+        participants=tuple(p for p in current.participants if p.id in before_ids) + tuple(dropped),
+    )
+    changes: list[Change] = [DropOut(p.id, start) for p in dropped]
+    changes += [LateJoin(p, start) for p in joiners]
+    result = repair(before, old_plan, changes, seed=args.seed, time_limit=args.time_limit)
+    after = apply_changes(before, changes)
+    return after, result, changed_assignments(old_plan, result)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     try:
@@ -202,6 +257,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         for path in args.history:
             history.extend(parse_history(read_text(path), str(path)))
         pins = parse_pins(read_text(args.pins), str(args.pins)) if args.pins else []
+        old_plan: Plan | None = None
+        old_people: list[Participant] = []
+        if args.repair:
+            old_text = read_text(args.repair)
+            old_plan = parse_plan(old_text, str(args.repair))
+            old_people = parse_plan_participants(old_text, str(args.repair))
     except CsvError as exc:
         for item in exc.problems:
             err.write(f"error: {item}\n")
@@ -230,13 +291,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         ),
     )
     display = _ProgressDisplay(err, args.time_limit)
+    moved: list[tuple[int, str, int, int]] = []
     try:
-        result: Plan = plan(
-            problem,
-            seed=args.seed,
-            time_limit=args.time_limit,
-            progress=None if args.quiet else display,
-        )
+        if old_plan is None:
+            result: Plan = plan(
+                problem,
+                seed=args.seed,
+                time_limit=args.time_limit,
+                progress=None if args.quiet else display,
+            )
+        else:
+            problem, result, moved = _repair(problem, old_plan, old_people, args)
     except PlanningError as exc:
         display.done()
         err.write("error: the settings cannot be met:\n")
@@ -283,6 +348,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"seed {stats.seed}\n"
         )
     sys.stdout.write("\n".join(_report_lines(report)) + "\n")
+    if old_plan is not None:
+        sys.stdout.write(f"Repair: {len(moved)} earlier assignments changed\n")
+        for r, pid, before, after in moved:
+            sys.stdout.write(f"  round {r + 1}: {pid} group {before + 1} -> {after + 1}\n")
     for path in outputs:
         sys.stdout.write(f"wrote {path}\n")
     return EXIT_OK

@@ -11,9 +11,13 @@ from .search import RoundSpec, SearchModel
 
 
 class NoFeasibleAssignment(Exception):
-    def __init__(self, round_index: int) -> None:
+    """CP-SAT proved that no assignment keeps every hard rule (or, with `proven` False, found
+    none within its time limit)."""
+
+    def __init__(self, round_index: int, proven: bool = True) -> None:
         super().__init__(f"round {round_index}: no feasible assignment")
         self.round_index = round_index
+        self.proven = proven
 
 
 def _greedy(model: SearchModel, spec: RoundSpec, rng: random.Random) -> list[int] | None:
@@ -111,13 +115,19 @@ def cp_sat_round(
                 m.add_exactly_one(x[i, g] for i in members)
     if keep:
         m.maximize(sum(x[i, g] for i, g in keep.items() if (i, g) in x))
+        for i, g in keep.items():
+            if (i, g) in x:
+                m.add_hint(x[i, g], 1)
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = seed
     solver.parameters.max_time_in_seconds = time_limit
     status = solver.solve(m)
+    if status == cp_model.UNKNOWN:  # no answer yet: once more with three times the time
+        solver.parameters.max_time_in_seconds = 3 * time_limit
+        status = solver.solve(m)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        raise NoFeasibleAssignment(round_index)
+        raise NoFeasibleAssignment(round_index, proven=status == cp_model.INFEASIBLE)
     grp = [-1] * model.n
     for (i, g), var in x.items():
         if solver.boolean_value(var):

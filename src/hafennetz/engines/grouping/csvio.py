@@ -326,6 +326,24 @@ def parse_plan(text: str, name: str = "plan.csv") -> Plan:
     return Plan(rounds=tuple(rounds))
 
 
+def parse_plan_participants(text: str, name: str = "plan.csv") -> list[Participant]:
+    """The people of a plan CSV (first row per id), to rebuild who was there before."""
+    people: dict[str, Participant] = {}
+    for _, row in _rows(text, name, ("round", "group", "participant_id"), None):
+        pid = row["participant_id"]
+        if pid and pid not in people:
+            people[pid] = Participant(
+                id=pid,
+                name=row.get("name", ""),
+                email=row.get("email", ""),
+                member=row.get("member", ""),
+                state=row.get("state", ""),
+                role=ROLE_NAMES.get(row.get("role", "").lower(), Role.PARTICIPANT),
+                person_key=row.get("person_key", ""),
+            )
+    return list(people.values())
+
+
 def read_text(path: Path) -> str:
     try:
         return path.read_text(encoding="utf-8")

@@ -57,6 +57,9 @@ MESSAGES: dict[str, str] = {
         "round {round1}: no assignment satisfies all hard rules together "
         "(sizes, members, facilitators, pins)"
     ),
+    "no_assignment_in_time": (
+        "round {round1}: no assignment keeping all hard rules was found within the time limit"
+    ),
     # hard-rule violations of a plan (check)
     "round_missing": "round {round1} is missing from the plan",
     "unknown_participant": "round {round1}: unknown participant {participant} in the plan",

@@ -129,8 +129,10 @@ def plan(
         raise PlanningError(
             [
                 make_issue(
-                    "no_feasible_assignment",
-                    "widen the group sizes, remove pins, or allow people of one member together",
+                    "no_feasible_assignment" if exc.proven else "no_assignment_in_time",
+                    "widen the group sizes, remove pins, or allow people of one member together"
+                    if exc.proven
+                    else "raise the time limit",
                     round=layouts[exc.round_index].index,
                 )
             ]

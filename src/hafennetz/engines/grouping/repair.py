@@ -105,8 +105,9 @@ def repair(
     index = {p.id: i for i, p in enumerate(new_problem.participants)}
     fixed_rooms = facilitator_rule_applies(new_problem) and new_problem.rules.fixed_facilitators
     old_rounds = {rp.index: rp for rp in plan.rounds}
+    facilitator_ids = {p.id for p in problem.participants if p.is_facilitator}
     assignment: list[list[int]] = []
-    budget = max(1.0, time_limit / 2) / max(1, len(layouts))
+    budget = max(2.0, time_limit / 2 / max(1, len(layouts)))
     for lay, spec in zip(layouts, model.rounds, strict=True):
         r = lay.index
         old = old_rounds.get(r)
@@ -114,11 +115,14 @@ def repair(
         if old is not None:
             if fixed_rooms:
                 room_of = {fid: g for g, fid in enumerate(lay.facilitators)}
-                group_map = {
-                    g.index: room_of[g.facilitator_id]
-                    for g in old.groups
-                    if g.facilitator_id is not None and g.facilitator_id in room_of
-                }
+                group_map: dict[int, int] = {}
+                for old_group in old.groups:
+                    # a group is identified by its facilitator (from the plan or by role)
+                    fid = old_group.facilitator_id or next(
+                        (pid for pid in old_group.participant_ids if pid in facilitator_ids), None
+                    )
+                    if fid is not None and fid in room_of:
+                        group_map[old_group.index] = room_of[fid]
             else:
                 group_map = {g.index: g.index for g in old.groups if g.index < lay.num_groups}
             for group in old.groups:
@@ -140,8 +144,10 @@ def repair(
                 raise PlanningError(
                     [
                         make_issue(
-                            "no_feasible_assignment",
-                            "widen the group sizes or allow people of one member together",
+                            "no_feasible_assignment" if exc.proven else "no_assignment_in_time",
+                            "widen the group sizes or allow people of one member together"
+                            if exc.proven
+                            else "raise the time limit",
                             round=r,
                         )
                     ]
