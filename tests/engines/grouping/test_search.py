@@ -10,7 +10,15 @@ from hypothesis import strategies as st
 
 from hafennetz.engines.grouping.construct import initial_assignment
 from hafennetz.engines.grouping.mdgp import MdgpInstance, parse_mdgp, solve_mdgp, value
-from hafennetz.engines.grouping.search import RoundSpec, SearchModel, _State, evaluate, search
+from hafennetz.engines.grouping.search import (
+    RoundSpec,
+    SearchModel,
+    _movables,
+    _State,
+    evaluate,
+    search,
+)
+from hafennetz.engines.grouping.tabu import tabu_repeats
 
 
 def _random_model(seed: int, n: int, rounds: int, groups: int) -> SearchModel:
@@ -108,3 +116,20 @@ def test_search_returns_the_objective_of_its_assignment() -> None:
     model = _random_model(3, 14, 3, 3)
     result = search(model, initial_assignment(model, seed=3), seed=3, time_limit=5)
     assert abs(result.objective - evaluate(model, result.assignment)) < 1e-9
+
+
+@settings(max_examples=10, deadline=None)
+@given(st.integers(0, 10**6))
+def test_tabu_phase_reports_the_gain_of_the_plan_it_returns(seed: int) -> None:
+    model = _random_model(seed, 12, 3, 3)
+    initial = initial_assignment(model, seed=seed)
+    state = _State(model, initial)
+    before = evaluate(model, initial)
+    gain, found = tabu_repeats(
+        state, _movables(model), random.Random(seed), steps=200, deadline=1e18
+    )
+    if found is None:
+        assert gain == 0.0
+    else:
+        assert gain > 0
+        assert abs(evaluate(model, found) - (before + gain)) < 1e-6
