@@ -186,6 +186,8 @@ def _seed_round(
         day = survey_round.deadline + dt.timedelta(
             days=rng.randrange(1, 12) if late else -rng.randrange(0, 20)
         )
+        if is_open:  # submitted between the opening and today
+            day = survey_round.opens_on + dt.timedelta(days=rng.randrange(0, -ROUND_DAYS[-1][0]))
         submitted_at = timezone.make_aware(dt.datetime.combine(day, dt.time(10, 30)))
         review = ReviewStatus.PENDING
         if status == ReportStatus.SUBMITTED and not is_open:
@@ -232,6 +234,7 @@ def _seed_round(
             "state_id": report.state_id,
             "size_class": report.size_class,
             "counted": report.status == ReportStatus.SUBMITTED,
+            "shared": report.share_with_members,
         }
         bias = report._strain_bias  # type: ignore[attr-defined]
         for topic in topics:

@@ -247,6 +247,8 @@ class _Counted(models.Model):
     size_class = models.PositiveSmallIntegerField(choices=SizeClass.choices)
     # The report is the current, submitted version: only these rows enter the aggregates.
     counted = models.BooleanField(default=False)
+    # The member lets other members see this report's answers (its share_with_members).
+    shared = models.BooleanField(default=False)
 
     class Meta:
         abstract = True
@@ -297,7 +299,12 @@ class FigureValue(_Counted):
             models.CheckConstraint(condition=Q(value__gte=0), name="figure_value_not_negative"),
         ]
         indexes = [
-            models.Index(fields=["counted", "round", "figure", "state"], name="figure_dashboard"),
+            # Covering on PostgreSQL (value included); other databases ignore `include`.
+            models.Index(
+                fields=["counted", "round", "figure", "state"],
+                include=["value"],
+                name="figure_dashboard",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -286,6 +286,10 @@ class Dashboard:
             "trend": self.trend,
             "choropleth": self.choropleth(),
             "points": self.points,
+            # The report page of a point: replace AGS by the member's key.
+            "report_url": reverse(
+                "report-detail", kwargs={"number": self.survey_round.number, "ags": "AGS"}
+            ),
             "levels": {str(v): str(label) for v, label in StrainLevel.choices},
         }
 
@@ -300,7 +304,7 @@ def _visible_points(viewer: Any, suppress_all: bool) -> Q | None:
         return None
     if suppress_all:
         return Q(pk__in=[])
-    visible = Q(report__share_with_members=True)
+    visible = Q(shared=True)
     if roles.member_id:
         visible |= Q(member_id=roles.member_id)
     if roles.coordinated_states:
@@ -421,10 +425,15 @@ def dashboard(
             {
                 "name": p["member__name"],
                 "ags": p["member__municipality_id"] or p["member__district_id"],
-                "lat": p["member__municipality__latitude"]
-                or p["member__district__centroid_latitude"],
-                "lon": p["member__municipality__longitude"]
-                or p["member__district__centroid_longitude"],
+                "lat": round(
+                    p["member__municipality__latitude"] or p["member__district__centroid_latitude"],
+                    4,
+                ),
+                "lon": round(
+                    p["member__municipality__longitude"]
+                    or p["member__district__centroid_longitude"],
+                    4,
+                ),
                 "strain": p["strain"],
             }
             for p in points.values(
@@ -438,9 +447,6 @@ def dashboard(
                 "member__district__centroid_longitude",
             )
         ]
-        detail = reverse("report-detail", kwargs={"number": survey_round.number, "ags": "AGS"})
-        for p in board.points:
-            p["url"] = detail.replace("AGS", p["ags"])
     return board
 
 

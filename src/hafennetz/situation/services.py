@@ -267,7 +267,7 @@ def latest_report(survey_round: SurveyRound, member: Member) -> SituationReport 
     )
 
 
-def _report_snapshot(report: SituationReport) -> dict[str, Any]:
+def _report_snapshot(report: SituationReport, rows: bool = True) -> dict[str, Any]:
     data = snapshot(
         report,
         [
@@ -281,6 +281,8 @@ def _report_snapshot(report: SituationReport) -> dict[str, Any]:
             "review_comment",
         ],
     )
+    if not rows:
+        return data
     data["answers"] = {
         a.topic.code: [a.strain, a.what_is_hard, a.what_works]
         for a in report.answers.select_related("topic")
@@ -388,7 +390,17 @@ def _counted_keys(report: SituationReport) -> dict[str, Any]:
         "state_id": report.state_id,
         "size_class": report.size_class,
         "counted": report.is_current and report.status == ReportStatus.SUBMITTED,
+        "shared": report.share_with_members,
     }
+
+
+@dataclass
+class _Written:
+    """What `_write_rows` stored: for the audit entry and the tallies, without reading back."""
+
+    answers: dict[str, list[Any]]
+    figures: dict[str, list[Any]]
+    strains: dict[int, int]
 
 
 def _write_rows(
@@ -397,24 +409,24 @@ def _write_rows(
     figures: Sequence[KeyFigure],
     answers: Mapping[str, AnswerInput],
     values: Mapping[str, FigureInput],
-) -> None:
+) -> _Written:
     keys = _counted_keys(report)
     report.answers.all().delete()
     report.figures.all().delete()
-    Answer.objects.bulk_create(
+    empty = AnswerInput(strain=None)
+    rows = [
         Answer(
             report=report,
             topic=topic,
-            strain=answers[topic.code].strain if topic.code in answers else None,
-            what_is_hard=(
-                answers[topic.code].what_is_hard if topic.code in answers else ""
-            ).strip(),
-            what_works=(answers[topic.code].what_works if topic.code in answers else "").strip(),
+            strain=answers.get(topic.code, empty).strain,
+            what_is_hard=answers.get(topic.code, empty).what_is_hard.strip(),
+            what_works=answers.get(topic.code, empty).what_works.strip(),
             **keys,
         )
         for topic in topics
-    )
-    FigureValue.objects.bulk_create(
+    ]
+    Answer.objects.bulk_create(rows)
+    numbers = [
         FigureValue(
             report=report,
             figure=figure,
@@ -425,6 +437,12 @@ def _write_rows(
         )
         for figure in figures
         if figure.code in values and values[figure.code].value is not None
+    ]
+    FigureValue.objects.bulk_create(numbers)
+    return _Written(
+        answers={a.topic.code: [a.strain, a.what_is_hard, a.what_works] for a in rows},
+        figures={f.figure.code: [f.value, f.confirmed_out_of_bounds] for f in numbers},
+        strains={a.topic_id: a.strain for a in rows if a.strain is not None},
     )
 
 
@@ -487,7 +505,9 @@ def tallies_rebuild(*, round_ids: Sequence[int] | None = None) -> None:
     )
 
 
-def _submit(report: SituationReport, actor: Any, now: dt.datetime) -> None:
+def _submit(
+    report: SituationReport, actor: Any, now: dt.datetime, strains: Mapping[int, int]
+) -> None:
     """Mark submitted, make this version the current one and count its rows."""
     previous = (
         SituationReport.objects.select_for_update()
@@ -511,7 +531,8 @@ def _submit(report: SituationReport, actor: Any, now: dt.datetime) -> None:
     report.save()
     report.answers.update(counted=True)
     report.figures.update(counted=True)
-    deltas.update(_tally_of(report, +1))
+    for topic_id, strain in strains.items():
+        deltas[(report.round_id, topic_id, report.state_id, report.size_class, strain)] += 1
     _tally_add(deltas)
 
 
@@ -563,18 +584,22 @@ def report_save(
         raise ValidationError(errors)
     before = _report_snapshot(report) if report else None
     report = report or new_report(survey_round, member)
+    report.round, report.member = survey_round, member
     report.share_with_members = share_with_members
-    report.full_clean()
+    # The unique version and "one current version" rules are database constraints.
+    report.full_clean(validate_unique=False, validate_constraints=False)
     report.save()
-    _write_rows(report, topics, figure_defs, answers, figures)
+    written = _write_rows(report, topics, figure_defs, answers, figures)
     if submit:
-        _submit(report, actor, now)
+        _submit(report, actor, now, written.strains)
+    after = _report_snapshot(report, rows=False)
+    after |= {"answers": written.answers, "figures": written.figures}
     log_action(
         actor=actor,
         action="report.submit" if submit else "report.save",
         obj=report,
         before=before,
-        after=_report_snapshot(report),
+        after=after,
     )
     return report
 

@@ -215,7 +215,10 @@ def report_edit(request: HttpRequest, number: int, ags: str) -> HttpResponse:
     survey_round, member = _round_and_member(number, ags)
     if not can_fill_report(request.user, member):
         raise PermissionDenied
-    report, answers, values, share = selectors.prefill_for(survey_round, member)
+    if request.method == "POST":  # the posted data replaces any prefill
+        report, answers, values, share = services.latest_report(survey_round, member), {}, {}, False
+    else:
+        report, answers, values, share = selectors.prefill_for(survey_round, member)
     if report is not None and report.is_locked:
         messages.info(request, _("This report was submitted and is locked."))
         return redirect("report-detail", number=number, ags=ags)

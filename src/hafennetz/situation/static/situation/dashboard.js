@@ -47,7 +47,7 @@
       className: "member-point",
     }).addTo(map);
     const link = document.createElement("a");
-    link.href = p.url;
+    link.href = data.report_url.replace("AGS", p.ags);
     link.textContent = p.name + ": " + p.strain + " " + data.levels[String(p.strain)];
     marker.bindPopup(link);
     marker.bindTooltip(p.name);
