@@ -199,3 +199,9 @@ def test_profile_update_audits_before_and_after(member_user, own_member) -> None
     assert entry.after["website"] == "https://www.detmold.de"
     assert entry.after["criteria"]["transparency"] == [True, True]
     assert "name" not in entry.after  # only what changed
+
+
+def test_all_field_errors_are_reported_together(office_user) -> None:
+    with pytest.raises(ValidationError) as exc:
+        services.member_create(actor=office_user, ags="11000000", joined_on=dt.date(2018, 1, 1))
+    assert set(_errors(exc)) == {"ags", "joined_on"}

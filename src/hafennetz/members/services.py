@@ -102,29 +102,27 @@ def member_create(
     website: str = "",
     is_demo: bool = False,
 ) -> Member:
-    territory = territory_by_ags(ags)
-    if territory is None:
-        raise ValidationError(
-            {
-                "ags": _(
-                    "Unknown AGS „%(ags)s“: no municipality (8 digits) or district (5 digits)."
-                )
-                % {"ags": ags}
-            }
-        )
-    existing = Member.objects.filter(
-        municipality_id=territory.pk if isinstance(territory, Municipality) else None,
-        district_id=territory.pk if isinstance(territory, District) else None,
-    ).first()
-    if existing:
-        raise ValidationError(
-            {"ags": _("%(name)s is already registered as a member.") % {"name": existing.name}}
-        )
+    # All field errors at once, so the form shows every problem in one round trip.
     errors = validate_member_dates(
         joined_on=joined_on, left_on=None, resolution_on=safe_harbour_resolution_on
     )
+    territory = territory_by_ags(ags)
+    if territory is None:
+        errors["ags"] = _(
+            "Unknown AGS „%(ags)s“: no municipality (8 digits) or district (5 digits)."
+        ) % {"ags": ags}
+    else:
+        existing = Member.objects.filter(
+            municipality_id=territory.pk if isinstance(territory, Municipality) else None,
+            district_id=territory.pk if isinstance(territory, District) else None,
+        ).first()
+        if existing:
+            errors["ags"] = _("%(name)s is already registered as a member.") % {
+                "name": existing.name
+            }
     if errors:
         raise ValidationError(errors)
+    assert territory is not None
     member = Member(
         municipality=territory if isinstance(territory, Municipality) else None,
         district=territory if isinstance(territory, District) else None,
