@@ -35,7 +35,7 @@ def _meeting(n: int, facilitators: int, rounds: int = 3) -> Problem:
     return Problem(people, (Round(4, 7),) * rounds)
 
 
-@settings(max_examples=20, deadline=None)
+@settings(max_examples=12, deadline=None)
 @given(
     st.integers(18, 28),
     st.sampled_from([0, 4]),

@@ -379,7 +379,7 @@ def search(
         return SearchResult(best_grp, best, 0, time.perf_counter() - started, "converged")
     total_movable = sum(len(f) + sum(len(v) for v in c.values()) for _, f, c in movables)
     if cycle_length is None:
-        cycle_length = max(10_000, 150 * total_movable)
+        cycle_length = max(20_000, 150 * total_movable)
     if tabu_steps is None:
         tabu_steps = max(500, 10 * total_movable)
     labels = model.labels
