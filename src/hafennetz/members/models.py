@@ -23,22 +23,26 @@ class MemberStatus(models.TextChoices):
     FORMER = "former", _("Former member")
 
 
+# The one place that says which dates make which status.
+STATUS_CONDITIONS = {
+    MemberStatus.ALLIANCE: Q(joined_on__isnull=False, left_on__isnull=True),
+    MemberStatus.RESOLUTION_ONLY: Q(joined_on__isnull=True, left_on__isnull=True),
+    MemberStatus.FORMER: Q(left_on__isnull=False),
+}
+
+
 class MemberQuerySet(models.QuerySet["Member"]):
     def alliance(self) -> MemberQuerySet:
-        return self.filter(joined_on__isnull=False, left_on__isnull=True)
+        return self.with_status(MemberStatus.ALLIANCE)
 
     def resolution_only(self) -> MemberQuerySet:
-        return self.filter(joined_on__isnull=True, left_on__isnull=True)
+        return self.with_status(MemberStatus.RESOLUTION_ONLY)
 
     def former(self) -> MemberQuerySet:
-        return self.filter(left_on__isnull=False)
+        return self.with_status(MemberStatus.FORMER)
 
     def with_status(self, status: str) -> MemberQuerySet:
-        return {
-            MemberStatus.ALLIANCE: self.alliance,
-            MemberStatus.RESOLUTION_ONLY: self.resolution_only,
-            MemberStatus.FORMER: self.former,
-        }[MemberStatus(status)]()
+        return self.filter(STATUS_CONDITIONS[MemberStatus(status)])
 
 
 class Member(BaseModel):

@@ -15,11 +15,11 @@ from django.utils import timezone
 from hafennetz.core.models import District, Municipality, State
 from hafennetz.members.models import (
     FOUNDING_DATE,
+    STATUS_CONDITIONS,
     Contact,
     CoordinationOfficeTerm,
     Criterion,
     Member,
-    MemberStatus,
     Signature,
     StateCoordination,
 )
@@ -164,11 +164,10 @@ def membership_growth(today: dt.date | None = None) -> list[tuple[str, int]]:
 
 
 def status_counts() -> dict[str, int]:
-    return {
-        MemberStatus.ALLIANCE.value: Member.objects.alliance().count(),
-        MemberStatus.RESOLUTION_ONLY.value: Member.objects.resolution_only().count(),
-        MemberStatus.FORMER.value: Member.objects.former().count(),
-    }
+    """Members per status, in one query."""
+    return Member.objects.aggregate(
+        **{status.value: Count("id", filter=q) for status, q in STATUS_CONDITIONS.items()}
+    )
 
 
 @dataclass(frozen=True)
