@@ -378,3 +378,16 @@ def test_state_coordination_creates_only_meetings_of_its_own_state(
     assert client.get(reverse("meeting-plan", args=[meeting.pk])).status_code == 200
     nrw = Meeting.objects.get(level="state", state_id="05")
     assert client.get(reverse("meeting-plan", args=[nrw.pk])).status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("name", "limit"), [("meeting-list", 8), ("meeting-detail", 25), ("meeting-plan", 25)]
+)
+def test_meeting_pages_have_bounded_query_counts(
+    client: Client, office_user, django_assert_max_num_queries, name: str, limit: int
+) -> None:
+    meeting = Meeting.objects.get(title="3. Arbeitstreffen (digital)")  # 42 people, 3 rounds
+    client.force_login(office_user)
+    url = reverse(name) if name == "meeting-list" else reverse(name, args=[meeting.pk])
+    with django_assert_max_num_queries(limit):
+        assert client.get(url).status_code == 200

@@ -83,7 +83,7 @@ def plan_rounds(group_plan: GroupPlan) -> list[PlanRound]:
     blocks = planning.small_group_blocks(group_plan.meeting)
     grouped: dict[int, dict[int, list[GroupAssignment]]] = defaultdict(lambda: defaultdict(list))
     for a in group_plan.assignments.select_related(
-        "registration__user", "registration__member"
+        "registration__user", "registration__member__state"
     ).order_by("registration__role", "registration__id"):
         grouped[a.block_id][a.group].append(a)
     rounds = []
