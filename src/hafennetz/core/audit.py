@@ -66,3 +66,17 @@ def log_action(
         before=_json_value(before) if before is not None else None,
         after=_json_value(after) if after is not None else None,
     )
+
+
+def update_audited(*, actor: Any, obj: models.Model, action: str, **changes: Any) -> None:
+    """Set fields, validate, save only them, and log before/after: the common shape of a
+    service that changes a few fields of one record. Call inside the service's transaction."""
+    before = snapshot(obj)
+    for field, value in changes.items():
+        setattr(obj, field, value)
+    obj.full_clean()
+    update_fields = list(changes)
+    if any(f.name == "updated_at" for f in obj._meta.concrete_fields):
+        update_fields.append("updated_at")
+    obj.save(update_fields=update_fields)
+    log_action(actor=actor, action=action, obj=obj, before=before, after=snapshot(obj))

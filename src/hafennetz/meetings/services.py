@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hafennetz.core.audit import log_action, snapshot
+from hafennetz.core.audit import log_action, snapshot, update_audited
 from hafennetz.engines.grouping import apply_changes, changed_assignments
 from hafennetz.engines.grouping import check as check_plan
 from hafennetz.engines.grouping import plan as make_plan
@@ -280,15 +280,8 @@ def registration_cancel(*, actor: Any, registration: Registration) -> Registrati
     if registration.status == RegistrationStatus.CANCELLED:
         raise ValidationError(_("This registration is already cancelled."))
     was_confirmed = registration.status == RegistrationStatus.CONFIRMED
-    before = snapshot(registration)
-    registration.status = RegistrationStatus.CANCELLED
-    registration.save(update_fields=["status", "updated_at"])
-    log_action(
-        actor=actor,
-        action="meeting.cancel",
-        obj=registration,
-        before=before,
-        after=snapshot(registration),
+    update_audited(
+        actor=actor, obj=registration, action="meeting.cancel", status=RegistrationStatus.CANCELLED
     )
     if not was_confirmed:
         return None
@@ -296,10 +289,11 @@ def registration_cancel(*, actor: Any, registration: Registration) -> Registrati
         status=RegistrationStatus.WAITLISTED
     ).select_related("member", "user"):
         if _has_free_slot(meeting, waiting.member):
-            waiting.status = RegistrationStatus.CONFIRMED
-            waiting.save(update_fields=["status", "updated_at"])
-            log_action(
-                actor=actor, action="meeting.move_up", obj=waiting, after={"status": waiting.status}
+            update_audited(
+                actor=actor,
+                obj=waiting,
+                action="meeting.move_up",
+                status=RegistrationStatus.CONFIRMED,
             )
             transaction.on_commit(partial(_send_confirmation, waiting))
             return waiting
@@ -309,15 +303,8 @@ def registration_cancel(*, actor: Any, registration: Registration) -> Registrati
 @transaction.atomic
 def registration_set_role(*, actor: Any, registration: Registration, role: str) -> Registration:
     _ensure_open(registration.meeting)
-    before = snapshot(registration)
-    registration.role = ParticipantRole(role)
-    registration.save(update_fields=["role", "updated_at"])
-    log_action(
-        actor=actor,
-        action="meeting.set_role",
-        obj=registration,
-        before=before,
-        after=snapshot(registration),
+    update_audited(
+        actor=actor, obj=registration, action="meeting.set_role", role=ParticipantRole(role)
     )
     return registration
 
@@ -538,18 +525,9 @@ def checkin_with_code(*, actor: Any, meeting: Meeting, code: str) -> Registratio
 
 
 def _set_presence(*, actor: Any, registration: Registration, present: bool) -> Registration:
-    before = snapshot(registration, ["checked_in_at"])
-    if present and registration.checked_in_at is None:
-        registration.checked_in_at = timezone.now()
-    elif not present:
-        registration.checked_in_at = None
-    registration.save(update_fields=["checked_in_at", "updated_at"])
-    log_action(
-        actor=actor,
-        action="meeting.checkin",
-        obj=registration,
-        before=before,
-        after=snapshot(registration, ["checked_in_at"]),
+    checked_in_at = (registration.checked_in_at or timezone.now()) if present else None
+    update_audited(
+        actor=actor, obj=registration, action="meeting.checkin", checked_in_at=checked_in_at
     )
     return registration
 
@@ -570,16 +548,7 @@ def attendance_set(*, actor: Any, meeting: Meeting, present_ids: Iterable[int]) 
 @transaction.atomic
 def minutes_save(*, actor: Any, meeting: Meeting, minutes: str) -> Meeting:
     _ensure_open(meeting)
-    before = {"minutes": meeting.minutes}
-    meeting.minutes = minutes
-    meeting.save(update_fields=["minutes", "updated_at"])
-    log_action(
-        actor=actor,
-        action="meeting.minutes",
-        obj=meeting,
-        before=before,
-        after={"minutes": minutes},
-    )
+    update_audited(actor=actor, obj=meeting, action="meeting.minutes", minutes=minutes)
     return meeting
 
 
@@ -618,17 +587,7 @@ def follow_up_add(
 @transaction.atomic
 def follow_up_set_status(*, actor: Any, follow_up: FollowUp, status: str) -> FollowUp:
     """Allowed after closing: follow-ups are what a closed meeting leaves to do."""
-    before = snapshot(follow_up)
-    follow_up.status = status
-    follow_up.full_clean()
-    follow_up.save(update_fields=["status", "updated_at"])
-    log_action(
-        actor=actor,
-        action="meeting.follow_up_status",
-        obj=follow_up,
-        before=before,
-        after=snapshot(follow_up),
-    )
+    update_audited(actor=actor, obj=follow_up, action="meeting.follow_up_status", status=status)
     return follow_up
 
 
@@ -636,16 +595,12 @@ def follow_up_set_status(*, actor: Any, follow_up: FollowUp, status: str) -> Fol
 def meeting_close(*, actor: Any, meeting: Meeting) -> Meeting:
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     _ensure_open(meeting)
-    before = snapshot(meeting, ["closed_at", "attendance_count"])
-    meeting.closed_at = timezone.now()
-    meeting.attendance_count = meeting.registrations.filter(checked_in_at__isnull=False).count()
-    meeting.save(update_fields=["closed_at", "attendance_count", "updated_at"])
-    log_action(
+    update_audited(
         actor=actor,
-        action="meeting.close",
         obj=meeting,
-        before=before,
-        after=snapshot(meeting, ["closed_at", "attendance_count"]),
+        action="meeting.close",
+        closed_at=timezone.now(),
+        attendance_count=meeting.registrations.filter(checked_in_at__isnull=False).count(),
     )
     return meeting
 

@@ -23,7 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hafennetz.core.audit import log_action, snapshot
+from hafennetz.core.audit import log_action, snapshot, update_audited
 from hafennetz.core.models import District, Municipality, State
 from hafennetz.members.models import (
     FOUNDING_DATE,
@@ -192,15 +192,10 @@ def member_mark_left(*, actor: Any, member: Member, left_on: dt.date) -> Member:
     errors = validate_member_dates(joined_on=member.joined_on, left_on=left_on, resolution_on=None)
     if errors:
         raise ValidationError(errors)
-    before = snapshot(member)
-    member.left_on = left_on
-    member.save(update_fields=["left_on", "updated_at"])
+    update_audited(actor=actor, obj=member, action="member.leave", left_on=left_on)
     # A member that left no longer coordinates a state.
     for term in StateCoordination.objects.filter(member=member).current(left_on):
         state_coordination_end(actor=actor, coordination=term, ends_on=left_on)
-    log_action(
-        actor=actor, action="member.leave", obj=member, before=before, after=snapshot(member)
-    )
     return member
 
 
@@ -270,16 +265,7 @@ def state_coordination_end(
 ) -> StateCoordination:
     if ends_on < coordination.starts_on:
         raise ValidationError({"ends_on": _("The end lies before the start.")})
-    before = snapshot(coordination)
-    coordination.ends_on = ends_on
-    coordination.save(update_fields=["ends_on", "updated_at"])
-    log_action(
-        actor=actor,
-        action="state_coordination.end",
-        obj=coordination,
-        before=before,
-        after=snapshot(coordination),
-    )
+    update_audited(actor=actor, obj=coordination, action="state_coordination.end", ends_on=ends_on)
     return coordination
 
 
@@ -367,15 +353,11 @@ def coordination_office_hand_over(
                     % {"date": current.starts_on.strftime("%d.%m.%Y")}
                 }
             )
-        before = snapshot(current)
-        current.ends_on = starts_on - dt.timedelta(days=1)
-        current.save(update_fields=["ends_on", "updated_at"])
-        log_action(
+        update_audited(
             actor=actor,
-            action="coordination_office.end",
             obj=current,
-            before=before,
-            after=snapshot(current),
+            action="coordination_office.end",
+            ends_on=starts_on - dt.timedelta(days=1),
         )
     term = CoordinationOfficeTerm(member=to_member, starts_on=starts_on, is_demo=is_demo)
     term.full_clean()
@@ -518,10 +500,5 @@ def member_update_left_on(*, actor: Any, member: Member, left_on: dt.date) -> Me
     errors = validate_member_dates(joined_on=member.joined_on, left_on=left_on, resolution_on=None)
     if errors:
         raise ValidationError(errors)
-    before = snapshot(member)
-    member.left_on = left_on
-    member.save(update_fields=["left_on", "updated_at"])
-    log_action(
-        actor=actor, action="member.update", obj=member, before=before, after=snapshot(member)
-    )
+    update_audited(actor=actor, obj=member, action="member.update", left_on=left_on)
     return member
