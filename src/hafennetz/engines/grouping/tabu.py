@@ -4,8 +4,9 @@ more than once (after Dotú & Van Hentenryck's social-golfer local search).
 Each step looks at every person who is in a repeated pair, evaluates the swaps with everyone
 in another group of that round (numpy, the full objective, not only the repeats), and makes the
 best swap that is not tabu — even a worsening one. A person may not return to the group they
-just left for a random tenure of 5-15 steps unless that gives a new best. It stops after
-`stall` steps without a new best; the next annealing cycle then starts from the best plan.
+just left for a random tenure of 5-15 steps unless that gives a new best. After `stall` steps
+without a new best it restarts from the best plan with `kick` random swaps; if it never found
+a better plan than its start, it stops and leaves the next move to the annealing.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ def tabu_repeats(
     steps: int,
     deadline: float,
     stall: int = 100,
+    kick: int = 4,
 ) -> tuple[float, list[list[int]] | None]:
     """Run up to `steps` steps; return (gain of the best plan seen, that plan or None)."""
     model = state.model
@@ -138,6 +140,20 @@ def tabu_repeats(
             since_best = 0
             continue
         since_best += 1
-        if since_best >= stall:
-            break  # the caller's next annealing cycle from the best plan is the perturbation
+        if since_best >= stall and best_grp is not None:
+            # restart from the best plan with a few random swaps
+            since_best = 0
+            state = type(state)(model, best_grp, state.dense)
+            current = best
+            for _ in range(kick):
+                r = rng.choice(list(pools))
+                pool_list = pools[r].tolist()
+                x, y = rng.choice(pool_list), rng.choice(pool_list)
+                g, h = state.grp[r][x], state.grp[r][y]
+                if g != h and _label_ok(state, r, x, y, g, h):
+                    current += state.swap_gain(r, x, y, g, h)
+                    state.move(r, x, g, h)
+                    state.move(r, y, h, g)
+        elif since_best >= stall:
+            break  # nothing better than the start: leave it to the next annealing cycle
     return best, best_grp
