@@ -299,12 +299,7 @@ class FigureValue(_Counted):
             models.CheckConstraint(condition=Q(value__gte=0), name="figure_value_not_negative"),
         ]
         indexes = [
-            # Covering on PostgreSQL (value included); other databases ignore `include`.
-            models.Index(
-                fields=["counted", "round", "figure", "state"],
-                include=["value"],
-                name="figure_dashboard",
-            ),
+            models.Index(fields=["counted", "round", "figure", "state"], name="figure_dashboard"),
         ]
 
     def __str__(self) -> str:
