@@ -112,8 +112,9 @@ def _rows(
         except StopIteration:
             return
         except csv.Error as exc:
+            hint = " (a quote that is never closed?)" if "end of data" in str(exc) else ""
             raise CsvError(
-                [CsvProblem(name, reader.line_num, "", f"unreadable CSV: {exc}")]
+                [CsvProblem(name, reader.line_num, "", f"unreadable CSV: {exc}{hint}")]
             ) from None
         if not any(v.strip() for v in values):
             continue

@@ -108,7 +108,10 @@ def _round_groups(
         k = spec.num_groups
         if k < 1 or k * lo > n or k * hi < n:
             k_lo, k_hi = math.ceil(n / hi), n // lo
-            hint = f"use {k_lo}-{k_hi} groups" if k_lo <= k_hi else _size_suggestion(n, lo, hi)
+            if k_lo > k_hi:
+                hint = _size_suggestion(n, lo, hi)
+            else:
+                hint = f"use {k_lo} groups" if k_lo == k_hi else f"use {k_lo}-{k_hi} groups"
             if k >= 1:
                 hint += f", or group sizes {min(lo, n // k)}-{max(hi, math.ceil(n / k))}"
             issues.append(
