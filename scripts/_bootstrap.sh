@@ -16,3 +16,19 @@ if [ ! -f "$stamp" ]; then
   touch "$stamp"
 fi
 export PATH="$PWD/.venv/bin:$PATH"
+
+pango_missing() { ! ldconfig -p 2>/dev/null | grep -q libpango-1.0; }
+
+# Install Debian/Ubuntu packages when missing: as root with apt-get; otherwise say how (and
+# fail under CI=true, where every part must be there).
+ensure_system_packages() {
+  [ $# -gt 0 ] || return 0
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "Installing $* (apt-get) ..."
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+  elif [ "${CI:-}" = true ]; then
+    echo "Missing system packages: $*" >&2; exit 1
+  else
+    echo "Note: $* missing; install with: sudo apt-get install $*" >&2
+  fi
+}
