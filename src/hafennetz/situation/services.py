@@ -372,12 +372,17 @@ def validate_report(
     return errors
 
 
-def _is_unusual(figure: KeyFigure, value: int, values: Mapping[str, FigureInput]) -> bool:
+def _is_unusual(
+    figure: KeyFigure,
+    value: int,
+    values: Mapping[str, FigureInput],
+    by_id: Mapping[int, KeyFigure] | None = None,
+) -> bool:
     lo, hi = figure.plausible_min, figure.plausible_max
     if (lo is not None and value < lo) or (hi is not None and value > hi):
         return True
     if figure.not_above_id:
-        upper = figure.not_above
+        upper = (by_id or {}).get(figure.not_above_id) or figure.not_above
         other = values.get(upper.code) if upper else None
         return bool(other and other.value is not None and value > other.value)
     return False
@@ -409,10 +414,15 @@ def _write_rows(
     figures: Sequence[KeyFigure],
     answers: Mapping[str, AnswerInput],
     values: Mapping[str, FigureInput],
+    *,
+    replace: bool = True,
 ) -> _Written:
+    """Insert the report's rows with their counted keys (`replace`: drop the stored ones
+    first; a report inserted just now has none)."""
     keys = _counted_keys(report)
-    report.answers.all().delete()
-    report.figures.all().delete()
+    if replace:
+        report.answers.all().delete()
+        report.figures.all().delete()
     empty = AnswerInput(strain=None)
     rows = [
         Answer(
@@ -426,13 +436,14 @@ def _write_rows(
         for topic in topics
     ]
     Answer.objects.bulk_create(rows)
+    by_id = {f.pk: f for f in figures}
     numbers = [
         FigureValue(
             report=report,
             figure=figure,
             value=values[figure.code].value,
             confirmed_out_of_bounds=values[figure.code].confirmed
-            and _is_unusual(figure, values[figure.code].value or 0, values),
+            and _is_unusual(figure, values[figure.code].value or 0, values, by_id),
             **keys,
         )
         for figure in figures
@@ -505,17 +516,21 @@ def tallies_rebuild(*, round_ids: Sequence[int] | None = None) -> None:
     )
 
 
-def _submit(
-    report: SituationReport, actor: Any, now: dt.datetime, strains: Mapping[int, int]
-) -> None:
-    """Mark submitted, make this version the current one and count its rows."""
+def _mark_submitted(
+    report: SituationReport, actor: Any, now: dt.datetime
+) -> Counter[tuple[Any, ...]]:
+    """Make the (not yet saved) report the submitted, current version: the previous current
+    version stops counting. Returns the tally deltas of that previous version."""
+    deltas: Counter[tuple[Any, ...]] = Counter()
+    # Version 1 has no other version; later ones are copies made by report_new_version.
     previous = (
         SituationReport.objects.select_for_update()
         .filter(round_id=report.round_id, member_id=report.member_id, is_current=True)
         .exclude(pk=report.pk)
         .first()
+        if report.version > 1
+        else None
     )
-    deltas: Counter[tuple[Any, ...]] = Counter()
     if previous is not None:
         if previous.status == ReportStatus.SUBMITTED:
             deltas.update(_tally_of(previous, -1))
@@ -528,12 +543,11 @@ def _submit(
     report.submitted_at = now
     report.submitted_by = actor if getattr(actor, "is_authenticated", False) else None
     report.is_late = timezone.localdate(now) > report.round.deadline
-    report.save()
-    report.answers.update(counted=True)
-    report.figures.update(counted=True)
-    for topic_id, strain in strains.items():
-        deltas[(report.round_id, topic_id, report.state_id, report.size_class, strain)] += 1
-    _tally_add(deltas)
+    return deltas
+
+
+# Set by the service from loaded rows; full_clean would check each with a query.
+_REPORT_FKS = ["round", "member", "state", "submitted_by", "reviewed_by"]
 
 
 @transaction.atomic
@@ -547,12 +561,19 @@ def report_save(
     figures: Mapping[str, FigureInput],
     submit: bool = False,
     now: dt.datetime | None = None,
+    topics: Sequence[Topic] | None = None,
+    figure_defs: Sequence[KeyFigure] | None = None,
 ) -> SituationReport:
-    """Save the member's open version as a draft, or submit it (then it is locked)."""
+    """Save the member's open version as a draft, or submit it (then it is locked).
+
+    `topics` and `figure_defs`: the round questionnaire's topics (in order) and key figures
+    (with `not_above`), if the caller has loaded them already (the report form has)."""
     now = now or timezone.now()
     questionnaire = survey_round.questionnaire
-    topics = list(questionnaire.topics.order_by("order", "code"))
-    figure_defs = list(questionnaire.figures.select_related("topic", "not_above"))
+    if topics is None:
+        topics = list(questionnaire.topics.order_by("order", "code"))
+    if figure_defs is None:
+        figure_defs = list(questionnaire.figures.select_related("topic", "not_above"))
     unknown = set(answers) - {t.code for t in topics}
     unknown |= set(figures) - {f.code for f in figure_defs}
     if unknown:
@@ -584,14 +605,19 @@ def report_save(
         raise ValidationError(errors)
     before = _report_snapshot(report) if report else None
     report = report or new_report(survey_round, member)
+    stored = report.pk is not None
     report.round, report.member = survey_round, member
     report.share_with_members = share_with_members
+    deltas = _mark_submitted(report, actor, now) if submit else Counter()
     # The unique version and "one current version" rules are database constraints.
-    report.full_clean(validate_unique=False, validate_constraints=False)
+    report.full_clean(exclude=_REPORT_FKS, validate_unique=False, validate_constraints=False)
     report.save()
-    written = _write_rows(report, topics, figure_defs, answers, figures)
+    # Written with their final counted flag: counted if the report is submitted now.
+    written = _write_rows(report, topics, figure_defs, answers, figures, replace=stored)
     if submit:
-        _submit(report, actor, now, written.strains)
+        for topic_id, strain in written.strains.items():
+            deltas[(report.round_id, topic_id, report.state_id, report.size_class, strain)] += 1
+        _tally_add(deltas)
     after = _report_snapshot(report, rows=False)
     after |= {"answers": written.answers, "figures": written.figures}
     log_action(

@@ -215,42 +215,47 @@ def report_edit(request: HttpRequest, number: int, ags: str) -> HttpResponse:
     survey_round, member = _round_and_member(number, ags)
     if not can_fill_report(request.user, member):
         raise PermissionDenied
-    if request.method == "POST":  # the posted data replaces any prefill
-        report, answers, values, share = services.latest_report(survey_round, member), {}, {}, False
+    questionnaire = survey_round.questionnaire
+    topics = selectors.questionnaire_topics(questionnaire)
+    figures = selectors.questionnaire_figures(questionnaire)
+    if request.method == "POST":
+        # The posted data replaces any prefill. The service reads (and locks) the open version
+        # and refuses a submitted one, so a successful save needs no look-up here.
+        form = ReportForm(
+            request.POST, topics=topics, figures=figures, answers={}, values={}, share=False
+        )
+        if form.is_valid():
+            submit = "submit" in request.POST
+            done = run_service(
+                form,
+                lambda: services.report_save(
+                    actor=request.user,
+                    survey_round=survey_round,
+                    member=member,
+                    share_with_members=form.cleaned_data["share_with_members"],
+                    answers=form.answers(),
+                    figures=form.values(),
+                    submit=submit,
+                    topics=topics,
+                    figure_defs=figures,
+                ),
+            )
+            if done:
+                if submit:
+                    messages.success(request, _("The report was submitted. Thank you!"))
+                    return redirect("report-detail", number=number, ags=ags)
+                messages.success(request, _("The draft was saved."))
+                return redirect("report-edit", number=number, ags=ags)
+        report, prefilled = services.latest_report(survey_round, member), False
     else:
         report, answers, values, share = selectors.prefill_for(survey_round, member)
+        form = ReportForm(
+            None, topics=topics, figures=figures, answers=answers, values=values, share=share
+        )
+        prefilled = report is None and bool(answers)
     if report is not None and report.is_locked:
         messages.info(request, _("This report was submitted and is locked."))
         return redirect("report-detail", number=number, ags=ags)
-    questionnaire = survey_round.questionnaire
-    form = ReportForm(
-        request.POST or None,
-        topics=selectors.questionnaire_topics(questionnaire),
-        figures=selectors.questionnaire_figures(questionnaire),
-        answers=answers,
-        values=values,
-        share=share,
-    )
-    if request.method == "POST" and form.is_valid():
-        submit = "submit" in request.POST
-        done = run_service(
-            form,
-            lambda: services.report_save(
-                actor=request.user,
-                survey_round=survey_round,
-                member=member,
-                share_with_members=form.cleaned_data["share_with_members"],
-                answers=form.answers(),
-                figures=form.values(),
-                submit=submit,
-            ),
-        )
-        if done:
-            if submit:
-                messages.success(request, _("The report was submitted. Thank you!"))
-                return redirect("report-detail", number=number, ags=ags)
-            messages.success(request, _("The draft was saved."))
-            return redirect("report-edit", number=number, ags=ags)
     return render(
         request,
         "situation/report_edit.html",
@@ -259,7 +264,7 @@ def report_edit(request: HttpRequest, number: int, ags: str) -> HttpResponse:
             "member": member,
             "form": form,
             "report": report,
-            "prefilled": report is None and bool(answers),
+            "prefilled": prefilled,
         },
     )
 
