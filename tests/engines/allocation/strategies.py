@@ -45,7 +45,7 @@ def instances(draw: st.DrawFn, max_households: int = 6, max_municipalities: int 
         ages = tuple(draw(st.integers(0, 2)) for _ in range(5))
         if sum(ages) == 0:
             ages = (0, 0, 0, 1, 0)
-        links = ()
+        links: tuple[Link, ...] = ()
         if i > 0 and draw(st.integers(0, 4)) == 0:
             kind = draw(st.sampled_from(list(LinkKind)))
             links = (Link(ids[draw(st.integers(0, i - 1))], kind),)
