@@ -25,6 +25,12 @@ def main() -> None:
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--solver", default="highs", choices=["highs", "cpsat"])
     p.add_argument("--only", default="", help="substring filter on the instance path")
+    p.add_argument(
+        "--search-share",
+        type=float,
+        default=0.0,
+        help="share of the time for the tabu search after the MIP (gap_search.py)",
+    )
     p.add_argument("--out", type=Path, required=True)
     args = p.parse_args()
     rows = list(csv.DictReader((HERE / "gap" / "BEST_KNOWN.csv").open()))
@@ -36,7 +42,11 @@ def main() -> None:
         problem = gap_to_core(gap)
         t0 = time.monotonic()
         res = solve_optimal(
-            problem, time_limit=args.time_limit, threads=args.threads, backend=args.solver
+            problem,
+            time_limit=args.time_limit,
+            threads=args.threads,
+            backend=args.solver,
+            search_share=args.search_share,
         )
         elapsed = time.monotonic() - t0
         ok = is_feasible(problem, res.solution)

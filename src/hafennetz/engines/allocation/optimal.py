@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from . import gap_search
 from .backends import MipOutcome, solve_cpsat, solve_highs
 from .colgen import price_columns_warm
 from .core import (
@@ -63,6 +64,7 @@ def solve_optimal(
     backend: str = "highs",
     dense_arc_limit: int = DENSE_ARC_LIMIT,
     lns_share: float = 0.0,
+    search_share: float = 0.0,
     progress: Progress | None = None,
 ) -> CoreOutcome:
     t0 = time.monotonic()
@@ -141,6 +143,9 @@ def solve_optimal(
     lns_ok = lns_share > 0 and lp_x is None and not problem.pairs
     lns_ok = lns_ok and (problem.share is None or problem.key_weight == 0)
     mip_time = remaining * (1 - lns_share) if lns_ok else remaining
+    search_ok = search_share > 0 and n_arcs <= dense_arc_limit and gap_search.applicable(problem)
+    if search_ok:
+        mip_time = remaining * (1 - search_share)
     say(f"MIP ({backend}): {model.n_cols} columns, {model.n_rows} rows, {mip_time:.1f} s")
     if backend == "cpsat":
         out = solve_cpsat(model, time_limit=mip_time, threads=threads, seed=seed, start=start_cols)
@@ -153,6 +158,14 @@ def solve_optimal(
             obj = core_objective(problem, sol)
             if obj > best_obj + 1e-9 or best is None:
                 best, best_obj = sol, obj
+    if best is not None and search_ok and out.status not in ("optimal", "infeasible"):
+        left = time_limit - (time.monotonic() - t0)
+        say(f"MIP stopped at {best_obj:.3f}; tabu search for {left:.1f} s")
+        found = gap_search.tabu_search(problem, best, time_limit=left, seed=seed)
+        found_obj = core_objective(problem, found)
+        if found_obj > best_obj + 1e-9:
+            best, best_obj = found, found_obj
+            notes.append("improved by tabu search after the MIP")
     if best is not None and lns_ok and out.status not in ("optimal", "infeasible"):
         left = time_limit - (time.monotonic() - t0)
         say(f"MIP stopped at {best_obj:.3f}; neighbourhood search for {left:.1f} s")
