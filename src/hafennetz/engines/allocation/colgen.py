@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import highspy
 import numpy as np
 
-from .backends import new_highs
+from .backends import interrupt_after, new_highs
 from .core import (
     Arcs,
     CoreProblem,
@@ -452,6 +452,7 @@ def dive(
         spent = float(lp.h.getRunTime())
         lp.h.setOptionValue("time_limit", spent + left)
         lp.h.setOptionValue("mip_rel_gap", 1e-6)
+        interrupt_after(lp.h, left)
         lp.h.run()
         sol = lp.h.getSolution()
         if lp.h.getInfo().primal_solution_status == 2:
