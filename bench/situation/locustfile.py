@@ -5,7 +5,7 @@ Each report goes to a member that has none yet; the users act with the coordinat
 session (it may fill in any member's report), logged in beforehand by sessions.py so that the
 measurement is not PBKDF2.
 
-    gunicorn hafennetz.wsgi -w 4 -b 127.0.0.1:8200   # DATABASE_URL=...hafennetz_bench DEBUG=0
+    gunicorn hafennetz.wsgi -w 3 -b 127.0.0.1:8200   # DATABASE_URL=...hafennetz_bench DEBUG=0
     python bench/situation/sessions.py > /tmp/situation-sessions.json
     BENCH_SESSIONS=/tmp/situation-sessions.json locust -f bench/situation/locustfile.py \\
         --headless -u 20 -r 20 -t 60s --host http://127.0.0.1:8200 --csv /tmp/situation-locust
