@@ -124,6 +124,11 @@ def main() -> None:
     p.add_argument("--pulp", action="store_true", help="also the plain PuLP + CBC model")
     p.add_argument("--pulp-time-limit", type=float, default=None)
     p.add_argument("--baselines", action="store_true", help="also greedy, quota, random")
+    p.add_argument(
+        "--baseline-methods",
+        default="greedy,quota,random",
+        help="which baselines (the greedy method builds all feasible arcs: ~10 GB nationally)",
+    )
     p.add_argument("--out", type=Path)
     args = p.parse_args()
     t0 = time.monotonic()
@@ -159,8 +164,12 @@ def main() -> None:
     report["peak_rss_mb_after_optimal"] = round(
         resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 0
     )
+    report["runs"] = runs
+    if args.out:  # written now too, so a later baseline running out of memory loses nothing
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
     if args.baselines:
-        for method in ("greedy", "quota", "random"):
+        for method in args.baseline_methods.split(","):
             t = time.monotonic()
             r = allocate(instance, method=method, seed=args.seed, explanations=False)
             runs[method] = {
