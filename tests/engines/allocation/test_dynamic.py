@@ -49,3 +49,21 @@ def test_dynamic_is_feasible_and_at_most_hindsight() -> None:
         assert result.share_of_hindsight is not None
         assert result.hindsight_score is not None
         assert result.score.total <= result.hindsight_score + 1e-6
+
+
+def test_required_link_across_batches_is_kept() -> None:
+    from dataclasses import replace
+
+    from hafennetz.engines.allocation.model import Link, LinkKind
+
+    instance, forecast = _instance(5, 16)
+    hh = list(instance.households)
+    hh[13] = replace(hh[13], links=(Link(hh[1].case_id, LinkKind.SAME_MUNICIPALITY),))
+    instance = replace(instance, households=tuple(hh))
+    ids = [h.case_id for h in instance.households]
+    batches = [ids[i : i + 4] for i in range(0, len(ids), 4)]
+    result = allocate_dynamic(
+        instance, batches, forecast=forecast, time_limit_per_batch=5, hindsight_time_limit=0
+    )
+    assert check(instance, result.assignment).feasible
+    assert result.assignment[ids[1]] == result.assignment[ids[13]]

@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from .backends import solve_highs
-from .compile import compile_instance
+from .compile import blocks_of, compile_instance
 from .core import all_arcs
 from .engine import allocate, assignment_from_core
 from .mip_model import build
@@ -52,6 +52,23 @@ def _remaining(
     )
 
 
+def _keep_blocks_together(instance: Instance, batches: Sequence[Sequence[str]]) -> list[list[str]]:
+    """Households tied by a required link are placed together: a block waits for the batch of
+    its last-arriving member (otherwise each batch would place its part on its own)."""
+    batch_of = {c: k for k, b in enumerate(batches) for c in b}
+    out: list[list[str]] = [[] for _ in batches]
+    ids = [h.case_id for h in instance.households]
+    for block in blocks_of(instance):
+        members = [ids[i] for i in block if ids[i] in batch_of]
+        if not members:
+            continue
+        k = max(batch_of[c] for c in members)
+        out[k].extend(members)
+    # keep the arrival order inside each batch
+    order = {c: i for b in batches for i, c in enumerate(b)}
+    return [sorted(b, key=lambda c: (batch_of[c], order[c])) for b in out]
+
+
 def allocate_dynamic(
     instance: Instance,
     batches: Sequence[Sequence[str]],
@@ -66,6 +83,7 @@ def allocate_dynamic(
 ) -> DynamicResult:
     say = progress or (lambda _msg: None)
     t0 = time.monotonic()
+    batches = _keep_blocks_together(instance, batches)
     by_id = {h.case_id: h for h in instance.households}
     rng = np.random.default_rng(seed)
     used: dict[str, dict[str, int]] = {}
