@@ -48,9 +48,9 @@ def new_highs() -> highspy.Highs:
 
 
 def interrupt_after(h: highspy.Highs, seconds: float) -> None:
-    """Stop a HiGHS MIP at a wall-clock deadline. HiGHS' own time_limit was measured to be
-    overshot by minutes on a loaded machine (root processing, sub-MIPs); the MIP interrupt
-    callback is checked often enough to hold the deadline."""
+    """Stop a HiGHS MIP (and its LPs) at a wall-clock deadline. HiGHS' own time_limit was
+    measured to be overshot by minutes on a loaded machine (root LP, sub-MIPs); the interrupt
+    callbacks are checked often enough to hold the deadline."""
     deadline = time.monotonic() + max(seconds, 0.01)
 
     def stop(event: highspy.HighsCallbackEvent) -> None:
@@ -58,6 +58,8 @@ def interrupt_after(h: highspy.Highs, seconds: float) -> None:
             event.interrupt()
 
     h.cbMipInterrupt.subscribe(stop)
+    h.cbSimplexInterrupt.subscribe(stop)  # the root LP of a MIP can be long, too
+    h.cbIpmInterrupt.subscribe(stop)
 
 
 def solve_highs(
