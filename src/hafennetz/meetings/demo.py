@@ -173,6 +173,7 @@ def seed_demo_meetings() -> bool:
             "Menschen aus."
         ),
     )
+    # Real (Landeshauptstadt Potsdam on the first working meeting), so not flagged as demo.
     services.decision_add(
         actor=ACTOR,
         meeting=first,
@@ -206,6 +207,7 @@ def seed_demo_meetings() -> bool:
         title="Positionspapier zur Verteilung entwerfen",
         owner=Member.objects.get(municipality_id="12054000"),
         due_on=dt.date(2020, 12, 1),
+        is_demo=True,
     )
     services.meeting_close(actor=ACTOR, meeting=second)
 

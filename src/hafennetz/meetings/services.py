@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict
 from functools import partial
 from typing import Any
 
@@ -368,8 +369,6 @@ def _store_plan(
 
 
 def report_dict(report: Any) -> dict[str, Any]:
-    from dataclasses import asdict
-
     return asdict(report)
 
 
@@ -553,11 +552,9 @@ def minutes_save(*, actor: Any, meeting: Meeting, minutes: str) -> Meeting:
 
 
 @transaction.atomic
-def decision_add(*, actor: Any, meeting: Meeting, text: str) -> Decision:
+def decision_add(*, actor: Any, meeting: Meeting, text: str, is_demo: bool = False) -> Decision:
     _ensure_open(meeting)
-    decision = Decision(
-        meeting=meeting, text=text, is_demo=meeting.is_demo and actor == "demo-seed"
-    )
+    decision = Decision(meeting=meeting, text=text, is_demo=is_demo)
     decision.full_clean()
     decision.save()
     log_action(actor=actor, action="meeting.decision", obj=decision, after=snapshot(decision))
@@ -566,7 +563,13 @@ def decision_add(*, actor: Any, meeting: Meeting, text: str) -> Decision:
 
 @transaction.atomic
 def follow_up_add(
-    *, actor: Any, meeting: Meeting, title: str, owner: Member, due_on: dt.date
+    *,
+    actor: Any,
+    meeting: Meeting,
+    title: str,
+    owner: Member,
+    due_on: dt.date,
+    is_demo: bool = False,
 ) -> FollowUp:
     _ensure_open(meeting)
     follow_up = FollowUp(
@@ -574,7 +577,7 @@ def follow_up_add(
         title=title,
         owner=owner,
         due_on=due_on,
-        is_demo=meeting.is_demo and actor == "demo-seed",
+        is_demo=is_demo,
     )
     follow_up.full_clean()
     follow_up.save()
