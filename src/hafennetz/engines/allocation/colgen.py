@@ -235,17 +235,29 @@ class IncrementalLP:
         )
 
 
+#: with more agents than this, items with a multiplicity get up to 30 extra random arcs
+SPREAD_AGENTS = 1000
+
+
 def initial_candidates(
     problem: CoreProblem, feasible_by_row: dict[int, IntArray], k: int, seed: int
 ) -> list[set[int]]:
-    """Per item: its k best arcs by value (bonus included) and two seeded random ones."""
+    """Per item: its k best arcs by value (bonus included; ties broken at random) and seeded
+    random ones drawn in proportion to the first resource's capacity; with many agents, more
+    for items with a larger multiplicity (measured nationally: top-k arcs alone left ~70 %
+    unplaced in the first LP, as all items of a type crowd the same few municipalities)."""
     rng = np.random.default_rng(seed)
     chosen: list[set[int]] = [set() for _ in range(problem.n_items)]
+    room = np.maximum(problem.capacity[:, 0], 0.0) if problem.n_resources else None
+    spread = problem.n_agents > SPREAD_AGENTS
     for t, agents in feasible_by_row.items():
         if agents.shape[0] == 0:
             continue
-        base = problem.rows[t, agents]
+        base = problem.rows[t, agents] + rng.uniform(0, 1e-9, agents.shape[0])
         top = agents[np.argsort(-base, kind="stable")[:k]].tolist()
+        weight = None
+        if room is not None and room[agents].sum() > 0:
+            weight = room[agents] / room[agents].sum()
         members = np.flatnonzero(problem.item_row == t).tolist()
         for j in members:
             bonus = problem.item_bonus[j]
@@ -260,9 +272,13 @@ def initial_candidates(
                 chosen[j].update(agents[np.argsort(-vals, kind="stable")[:k]].tolist())
             else:
                 chosen[j].update(top)
-            chosen[j].update(
-                rng.choice(agents, size=min(2, agents.shape[0]), replace=False).tolist()
+            extra = 2 + (min(int(problem.item_count[j]), 30) if spread else 0)
+            size = min(
+                extra,
+                agents.shape[0],
+                int(np.count_nonzero(weight)) if weight is not None else extra,
             )
+            chosen[j].update(rng.choice(agents, size=size, replace=False, p=weight).tolist())
     return chosen
 
 
