@@ -35,7 +35,7 @@ class DynamicResult:
     assignment: dict[str, str | None]
     score: ScoreBreakdown
     hindsight_score: float | None
-    share_of_hindsight: float | None
+    share_of_hindsight: float | None  # (score + P) / (hindsight + P), P = penalty x all persons
     batch_scores: tuple[float, ...]
     runtime_s: float
 
@@ -143,7 +143,10 @@ def allocate_dynamic(
             explanations=False,
         )
         hindsight = best.score.total
-        share = score.total / hindsight if hindsight else None
+        # the score is value minus a penalty per unplaced person, so it is often negative; the
+        # share is taken on the gain over placing nobody (score + penalty x all persons)
+        offset = instance.weights.unplaced_per_person * sum(h.size for h in instance.households)
+        share = (score.total + offset) / (hindsight + offset) if hindsight + offset else None
     return DynamicResult(
         policy=policy,
         assignment=assignment,
