@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import highspy
 import numpy as np
 
-from .backends import interrupt_after, new_highs
+from .backends import new_highs
 from .core import (
     Arcs,
     CoreProblem,
@@ -103,6 +103,17 @@ class IncrementalLP:
                       np.arange(m, dtype=np.int32), krows, np.ones(m))  # fmt: skip
             self.n_cols = 1 + 2 * m
         h.changeObjectiveOffset(-float(np.dot(problem.item_penalty, problem.item_count)))
+        # one wall-clock deadline for every solve on this model (HiGHS' time_limit was seen
+        # overshot by minutes under load, also for warm-started LPs)
+        self.deadline = float("inf")
+
+        def stop(event: highspy.HighsCallbackEvent) -> None:
+            if time.monotonic() > self.deadline:
+                event.interrupt()
+
+        h.cbSimplexInterrupt.subscribe(stop)
+        h.cbIpmInterrupt.subscribe(stop)
+        h.cbMipInterrupt.subscribe(stop)
         self.h = h
         self.rowmap = _RowMap(
             cap_row={(a, r): n + a * nr + r for a in range(m) for r in range(nr)},
@@ -218,6 +229,7 @@ class IncrementalLP:
         # HiGHS checks time_limit against the object's accumulated run time
         spent = float(self.h.getRunTime())
         self.h.setOptionValue("time_limit", spent + float(max(time_limit, 0.01)))
+        self.deadline = time.monotonic() + float(max(time_limit, 0.01))
         self.h.run()
         status = self.h.getModelStatus()
         if status == highspy.HighsModelStatus.kModelEmpty:
@@ -468,7 +480,7 @@ def dive(
         spent = float(lp.h.getRunTime())
         lp.h.setOptionValue("time_limit", spent + left)
         lp.h.setOptionValue("mip_rel_gap", 1e-6)
-        interrupt_after(lp.h, left)
+        lp.deadline = time.monotonic() + left
         lp.h.run()
         sol = lp.h.getSolution()
         if lp.h.getInfo().primal_solution_status == 2:
