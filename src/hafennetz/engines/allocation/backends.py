@@ -54,8 +54,7 @@ def interrupt_after(h: highspy.Highs, seconds: float) -> None:
     deadline = time.monotonic() + max(seconds, 0.01)
 
     def stop(event: highspy.HighsCallbackEvent) -> None:
-        if time.monotonic() > deadline:
-            event.interrupt()
+        event.interrupt(time.monotonic() > deadline)  # both ways: the flag is sticky
 
     h.cbMipInterrupt.subscribe(stop)
     h.cbSimplexInterrupt.subscribe(stop)  # the root LP of a MIP can be long, too

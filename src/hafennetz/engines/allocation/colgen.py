@@ -108,8 +108,9 @@ class IncrementalLP:
         self.deadline = float("inf")
 
         def stop(event: highspy.HighsCallbackEvent) -> None:
-            if time.monotonic() > self.deadline:
-                event.interrupt()
+            # set the flag both ways: it is kept in the callback data, and a flag left at True
+            # makes every later run() stop at once (measured)
+            event.interrupt(time.monotonic() > self.deadline)
 
         h.cbSimplexInterrupt.subscribe(stop)
         h.cbIpmInterrupt.subscribe(stop)
