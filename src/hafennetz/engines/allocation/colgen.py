@@ -337,8 +337,15 @@ def price_columns_warm(
     col_value = row_dual = col_dual = np.zeros(0)
     good: FloatArray | None = None
     rnd = 0
+    t_lp = 0.0
     for rnd in range(max_rounds):
         left = time_budget - (time.monotonic() - t0)
+        if rnd > 0 and left < t_lp:
+            # a round that is likely cut off leaves HiGHS in an interrupted state from which
+            # the next solve was measured to hang for minutes: stop at the last optimal LP
+            say(f"pricing stopped before round {rnd}: {left:.1f} s left, last LP {t_lp:.1f} s")
+            ok = True
+            break
         t1 = time.monotonic()
         ok, obj, col_value, row_dual, col_dual = lp.solve(max(left, 0.05))
         if not ok:
@@ -413,6 +420,7 @@ def dive(
     best = np.floor(x + 1e-6).astype(np.int64)
     best_obj = core_objective(p, CoreSolution(arcs, best))
     rnd = 0
+    t_dive = 0.0
     while time.monotonic() - t0 < time_budget:
         floor = np.floor(x + 1e-6).astype(np.int64)
         used = np.zeros_like(cap)
@@ -447,7 +455,11 @@ def dive(
             cols.shape[0], cols.astype(np.int32), lo.astype(np.float64), hi.astype(np.float64)
         )
         left = time_budget - (time.monotonic() - t0)
+        if rnd > 0 and left < t_dive:
+            break  # as in pricing: do not start a solve that is likely cut off
+        t1 = time.monotonic()
         ok, obj, col_value, _rd, _cd = lp.solve(max(left, 0.05))
+        t_dive = time.monotonic() - t1
         rnd += 1
         if not ok:
             break
