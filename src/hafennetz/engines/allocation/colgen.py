@@ -255,10 +255,12 @@ SPREAD_AGENTS = 1000
 def initial_candidates(
     problem: CoreProblem, feasible_by_row: dict[int, IntArray], k: int, seed: int
 ) -> list[set[int]]:
-    """Per item: its k best arcs by value (bonus included; ties broken at random) and seeded
-    random ones drawn in proportion to the first resource's capacity; with many agents, more
-    for items with a larger multiplicity (measured nationally: top-k arcs alone left ~70 %
-    unplaced in the first LP, as all items of a type crowd the same few municipalities)."""
+    """Per item: its k best arcs by value (bonus included) and 2 seeded random ones. With many
+    agents (> SPREAD_AGENTS) ties are broken at random and the random arcs, 2 + up to 30 by
+    multiplicity, are drawn in proportion to the first resource's capacity (measured
+    nationally: the plain rule left ~70 % unplaced in the first LP, as all items of a type
+    crowd the same few municipalities; at state scale the spread rule made the first LP 2.5x
+    slower, so it is not used there)."""
     rng = np.random.default_rng(seed)
     chosen: list[set[int]] = [set() for _ in range(problem.n_items)]
     room = np.maximum(problem.capacity[:, 0], 0.0) if problem.n_resources else None
@@ -266,11 +268,13 @@ def initial_candidates(
     for t, agents in feasible_by_row.items():
         if agents.shape[0] == 0:
             continue
-        base = problem.rows[t, agents] + rng.uniform(0, 1e-9, agents.shape[0])
-        top = agents[np.argsort(-base, kind="stable")[:k]].tolist()
+        base = problem.rows[t, agents]
         weight = None
-        if room is not None and room[agents].sum() > 0:
-            weight = room[agents] / room[agents].sum()
+        if spread:
+            base = base + rng.uniform(0, 1e-9, agents.shape[0])
+            if room is not None and room[agents].sum() > 0:
+                weight = room[agents] / room[agents].sum()
+        top = agents[np.argsort(-base, kind="stable")[:k]].tolist()
         members = np.flatnonzero(problem.item_row == t).tolist()
         for j in members:
             bonus = problem.item_bonus[j]
@@ -285,7 +289,12 @@ def initial_candidates(
                 chosen[j].update(agents[np.argsort(-vals, kind="stable")[:k]].tolist())
             else:
                 chosen[j].update(top)
-            extra = 2 + (min(int(problem.item_count[j]), 30) if spread else 0)
+            if not spread:
+                chosen[j].update(
+                    rng.choice(agents, size=min(2, agents.shape[0]), replace=False).tolist()
+                )
+                continue
+            extra = 2 + min(int(problem.item_count[j]), 30)
             size = min(
                 extra,
                 agents.shape[0],
@@ -380,6 +389,17 @@ def price_columns_warm(
         x = padded[cols[order]]
     reduced = col_dual[cols[order]] if converged else None
     dived = None
+    if x is not None and dive_budget > 0 and not converged:
+        # arcs were added after the last LP: re-solve first (a normal warm-started round),
+        # so diving starts from an optimal basis; bound changes on a basis that is both primal
+        # and dual infeasible were seen to run far past the deadline at state scale
+        ok2, _obj2, cv2, _rd2, _cd2 = lp.solve(0.5 * dive_budget)
+        if ok2 and cv2.shape[0] >= lp.n_cols:
+            x = cv2[cols[order]]
+            say("re-solved the LP with the last arcs before diving")
+        else:
+            x = None
+            say("LP with the last arcs not solved in time: no diving")
     if x is not None and dive_budget > 0:
         d = dive(
             lp,
