@@ -347,14 +347,9 @@ def price_columns_warm(
     good: FloatArray | None = None
     rnd = 0
     t_lp = 0.0
+    stale = True  # arcs were added after the last solved LP
     for rnd in range(max_rounds):
         left = time_budget - (time.monotonic() - t0)
-        if rnd > 0 and left < t_lp:
-            # a round that is likely cut off leaves HiGHS in an interrupted state from which
-            # the next solve was measured to hang for minutes: stop at the last optimal LP
-            say(f"pricing stopped before round {rnd}: {left:.1f} s left, last LP {t_lp:.1f} s")
-            ok = True
-            break
         t1 = time.monotonic()
         ok, obj, col_value, row_dual, col_dual = lp.solve(max(left, 0.05))
         if not ok:
@@ -373,7 +368,14 @@ def price_columns_warm(
         if new_items.shape[0] == 0 or bound - obj <= rel_tol * max(abs(obj), 1.0):
             converged = True
             break
+        if time_budget - (time.monotonic() - t0) < t_lp:
+            # the next round would likely be cut off, and HiGHS was seen to hang after an
+            # interrupted solve: keep the model at this optimal LP (diving starts from it)
+            say(f"pricing stopped after round {rnd}: the next LP would not finish in time")
+            stale = False
+            break
         lp.add_arcs(new_items, new_agents)
+        stale = True
         if time.monotonic() - t0 > time_budget:
             say("pricing stopped by the time budget")
             ok = False
@@ -389,7 +391,7 @@ def price_columns_warm(
         x = padded[cols[order]]
     reduced = col_dual[cols[order]] if converged else None
     dived = None
-    if x is not None and dive_budget > 0 and not converged:
+    if x is not None and dive_budget > 0 and not converged and stale:
         # arcs were added after the last LP: re-solve first (a normal warm-started round),
         # so diving starts from an optimal basis; bound changes on a basis that is both primal
         # and dual infeasible were seen to run far past the deadline at state scale
