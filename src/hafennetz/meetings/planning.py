@@ -106,16 +106,6 @@ def confirmed_registrations(meeting: Meeting) -> list[Registration]:
     )
 
 
-def _size_class(population: int) -> str:
-    if population < 20_000:
-        return "small"
-    if population < 100_000:
-        return "medium"
-    if population < 500_000:
-        return "large"
-    return "metro"
-
-
 def participant(registration: Registration) -> Participant:
     member = registration.member
     return Participant(
@@ -128,7 +118,7 @@ def participant(registration: Registration) -> Participant:
         role=Role.FACILITATOR
         if registration.role == ParticipantRole.FACILITATOR
         else Role.PARTICIPANT,
-        size_class=_size_class(member.population),
+        size_class=member.size_class.name.lower(),
         # The person, not the registration, is what earlier meetings remember.
         person_key=f"user:{registration.user_id}",
     )

@@ -15,6 +15,25 @@ from hafennetz.core.models import BaseModel, District, Municipality, State
 FOUNDING_DATE = dt.date(2019, 6, 14)
 
 
+class SizeClass(models.IntegerChoices):
+    """Population classes of members (Lagebild filter, balance in small groups)."""
+
+    SMALL = 1, _("under 20,000 inhabitants")
+    MEDIUM = 2, _("20,000 to 99,999 inhabitants")
+    LARGE = 3, _("100,000 to 499,999 inhabitants")
+    METROPOLIS = 4, _("500,000 inhabitants and more")
+
+    @classmethod
+    def of(cls, population: int) -> SizeClass:
+        if population < 20_000:
+            return cls.SMALL
+        if population < 100_000:
+            return cls.MEDIUM
+        if population < 500_000:
+            return cls.LARGE
+        return cls.METROPOLIS
+
+
 class MemberStatus(models.TextChoices):
     """Derived from the dates, never stored (see MemberQuerySet.with_status)."""
 
@@ -123,6 +142,10 @@ class Member(BaseModel):
     @property
     def population(self) -> int:
         return self.territory.population
+
+    @property
+    def size_class(self) -> SizeClass:
+        return SizeClass.of(self.population)
 
     @property
     def coordinates(self) -> tuple[float, float]:

@@ -22,7 +22,6 @@ from hafennetz.situation.models import (
     ReportStatus,
     ReviewStatus,
     SituationReport,
-    SizeClass,
     SurveyRound,
     Topic,
 )
@@ -181,7 +180,7 @@ def _seed_round(
             continue
         else:
             status = ReportStatus.SUBMITTED
-        size = SizeClass.of(member.population)
+        size = member.size_class
         late = not is_open and status == ReportStatus.SUBMITTED and rng.random() < 0.12
         day = survey_round.deadline + dt.timedelta(
             days=rng.randrange(1, 12) if late else -rng.randrange(0, 20)

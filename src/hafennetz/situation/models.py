@@ -14,7 +14,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from hafennetz.core.models import BaseModel, State
-from hafennetz.members.models import Member
+from hafennetz.members.models import Member, SizeClass  # re-exported for the situation app
 
 
 class StrainLevel(models.IntegerChoices):
@@ -24,25 +24,6 @@ class StrainLevel(models.IntegerChoices):
     CHALLENGING = 2, _("challenging but manageable")
     AT_LIMIT = 3, _("at the limit")
     OVERLOADED = 4, _("overloaded / emergency mode")
-
-
-class SizeClass(models.IntegerChoices):
-    """Population classes used as a dashboard filter."""
-
-    SMALL = 1, _("under 20,000 inhabitants")
-    MEDIUM = 2, _("20,000 to 99,999 inhabitants")
-    LARGE = 3, _("100,000 to 499,999 inhabitants")
-    METROPOLIS = 4, _("500,000 inhabitants and more")
-
-    @classmethod
-    def of(cls, population: int) -> SizeClass:
-        if population < 20_000:
-            return cls.SMALL
-        if population < 100_000:
-            return cls.MEDIUM
-        if population < 500_000:
-            return cls.LARGE
-        return cls.METROPOLIS
 
 
 def _localized(obj: object, field: str) -> str:

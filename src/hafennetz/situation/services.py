@@ -36,7 +36,6 @@ from hafennetz.situation.models import (
     ReportStatus,
     ReviewStatus,
     SituationReport,
-    SizeClass,
     StrainLevel,
     StrainTally,
     SurveyRound,
@@ -465,7 +464,7 @@ def new_report(survey_round: SurveyRound, member: Member) -> SituationReport:
         version=1,
         is_current=True,
         state_id=member.state_id,
-        size_class=SizeClass.of(member.population),
+        size_class=member.size_class,
         is_demo=member.is_demo,
     )
 
