@@ -80,3 +80,11 @@ def update_audited(*, actor: Any, obj: models.Model, action: str, **changes: Any
         update_fields.append("updated_at")
     obj.save(update_fields=update_fields)
     log_action(actor=actor, action=action, obj=obj, before=before, after=snapshot(obj))
+
+
+def create_audited(*, actor: Any, obj: models.Model, action: str) -> None:
+    """Validate, save and log a new record: the common shape of a service that creates one
+    record. Call inside the service's transaction."""
+    obj.full_clean()
+    obj.save()
+    log_action(actor=actor, action=action, obj=obj, after=snapshot(obj))

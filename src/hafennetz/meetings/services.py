@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hafennetz.core.audit import log_action, snapshot, update_audited
+from hafennetz.core.audit import create_audited, log_action, snapshot, update_audited
 from hafennetz.engines.grouping import apply_changes, changed_assignments
 from hafennetz.engines.grouping import check as check_plan
 from hafennetz.engines.grouping import plan as make_plan
@@ -173,9 +173,7 @@ def agenda_block_add(
     block = AgendaBlock(
         meeting=meeting, kind=kind, title=title, starts_at=starts_at, ends_at=ends_at, topics=topics
     )
-    block.full_clean()
-    block.save()
-    log_action(actor=actor, action="meeting.agenda_add", obj=block, after=snapshot(block))
+    create_audited(actor=actor, obj=block, action="meeting.agenda_add")
     return block
 
 
@@ -260,11 +258,7 @@ def registration_create(
     registration = Registration(
         meeting=meeting, user=actor, member=account.member, status=status, answers=answers
     )
-    registration.full_clean()
-    registration.save()
-    log_action(
-        actor=actor, action="meeting.register", obj=registration, after=snapshot(registration)
-    )
+    create_audited(actor=actor, obj=registration, action="meeting.register")
     transaction.on_commit(lambda: _send_confirmation(registration))
     return registration
 
@@ -555,9 +549,7 @@ def minutes_save(*, actor: Any, meeting: Meeting, minutes: str) -> Meeting:
 def decision_add(*, actor: Any, meeting: Meeting, text: str, is_demo: bool = False) -> Decision:
     _ensure_open(meeting)
     decision = Decision(meeting=meeting, text=text, is_demo=is_demo)
-    decision.full_clean()
-    decision.save()
-    log_action(actor=actor, action="meeting.decision", obj=decision, after=snapshot(decision))
+    create_audited(actor=actor, obj=decision, action="meeting.decision")
     return decision
 
 
@@ -579,11 +571,7 @@ def follow_up_add(
         due_on=due_on,
         is_demo=is_demo,
     )
-    follow_up.full_clean()
-    follow_up.save()
-    log_action(
-        actor=actor, action="meeting.follow_up_add", obj=follow_up, after=snapshot(follow_up)
-    )
+    create_audited(actor=actor, obj=follow_up, action="meeting.follow_up_add")
     return follow_up
 
 

@@ -23,7 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hafennetz.core.audit import log_action, snapshot, update_audited
+from hafennetz.core.audit import create_audited, log_action, snapshot, update_audited
 from hafennetz.core.models import District, Municipality, State
 from hafennetz.members.models import (
     FOUNDING_DATE,
@@ -133,9 +133,7 @@ def member_create(
         website=website,
         is_demo=is_demo,
     )
-    member.full_clean()
-    member.save()
-    log_action(actor=actor, action="member.create", obj=member, after=snapshot(member))
+    create_audited(actor=actor, obj=member, action="member.create")
     return member
 
 
@@ -253,9 +251,7 @@ def signature_create(
     signature = Signature(
         member=member, declaration=declaration, signed_on=signed_on, signatory=signatory.strip()
     )
-    signature.full_clean()
-    signature.save()
-    log_action(actor=actor, action="signature.create", obj=signature, after=snapshot(signature))
+    create_audited(actor=actor, obj=signature, action="signature.create")
     return signature
 
 
@@ -314,14 +310,7 @@ def state_coordination_assign(
     coordination = StateCoordination(
         state=state, member=member, starts_on=starts_on, ends_on=ends_on, is_demo=is_demo
     )
-    coordination.full_clean()
-    coordination.save()
-    log_action(
-        actor=actor,
-        action="state_coordination.assign",
-        obj=coordination,
-        after=snapshot(coordination),
-    )
+    create_audited(actor=actor, obj=coordination, action="state_coordination.assign")
     return coordination
 
 
@@ -360,9 +349,7 @@ def coordination_office_hand_over(
             ends_on=starts_on - dt.timedelta(days=1),
         )
     term = CoordinationOfficeTerm(member=to_member, starts_on=starts_on, is_demo=is_demo)
-    term.full_clean()
-    term.save()
-    log_action(actor=actor, action="coordination_office.hand_over", obj=term, after=snapshot(term))
+    create_audited(actor=actor, obj=term, action="coordination_office.hand_over")
     return term
 
 
