@@ -47,6 +47,21 @@ def new_highs() -> highspy.Highs:
     return h
 
 
+_SCHEDULER_THREADS: int | None = None
+
+
+def set_threads(h: highspy.Highs, threads: int) -> None:
+    """HiGHS keeps one thread scheduler per process: a run asking for another thread count
+    than the first fails at once (status kError, no solution). Reset it when the count changes
+    (runs are sequential here, so no run is using it)."""
+    global _SCHEDULER_THREADS
+    threads = max(int(threads), 1)
+    if _SCHEDULER_THREADS is not None and _SCHEDULER_THREADS != threads:
+        highspy.Highs.resetThreadScheduler(True)
+    _SCHEDULER_THREADS = threads
+    h.setOptionValue("threads", threads)
+
+
 def interrupt_after(h: highspy.Highs, seconds: float) -> None:
     """Stop a HiGHS MIP (and its LPs) at a wall-clock deadline. HiGHS' own time_limit was
     measured to be overshot by minutes on a loaded machine (root LP, sub-MIPs); the interrupt
@@ -77,7 +92,7 @@ def solve_highs(
     h.setOptionValue("random_seed", int(seed) % 2_000_000_000)
     h.setOptionValue("mip_rel_gap", rel_gap)
     h.setOptionValue("mip_abs_gap", abs_gap)
-    h.setOptionValue("threads", int(threads))
+    set_threads(h, threads)
     lp = highspy.HighsLp()
     lp.num_col_ = model.n_cols
     lp.num_row_ = model.n_rows

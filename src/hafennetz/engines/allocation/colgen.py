@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import highspy
 import numpy as np
 
-from .backends import new_highs
+from .backends import new_highs, set_threads
 from .core import (
     Arcs,
     CoreProblem,
@@ -67,7 +67,7 @@ class IncrementalLP:
         self.p = problem
         n, m, nr = problem.n_items, problem.n_agents, problem.n_resources
         h = new_highs()
-        h.setOptionValue("threads", int(threads))
+        set_threads(h, threads)
         h.setOptionValue("random_seed", int(seed) % 2_000_000_000)
         h.changeObjectiveSense(highspy.ObjSense.kMaximize)
         inf = highspy.kHighsInf

@@ -33,6 +33,9 @@ class CoreProblem:
     key_weight: float = 0.0
     pairs: list[tuple[int, int, float]] = field(default_factory=list)  # (item a, item b, bonus)
     agent_group: IntArray | None = None  # (m,) district of each agent, for pairs
+    #: absolute target persons per agent instead of `share` x placed persons (sub-problems of
+    #: the neighbourhood search, where the total is fixed by the rest of the solution)
+    key_target: FloatArray | None = None
 
     @property
     def n_items(self) -> int:
@@ -129,12 +132,15 @@ def core_objective(problem: CoreProblem, sol: CoreSolution) -> float:
     value = float(np.dot(arcs.value, x))
     placed = sol.placed_per_item(problem.n_items)
     value -= float(np.dot(problem.item_penalty, problem.item_count - placed))
-    if problem.share is not None and problem.key_weight > 0:
+    if problem.key_weight > 0 and (problem.share is not None or problem.key_target is not None):
         persons = np.bincount(
             arcs.agent, weights=x * problem.item_persons[arcs.item], minlength=problem.n_agents
         )
-        total = persons.sum()
-        value -= problem.key_weight * float(np.abs(persons - problem.share * total).sum())
+        target = problem.key_target
+        if target is None:
+            assert problem.share is not None
+            target = problem.share * persons.sum()
+        value -= problem.key_weight * float(np.abs(persons - target).sum())
     if problem.pairs and problem.agent_group is not None:
         group_of = {}
         for k in np.flatnonzero(x).tolist():

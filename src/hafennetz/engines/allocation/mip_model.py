@@ -49,13 +49,17 @@ class MipModel:
         """Complete column vector (key and pair columns derived) for a start solution x."""
         col = np.zeros(self.n_cols)
         col[: self.n_x] = x
-        if self.d_cols is not None and problem.share is not None:
+        if self.d_cols is not None:
             persons = np.bincount(
                 arcs.agent, weights=x * problem.item_persons[arcs.item], minlength=problem.n_agents
             )
-            total = persons.sum()
-            col[self.p_col] = total
-            dev = persons - problem.share * total
+            if problem.key_target is not None:
+                dev = persons - problem.key_target
+            else:
+                assert problem.share is not None
+                total = persons.sum()
+                col[self.p_col] = total
+                dev = persons - problem.share * total
             col[self.d_cols] = np.maximum(dev, 0)
             col[self.d_cols + problem.n_agents] = np.maximum(-dev, 0)
         if self.pair_cols and problem.agent_group is not None:
@@ -116,7 +120,24 @@ def build(problem: CoreProblem, arcs: Arcs) -> MipModel:
     # distribution key
     key_rows = d_cols = None
     p_row = p_col = -1
-    if problem.share is not None and problem.key_weight > 0:
+    if problem.key_target is not None and problem.key_weight > 0:
+        # fixed absolute targets: persons_i - d+_i + d-_i = target_i (no P column)
+        d_cols = np.arange(len(cost), len(cost) + m, dtype=np.int64)
+        cost.extend([-problem.key_weight] * (2 * m))
+        lower.extend([0.0] * (2 * m))
+        upper.extend([INF] * (2 * m))
+        integer.extend([False] * (2 * m))
+        key_rows = next_row + np.arange(m, dtype=np.int64)
+        r_idx.append(key_rows[arcs.agent])
+        c_idx.append(x_cols)
+        vals.append(problem.item_persons[arcs.item])
+        r_idx.append(np.concatenate([key_rows, key_rows]))
+        c_idx.append(np.concatenate([d_cols, d_cols + m]))
+        vals.append(np.concatenate([-np.ones(m), np.ones(m)]))
+        row_lower.extend(problem.key_target.tolist())
+        row_upper.extend(problem.key_target.tolist())
+        next_row += m
+    elif problem.share is not None and problem.key_weight > 0:
         p_col = len(cost)
         cost.append(0.0)
         lower.append(0.0)
