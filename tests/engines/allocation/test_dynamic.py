@@ -1,12 +1,20 @@
-"""Dynamic mode: batches never exceed the year's capacities; the share of hindsight is <= 1."""
+"""Dynamic mode: every batch feasible, capacities never exceeded across the year, results
+deterministic for a seed, the score never above the hindsight bound."""
 
 from __future__ import annotations
 
 import random
+from dataclasses import replace
+from itertools import pairwise
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from hafennetz.engines.allocation.checker import check
-from hafennetz.engines.allocation.dynamic import allocate_dynamic
+from hafennetz.engines.allocation.dynamic import POLICIES, allocate_dynamic
 from hafennetz.engines.allocation.model import Household, Instance, Municipality
+
+from .strategies import instances
 
 
 def _instance(seed: int, n: int) -> tuple[Instance, list[Household]]:
@@ -41,7 +49,7 @@ def test_dynamic_is_feasible_and_at_most_hindsight() -> None:
     instance, forecast = _instance(3, 24)
     ids = [h.case_id for h in instance.households]
     batches = [ids[i : i + 4] for i in range(0, len(ids), 4)]
-    for policy in ("potentials", "myopic"):
+    for policy in ("reoptimize", "potentials", "myopic"):
         result = allocate_dynamic(
             instance, batches, forecast=forecast, policy=policy, time_limit_per_batch=5
         )
@@ -52,8 +60,6 @@ def test_dynamic_is_feasible_and_at_most_hindsight() -> None:
 
 
 def test_required_link_across_batches_is_kept() -> None:
-    from dataclasses import replace
-
     from hafennetz.engines.allocation.model import Link, LinkKind
 
     instance, forecast = _instance(5, 16)
@@ -67,3 +73,78 @@ def test_required_link_across_batches_is_kept() -> None:
     )
     assert check(instance, result.assignment).feasible
     assert result.assignment[ids[1]] == result.assignment[ids[13]]
+
+
+# --- property-based: every policy, random small instances and batch splits ---------------
+
+
+def _split(ids: list[str], cuts: list[int]) -> list[list[str]]:
+    points = sorted({c % (len(ids) + 1) for c in cuts} | {0, len(ids)})
+    return [ids[a:b] for a, b in pairwise(points)]
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    instances(max_households=8, max_municipalities=3),
+    instances(max_households=6, max_municipalities=2),
+    st.lists(st.integers(0, 8), max_size=4),
+    st.sampled_from(POLICIES),
+    st.sampled_from([0.5, 1.0, 1.2]),
+    st.booleans(),
+)
+def test_every_batch_feasible_and_deterministic(
+    instance: Instance,
+    other: Instance,
+    cuts: list[int],
+    policy: str,
+    alpha: float,
+    learn: bool,
+) -> None:
+    forecast = [replace(h, case_id=f"F{h.case_id}") for h in other.households]
+    ids = [h.case_id for h in instance.households]
+    batches = _split(ids, cuts)
+    runs = [
+        allocate_dynamic(
+            instance,
+            batches,
+            forecast=forecast,
+            policy=policy,
+            alpha=alpha,
+            learn=learn,
+            seed=7,
+            time_limit_per_batch=20,
+            hindsight_time_limit=0,
+            threads=1,
+        )
+        for _ in range(2)
+    ]
+    result = runs[0]
+    assert result.assignment == runs[1].assignment  # deterministic for a seed
+    assert result.fallbacks == 0
+    # after every batch the placements so far are feasible: capacities are never exceeded
+    # during the year, hard needs and required links hold
+    placed: dict[str, str | None] = {}
+    for batch in result.placed_batches:
+        for c in batch:
+            placed[c] = result.assignment[c]
+        assert check(instance, placed).feasible
+    assert sorted(c for b in result.placed_batches for c in b) == sorted(ids)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(instances(max_households=7, max_municipalities=3), st.sampled_from(POLICIES))
+def test_score_never_above_hindsight_bound(instance: Instance, policy: str) -> None:
+    ids = [h.case_id for h in instance.households]
+    batches = [ids[i : i + 2] for i in range(0, len(ids), 2)]
+    result = allocate_dynamic(
+        instance,
+        batches,
+        forecast=instance.households,  # a forecast that happens to be exact
+        policy=policy,
+        time_limit_per_batch=20,
+        hindsight_time_limit=20,
+        threads=1,
+    )
+    assert result.hindsight_score is not None and result.hindsight_bound is not None
+    assert result.score.total <= result.hindsight_bound + 1e-6
+    assert result.hindsight_score <= result.hindsight_bound + 1e-6

@@ -1,12 +1,22 @@
 """Dynamic mode: households arrive in batches (e.g. 52 weeks) against capacities that hold for a
 year. Each batch is placed without knowing later ones.
 
-Policy `potentials` (after Ahani et al., Operations Research 2024): before each batch, solve the
-LP relaxation of (this batch + a sample of the expected future arrivals, drawn from a forecast
-such as last year's arrivals) on the remaining capacities; its capacity duals are the value of a
-place kept for later. The batch is then solved exactly with each arc's value reduced by the
-duals of the places it uses. Policy `myopic` places each batch optimally with no look-ahead.
-The result is compared with the hindsight optimum (all arrivals known in advance).
+Every look-ahead policy works on a *fluid forecast* of the remaining year: a pool of households
+of the expected kind (last year's arrivals, optionally together with this year's arrivals so
+far), each with a fractional multiplicity so that the pool adds up to the expected number of
+arrivals in the remaining batches. The forecast never sees a later batch of this year.
+
+* `reoptimize`: before each batch, solve (this batch, integer) + (the fluid forecast, continuous)
+  jointly on the remaining capacities and commit only the batch's assignment (re-optimisation
+  against the expected future).
+* `potentials` (after Ahani et al., Operations Research 2024): the LP relaxation of (batch +
+  fluid forecast) on the remaining capacities; its capacity duals, scaled by `alpha`, are the
+  value of a place kept for later. The batch is then solved exactly with each arc's value
+  reduced by the priced places it uses.
+* `myopic`: each batch optimal with no look-ahead.
+
+The result is compared with the hindsight optimum (all arrivals known in advance) and, as a
+check of that figure, with the LP relaxation of the hindsight problem (an upper bound).
 """
 
 from __future__ import annotations
@@ -18,15 +28,17 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from .backends import solve_highs
-from .compile import blocks_of, compile_instance
-from .core import all_arcs
+from .compile import Compiled, blocks_of, compile_instance
+from .core import CoreProblem, CoreSolution, IntArray, all_arcs, is_feasible, make_arcs
 from .engine import allocate, assignment_from_core
-from .mip_model import build
+from .mip_model import MipModel, build
 from .model import Household, Instance, Municipality, ScoreBreakdown
 from .optimal import solve_optimal
 from .scoring import evaluate
 
 Progress = Callable[[str], None]
+
+POLICIES = ("reoptimize", "potentials", "myopic")
 
 
 @dataclass(frozen=True)
@@ -38,6 +50,10 @@ class DynamicResult:
     share_of_hindsight: float | None  # (score + P) / (hindsight + P), P = penalty x all persons
     batch_scores: tuple[float, ...]
     runtime_s: float
+    hindsight_bound: float | None = None  # LP relaxation of the hindsight problem (upper bound)
+    hindsight_status: str | None = None
+    fallbacks: int = 0  # batches where the look-ahead solve failed and myopic placement was used
+    placed_batches: tuple[tuple[str, ...], ...] = ()  # batches as placed (linked blocks wait)
 
 
 def _remaining(
@@ -69,27 +85,102 @@ def _keep_blocks_together(instance: Instance, batches: Sequence[Sequence[str]]) 
     return [sorted(b, key=lambda c: (batch_of[c], order[c])) for b in out]
 
 
+def _stack(batch: CoreProblem, future: CoreProblem) -> CoreProblem:
+    """One core problem with the batch's items first, then the forecast's (compiled apart, so
+    that no batch household is aggregated with a forecast one). Same agents and resources."""
+    n_rows = batch.rows.shape[0]
+    return replace(
+        batch,
+        rows=np.vstack([batch.rows, future.rows]),
+        use=np.concatenate([batch.use, future.use], axis=0),
+        item_row=np.concatenate([batch.item_row, future.item_row + n_rows]),
+        item_count=np.concatenate([batch.item_count, future.item_count]),
+        item_persons=np.concatenate([batch.item_persons, future.item_persons]),
+        item_penalty=np.concatenate([batch.item_penalty, future.item_penalty]),
+        item_const=np.concatenate([batch.item_const, future.item_const]),
+        item_bonus=list(batch.item_bonus) + list(future.item_bonus),
+        pairs=list(batch.pairs),
+    )
+
+
+@dataclass
+class _LookAhead:
+    model: MipModel
+    arcs_item: IntArray  # item of each x column
+    arcs_agent: IntArray
+    n_batch_items: int
+
+
+def _look_ahead(
+    sub: Instance, compiled: Compiled, future: Sequence[Household], scale: float, integer: bool
+) -> _LookAhead | None:
+    """Model of (batch + fluid forecast): forecast items get multiplicity count x `scale` and
+    continuous columns; the batch's columns stay integer if `integer`."""
+    fut = compile_instance(replace(sub, households=tuple(future)))
+    if fut.resources != compiled.resources or fut.agents != compiled.agents:
+        return None
+    nb = compiled.problem.n_items
+    stacked = _stack(compiled.problem, fut.problem)
+    arcs = all_arcs(stacked)
+    model = build(stacked, arcs)
+    fut_cols = np.flatnonzero(arcs.item >= nb)
+    model.col_upper[fut_cols] *= scale
+    model.integer[fut_cols] = False
+    if not integer:
+        model.integer[:] = False
+    fut_items = np.arange(nb, stacked.n_items)
+    fut_rows = model.item_row[fut_items]
+    fut_rows = fut_rows[fut_rows >= 0]
+    model.row_upper[fut_rows] *= scale
+    return _LookAhead(model, arcs.item, arcs.agent, nb)
+
+
+def _future_pool(
+    forecast: Sequence[Household], observed: Sequence[Household]
+) -> tuple[Household, ...]:
+    """Forecast households under ids of their own, without links (their partners are not
+    known); `observed` (this year's arrivals so far) join the pool as further samples."""
+    pool = [
+        replace(h, case_id=f"__future_{i}", links=())
+        for i, h in enumerate(list(forecast) + list(observed))
+    ]
+    return tuple(pool)
+
+
 def allocate_dynamic(
     instance: Instance,
     batches: Sequence[Sequence[str]],
     *,
     forecast: Sequence[Household] = (),
-    policy: str = "potentials",
+    policy: str = "reoptimize",
+    alpha: float = 1.0,
+    learn: bool = True,
     seed: int = 0,
     time_limit_per_batch: float = 10.0,
     hindsight_time_limit: float = 60.0,
     threads: int = 2,
     progress: Progress | None = None,
 ) -> DynamicResult:
+    """Place `batches` (lists of case ids, in arrival order) one after the other.
+
+    `forecast`: households of the kind expected to arrive (e.g. last year's); the number
+    expected in the remaining batches is len(forecast) x remaining / all batches. `learn`: this
+    year's arrivals so far join the forecast pool (same total). `alpha` scales the duals of
+    `potentials`. Deterministic for a seed (as long as no solve hits its time limit).
+    """
+    if policy not in POLICIES:
+        raise ValueError(f"unknown policy {policy!r}; expected one of {POLICIES}")
     say = progress or (lambda _msg: None)
     t0 = time.monotonic()
     batches = _keep_blocks_together(instance, batches)
     by_id = {h.case_id: h for h in instance.households}
-    rng = np.random.default_rng(seed)
     used: dict[str, dict[str, int]] = {}
     assignment: dict[str, str | None] = {h.case_id: None for h in instance.households}
     batch_scores: list[float] = []
     n_batches = len(batches)
+    per_batch = len(forecast) / n_batches if n_batches else 0.0
+    seen: list[Household] = []
+    fallbacks = 0
     for k, batch in enumerate(batches):
         munis = _remaining(instance.municipalities, used)
         batch_hh = tuple(by_id[c] for c in batch)
@@ -98,51 +189,67 @@ def allocate_dynamic(
         sub = replace(instance, households=batch_hh, municipalities=munis)
         compiled = compile_instance(sub)
         problem = compiled.problem
-        if policy == "potentials" and forecast and k < n_batches - 1:
-            expected = round(len(forecast) * (n_batches - k - 1) / n_batches)
-            pick = rng.choice(len(forecast), size=min(expected, len(forecast)), replace=False)
-            future = tuple(
-                replace(forecast[int(i)], case_id=f"__future_{int(i)}", links=()) for i in pick
+        solution: CoreSolution | None = None
+        expected = per_batch * (n_batches - k - 1)
+        pool = _future_pool(forecast, seen if learn else ())
+        look = None
+        if policy != "myopic" and pool and expected > 0:
+            look = _look_ahead(
+                sub, compiled, pool, expected / len(pool), integer=policy == "reoptimize"
             )
-            look = replace(sub, households=batch_hh + future)
-            lc = compile_instance(look)
-            lp = lc.problem
-            arcs = all_arcs(lp)
-            model = build(lp, arcs)
-            out = solve_highs(model, time_limit=time_limit_per_batch, threads=threads, relax=True)
+            if look is None:
+                fallbacks += 1
+        if look is not None and policy == "reoptimize":
+            out = solve_highs(
+                look.model, time_limit=time_limit_per_batch, threads=threads, seed=seed
+            )
+            if out.columns is not None:
+                x = np.rint(out.columns[: look.model.n_x]).astype(np.int64)
+                mine = look.arcs_item < look.n_batch_items
+                cand = CoreSolution(
+                    make_arcs(problem, look.arcs_item[mine], look.arcs_agent[mine]), x[mine]
+                )
+                # make_arcs sorts by (item, agent), as all_arcs does: same order as `mine`
+                if is_feasible(problem, cand):
+                    solution = cand
+            if solution is None:
+                fallbacks += 1
+        elif look is not None and policy == "potentials":
+            out = solve_highs(
+                look.model, time_limit=time_limit_per_batch, threads=threads, relax=True
+            )
             if out.row_dual is not None:
-                duals = np.zeros_like(lp.capacity)
-                for (a, r), row in model.cap_row.items():
-                    duals[a, r] = out.row_dual[row]
-                # map resources by name (both compiled from the same municipalities)
-                col = [lc.resources.index(r) for r in compiled.resources]
-                price = duals[:, col]  # (m, R) in the batch's resource order
+                price = np.zeros_like(problem.capacity)
+                for (a, r), row in look.model.cap_row.items():
+                    price[a, r] = max(0.0, float(out.row_dual[row]))
                 use = problem.use[:, 0, :]  # (T, R)
-                problem.rows = problem.rows - use @ price.T
-        res = solve_optimal(problem, time_limit=time_limit_per_batch, seed=seed, threads=threads)
-        batch_assignment = assignment_from_core(compiled, res.solution)
+                priced = replace(problem, rows=problem.rows - alpha * (use @ price.T))
+                res = solve_optimal(
+                    priced, time_limit=time_limit_per_batch, seed=seed, threads=threads
+                )
+                solution = res.solution
+            else:
+                fallbacks += 1
+        if solution is None:
+            res = solve_optimal(
+                problem, time_limit=time_limit_per_batch, seed=seed, threads=threads
+            )
+            solution = res.solution
+        batch_assignment = assignment_from_core(compiled, solution)
         for case_id, ags in batch_assignment.items():
             assignment[case_id] = ags
             if ags is not None:
                 u = used.setdefault(ags, {})
                 for res_name, amount in by_id[case_id].resource_needs().items():
                     u[res_name] = u.get(res_name, 0) + amount
+        seen.extend(batch_hh)
         batch_scores.append(evaluate(sub, batch_assignment).total)
-        say(f"batch {k + 1}/{n_batches}: {len(batch)} households placed ({policy})")
+        say(f"batch {k + 1}/{n_batches}: {len(batch)} households ({policy})")
     score = evaluate(instance, assignment)
-    hindsight = None
-    share = None
+    hindsight = bound = share = None
+    status = None
     if hindsight_time_limit > 0:
-        say("hindsight optimum (all arrivals known)")
-        best = allocate(
-            instance,
-            method="optimal",
-            seed=seed,
-            time_limit=hindsight_time_limit,
-            threads=threads,
-            explanations=False,
-        )
-        hindsight = best.score.total
+        hindsight, bound, status = _hindsight(instance, seed, hindsight_time_limit, threads, say)
         # the score is value minus a penalty per unplaced person, so it is often negative; the
         # share is taken on the gain over placing nobody (score + penalty x all persons)
         offset = instance.weights.unplaced_per_person * sum(h.size for h in instance.households)
@@ -155,4 +262,33 @@ def allocate_dynamic(
         share_of_hindsight=share,
         batch_scores=tuple(batch_scores),
         runtime_s=time.monotonic() - t0,
+        hindsight_bound=bound,
+        hindsight_status=status,
+        fallbacks=fallbacks,
+        placed_batches=tuple(tuple(b) for b in batches),
     )
+
+
+def _hindsight(
+    instance: Instance, seed: int, time_limit: float, threads: int, say: Progress
+) -> tuple[float, float | None, str]:
+    """Hindsight optimum (all arrivals known) and an upper bound on it: the better of the
+    engine's bound and the LP relaxation over all arcs."""
+    say("hindsight optimum (all arrivals known)")
+    best = allocate(
+        instance,
+        method="optimal",
+        seed=seed,
+        time_limit=time_limit,
+        threads=threads,
+        explanations=False,
+    )
+    bounds = [b for b in (best.bound,) if b is not None]
+    problem = compile_instance(instance).problem
+    lp = solve_highs(
+        build(problem, all_arcs(problem)), time_limit=time_limit, threads=threads, relax=True
+    )
+    if lp.bound is not None:
+        bounds.append(lp.bound)
+    bound = min(bounds) if bounds else None
+    return best.score.total, bound, best.status
