@@ -1,21 +1,54 @@
-"""Tabu search with strategic oscillation for plain GAP-shaped core problems (every item one
-unit, must be placed, no distribution key, no pair links), started from the MIP incumbent.
+"""Tabu search with ejection chains and path relinking for plain GAP-shaped core problems (every
+item one unit, must be placed, one resource, no distribution key, no pair links), started from
+the MIP incumbent.
 
-Neighbourhoods: shift (one item to another agent) and swap (two items of different agents
-exchange agents), both evaluated for all candidates at once with numpy. Capacity violations
-are allowed but penalised by a weight that grows while the search is infeasible and shrinks
-while it is feasible (Yagiura, Ibaraki and Glover 2004 use the same oscillation in their
-ejection-chain search); moving an item back to an agent it just left is tabu for a few
-iterations unless it gives a new best feasible solution. Deterministic for a seed.
+Method (after Yagiura, Ibaraki and Glover, "An ejection chain approach for the generalized
+assignment problem", INFORMS J. Computing 2004, and "A path relinking approach with ejection
+chains for the generalized assignment problem", EJOR 2006):
+
+* Solutions may violate capacities; the search minimises cost + sum_i alpha_i * excess_i with one
+  penalty weight per agent. The weights grow on the agents that are over capacity while the
+  search is infeasible and shrink while it is feasible (strategic oscillation), so the search
+  crosses the feasibility boundary instead of getting stuck on it.
+* Neighbourhood per iteration, all candidates evaluated at once with numpy: shift (one item to
+  another agent), swap (two items exchange agents) and ejection chains of length two (item j
+  moves to the agent of item k, k is ejected to a third agent; the best third agent for every k
+  comes from a top-2 table, so the whole chain neighbourhood costs O(n^2)).
+* Tabu: an item may not return to an agent it left for a random tenure, unless the move gives
+  a new best feasible solution (aspiration).
+* Path relinking: the best feasible solutions of the tabu episodes form an elite set; each new
+  episode starts on the path between two elite solutions (greedy steps towards the guiding
+  solution), which spreads the search over the region between good solutions.
+
+Deterministic for a seed when limited by `max_iter` (the time limit only cuts it short).
 """
 
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 
 import numpy as np
 
-from .core import CoreProblem, CoreSolution, FloatArray, is_feasible, make_arcs
+from .core import CoreProblem, CoreSolution, FloatArray, IntArray, is_feasible, make_arcs
+
+_INF = np.inf
+_EPS = 1e-9
+
+
+@dataclass(frozen=True)
+class SearchParams:
+    """Tuning of the search (defaults measured on the D and E instances, see
+    bench/allocation/RESULTS.md)."""
+
+    chain_items: int = 5  # longest ejection chain / cyclic exchange, in items
+    tenure: tuple[float, float] = (0.04, 0.1)  # tabu tenure range, as a share of the items
+    weight_up: float = 0.05  # over-capacity agents: alpha *= 1 + weight_up * excess / max excess
+    weight_down: float = 0.02  # feasible: alpha *= 1 - weight_down
+    alpha_start: float = 8.0  # initial weight, in units of mean |cost spread| / mean use
+    episode_stall: int = 0  # moves without a better episode best; 0: max(500, 10 n)
+    elite_size: int = 10
+    max_rows: int = 300  # more items: ejection chains among this many sampled items
 
 
 def applicable(problem: CoreProblem) -> bool:
@@ -28,135 +61,336 @@ def applicable(problem: CoreProblem) -> bool:
     )
 
 
+@dataclass
+class _Data:
+    cost: FloatArray  # (n, m) cost (= -value); +inf where the arc is not allowed
+    use: FloatArray  # (n, m)
+    cap: FloatArray  # (m,)
+
+
+def _data(problem: CoreProblem) -> _Data:
+    n, m = problem.n_items, problem.n_agents
+    value = np.empty((n, m))
+    agents = np.arange(m, dtype=np.int64)
+    for j in range(n):
+        value[j] = problem.item_values(j, agents)
+    use_all = problem.use[problem.item_row, :, 0]  # (n, 1 or m)
+    w: FloatArray = np.broadcast_to(use_all, (n, m)).astype(np.float64)
+    cap = problem.capacity[:, 0].astype(np.float64)
+    allowed = np.isfinite(value) & (w <= cap[None, :] + _EPS)
+    cost = np.where(allowed, -value, _INF)
+    return _Data(cost, w, cap)
+
+
+def _assignment(problem: CoreProblem, sol: CoreSolution) -> IntArray:
+    assign = np.full(problem.n_items, -1, dtype=np.int64)
+    nz = np.flatnonzero(sol.x)
+    assign[sol.arcs.item[nz]] = sol.arcs.agent[nz]
+    return assign
+
+
+class _Tabu:
+    """One tabu search state: assignment, loads, penalty weights, tabu list."""
+
+    def __init__(self, d: _Data, rng: np.random.Generator, params: SearchParams) -> None:
+        self.d = d
+        self.p = params
+        self.rng = rng
+        n, m = d.cost.shape
+        self.n, self.m = n, m
+        self.rows = np.arange(n)
+        self.max_rows = params.max_rows
+        finite = d.cost[np.isfinite(d.cost)]
+        spread = float(np.abs(finite - finite.mean()).mean()) if finite.size else 1.0
+        self.alpha0 = params.alpha_start * max(spread, 1e-6) / max(float(d.use.mean()), 1e-9)
+        self.alpha = np.full(m, self.alpha0)
+        self.tabu = np.zeros((n, m), dtype=np.int64)
+        self.it = 0
+        self.tenure_lo = max(2, int(params.tenure[0] * n))
+        self.tenure_hi = max(self.tenure_lo + 2, int(params.tenure[1] * n))
+        self.assign = np.zeros(n, dtype=np.int64)
+        self.load = np.zeros(m)
+        self.best_cost = _INF
+        self.best_assign = self.assign.copy()
+        self.last_delta = 0.0
+
+    def set(self, assign: IntArray) -> None:
+        self.assign = assign.copy()
+        use = self.d.use[self.rows, assign]
+        self.load = np.bincount(assign, weights=use, minlength=self.m).astype(np.float64)
+
+    def cost(self, assign: IntArray | None = None) -> float:
+        a = self.assign if assign is None else assign
+        return float(self.d.cost[self.rows, a].sum())
+
+    def feasible(self) -> bool:
+        return bool(np.all(self.load <= self.d.cap + 1e-6))
+
+    def record(self) -> bool:
+        if not self.feasible():
+            return False
+        c = self.cost()
+        if c < self.best_cost - _EPS:
+            self.best_cost, self.best_assign = c, self.assign.copy()
+            return True
+        return False
+
+    def _exact(self, moves: list[tuple[int, int]]) -> tuple[float, bool]:
+        """Cost and feasibility after `moves` (item, new agent), without applying them."""
+        d = self.d
+        load = self.load.copy()
+        a = self.assign.copy()
+        for j, b in moves:
+            load[a[j]] -= d.use[j, a[j]]
+            a[j] = b
+            load[b] += d.use[j, b]
+        return self.cost(a), bool(np.all(load <= d.cap + 1e-6))
+
+    def apply(self, moves: list[tuple[int, int]]) -> None:
+        d = self.d
+        for j, b in moves:
+            a = int(self.assign[j])
+            self.load[a] -= d.use[j, a]
+            self.load[b] += d.use[j, b]
+            self.assign[j] = b
+            self.tabu[j, a] = self.it + int(self.rng.integers(self.tenure_lo, self.tenure_hi + 1))
+
+    def step(self) -> None:
+        """One tabu move (the best non-tabu shift or ejection chain) and the weight update."""
+        self.it += 1
+        self.last_delta = 0.0
+        d, rows, a = self.d, self.rows, self.assign
+        cap, load, alpha = d.cap, self.load, self.alpha
+        curpen = alpha * np.maximum(load - cap, 0.0)
+        ca = d.cost[rows, a]
+        base_out = load[a] - d.use[rows, a]  # load of each item's agent without it
+        out_gain = alpha[a] * np.maximum(base_out - cap[a], 0.0) - curpen[a]  # (n,) <= 0
+        # s[k, c]: item k enters agent c (nobody leaves c); leaving its own agent not counted
+        s = d.cost - ca[:, None] + alpha * np.maximum(load + d.use - cap, 0.0) - curpen
+        s[rows, a] = _INF
+        tabu_now = self.tabu > self.it
+        s_nt = np.where(tabu_now, _INF, s)
+        shift_nt = s_nt + out_gain[:, None]
+        i_sh = int(np.argmin(shift_nt))
+        best_v = float(shift_nt.flat[i_sh])
+        moves = [divmod(i_sh, self.m)] if np.isfinite(best_v) else []
+        # aspiration: the best tabu shift, if it gives a new best feasible solution
+        shift = s + out_gain[:, None]
+        i_all = int(np.argmin(shift))
+        v_all = float(shift.flat[i_all])
+        cur = float(ca.sum()) + float(curpen.sum())
+        if v_all < best_v - _EPS and cur + v_all < self.best_cost - _EPS:
+            mv = [divmod(i_all, self.m)]
+            c_new, ok = self._exact(mv)
+            if ok and c_new < self.best_cost - _EPS:
+                moves, best_v = mv, v_all
+        # ejection chains and cyclic exchanges among candidate items
+        cand = rows if self.n <= self.max_rows else self._sample()
+        v_ch, mv_ch = self._chain(cand, s_nt, ca, base_out, out_gain, curpen)
+        if v_ch < best_v - _EPS:
+            best_v, moves = v_ch, mv_ch
+        if not moves:
+            self.tabu[:] = 0
+            return
+        self.last_delta = best_v  # change of the penalised cost (weights before the update)
+        self.apply([(int(j), int(b)) for j, b in moves])
+        # strategic oscillation of the penalty weights
+        over = np.maximum(self.load - cap, 0.0)
+        top = float(over.max())
+        if top > 1e-6:
+            self.alpha = alpha * (1.0 + self.p.weight_up * over / top)
+        else:
+            self.alpha = alpha * (1.0 - self.p.weight_down)
+        np.clip(self.alpha, 1e-3 * self.alpha0, 1e3 * self.alpha0, out=self.alpha)
+
+    def _sample(self) -> IntArray:
+        return np.sort(self.rng.choice(self.n, size=self.max_rows, replace=False))
+
+    def _chain(
+        self,
+        cand: IntArray,
+        s_nt: FloatArray,
+        ca: FloatArray,
+        base_out: FloatArray,
+        out_gain: FloatArray,
+        curpen: FloatArray,
+    ) -> tuple[float, list[tuple[int, int]]]:
+        """Best ejection chain of 2..chain_items items among `cand`, every agent at most once.
+
+        Path: the first item leaves its agent, each next item is ejected by the one entering
+        its agent, the last one enters an agent nobody leaves. Cycle: the last one enters the
+        first one's agent (two items: a swap). Label correcting on the improvement graph with
+        one label per (item in hand, path or cycle), agents on the label's chain as a bitmask:
+        exact for two items, a heuristic for longer chains (Ahuja et al. 2004)."""
+        d, alpha, cap = self.d, self.alpha, self.d.cap
+        r, m = cand.shape[0], self.m
+        a = self.assign[cand]
+        ca_c = ca[cand]
+        # arc (i, k): item i enters the agent of k while k leaves it
+        c_ik = d.cost[cand][:, a]
+        w_ik = d.use[cand][:, a]
+        arc = c_ik - ca_c + alpha[a] * np.maximum(base_out[cand] + w_ik - cap[a], 0.0) - curpen[a]
+        blocked = (a[:, None] == a[None, :]) | (self.tabu[cand][:, a] > self.it)
+        arc[blocked] = _INF
+        end = s_nt[cand] + ca_c[:, None]  # item enters agent c, nobody leaves c
+        idx = np.arange(r)
+        p_val = out_gain[cand] - ca_c  # path labels: the item in hand left its agent
+        c_val = np.zeros(r)  # cycle labels: the first item's agent waits for the last one
+        p_on = np.zeros((r, m), dtype=bool)  # agents on the label's chain
+        p_on[idx, a] = True
+        c_on = p_on.copy()
+        c_src = idx.copy()
+        preds: list[tuple[IntArray, IntArray]] = []
+        best_v, best_at = _INF, (-1, -1, -1)  # (steps, label (+r: cycle), end agent)
+        t_max = min(self.p.chain_items - 1, m - 1)
+        for t in range(t_max + 1):
+            if t >= 1:
+                ev = np.where(p_on, _INF, end) + p_val[:, None]
+                i_e = int(np.argmin(ev))
+                if ev.flat[i_e] < best_v:
+                    best_v, best_at = float(ev.flat[i_e]), (t, i_e // m, i_e % m)
+                cv = c_val + arc[idx, c_src]
+                i_c = int(np.argmin(cv))
+                if cv[i_c] < best_v:
+                    best_v, best_at = float(cv[i_c]), (t, r + i_c, -1)
+            if t == t_max:
+                break
+            # extend every label by one arc to an agent not yet on its chain
+            p_cand = np.where(p_on[:, a], _INF, arc + p_val[:, None])
+            c_cand = np.where(c_on[:, a], _INF, arc + c_val[:, None])
+            p_pred = np.argmin(p_cand, axis=0)
+            c_pred = np.argmin(c_cand, axis=0)
+            p_val = p_cand[p_pred, idx]
+            c_val = c_cand[c_pred, idx]
+            p_on = p_on[p_pred]
+            p_on[idx, a] = True
+            c_on = c_on[c_pred]
+            c_on[idx, a] = True
+            c_src = c_src[c_pred]
+            preds.append((p_pred, c_pred))
+        t, label, c = best_at
+        if t < 0:
+            return _INF, []
+        cycle = label >= r
+        q = label - r if cycle else label
+        chain = [q]
+        for step in range(t - 1, -1, -1):
+            q = int(preds[step][1 if cycle else 0][q])
+            chain.append(q)
+        chain.reverse()
+        items = cand[chain]
+        moves = [(int(items[k]), int(a[chain[k + 1]])) for k in range(t)]
+        moves.append((int(items[-1]), int(a[chain[0]]) if cycle else c))
+        return best_v, moves
+
+    def relink(self, source: IntArray, guide: IntArray, fraction: float) -> None:
+        """Start on the path from `source` to `guide`: greedily (penalised cost) move
+        `fraction` of the differing items to their agent in `guide`."""
+        self.set(source)
+        d = self.d
+        diff = np.flatnonzero(source != guide)
+        steps = round(fraction * diff.shape[0])
+        left = diff.copy()
+        for _ in range(steps):
+            a = self.assign[left]
+            b = guide[left]
+            over = np.maximum(self.load - d.cap, 0.0)
+            pa = self.alpha[a] * (
+                np.maximum(self.load[a] - d.use[left, a] - d.cap[a], 0.0) - over[a]
+            )
+            pb = self.alpha[b] * (
+                np.maximum(self.load[b] + d.use[left, b] - d.cap[b], 0.0) - over[b]
+            )
+            delta = d.cost[left, b] - d.cost[left, a] + pa + pb
+            q = int(np.argmin(delta))
+            j = int(left[q])
+            self.apply([(j, int(guide[j]))])
+            left = np.delete(left, q)
+
+
 def tabu_search(
     problem: CoreProblem,
     start: CoreSolution,
     *,
     time_limit: float,
     seed: int = 0,
-    restart_after: int = 5000,
+    max_iter: int | None = None,
+    params: SearchParams | None = None,
 ) -> CoreSolution:
-    """Best feasible solution found (never worse than `start`), on all (item, agent) arcs."""
-    t_end = time.monotonic() + time_limit
-    rng = np.random.default_rng(seed)
-    n, m = problem.n_items, problem.n_agents
-    value = np.full((n, m), -np.inf)
-    for j in range(n):
-        value[j] = problem.item_values(j, np.arange(m, dtype=np.int64))
-    use_all = problem.use[problem.item_row, :, 0]  # (n, 1 or m)
-    w: FloatArray = np.broadcast_to(use_all, (n, m)).astype(np.float64)
-    cap = problem.capacity[:, 0].astype(np.float64)
-    allowed = np.isfinite(value) & (w <= cap[None, :] + 1e-9)
-    v = np.where(allowed, value, 0.0)
-    x = start.x
-    assign = np.full(n, -1, dtype=np.int64)
-    nz = np.flatnonzero(x)
-    assign[start.arcs.item[nz]] = start.arcs.agent[nz]
-    if np.any(assign < 0):
-        return start
-    rows = np.arange(n)
-    load = np.bincount(assign, weights=w[rows, assign], minlength=m)
-    cur_val = float(v[rows, assign].sum())
-    best_val, best_assign = cur_val, assign.copy()
-    scale = float(np.abs(v[allowed]).mean()) if allowed.any() else 1.0
-    alpha = np.full(m, scale / max(float(w.mean()), 1e-9))  # per-agent penalty weights
-    since_best = 0
-    tabu = np.zeros((n, m), dtype=np.int64)
-    it = 0
-    tenure_lo, tenure_hi = max(3, n // 20), max(6, n // 8)
+    """Best feasible solution found (never worse than `start`), on all (item, agent) arcs.
 
-    while True:
-        if it % 64 == 0 and time.monotonic() > t_end:
+    Stops after `time_limit` seconds or `max_iter` tabu moves, whichever comes first."""
+    t_end = time.monotonic() + time_limit
+    if not applicable(problem):
+        return start
+    assign0 = _assignment(problem, start)
+    if np.any(assign0 < 0) or problem.n_agents < 2:
+        return start
+    d = _data(problem)
+    rng = np.random.default_rng(seed)
+    prm = params or SearchParams()
+    ts = _Tabu(d, rng, prm)
+    ts.set(assign0)
+    if not np.all(np.isfinite(d.cost[ts.rows, assign0])):
+        return start
+    ts.record()
+    n = problem.n_items
+    stall = prm.episode_stall or max(500, 10 * n)
+    elite: list[tuple[float, IntArray]] = []
+    if ts.best_cost < _INF:
+        elite.append((ts.best_cost, ts.best_assign.copy()))
+    total = 0
+    limit = max_iter if max_iter is not None else 1 << 62
+    while total < limit:
+        # one episode: tabu search until `stall` moves without a better episode best
+        ep_best, ep_assign, since = _INF, ts.assign.copy(), 0
+        while since < stall and total < limit:
+            if total % 16 == 0 and time.monotonic() > t_end:
+                limit = total
+                break
+            ts.step()
+            total += 1
+            since += 1
+            ts.record()
+            if ts.feasible():
+                c = ts.cost()
+                if c < ep_best - _EPS:
+                    ep_best, ep_assign, since = c, ts.assign.copy(), 0
+        if ep_best < _INF:
+            _add_elite(elite, ep_best, ep_assign, prm.elite_size)
+        if total >= limit:
             break
-        it += 1
-        cur_over = np.maximum(load - cap, 0.0)
-        # shift moves: item j from a = assign[j] to b
-        wa = w[rows, assign]
-        la_after = load[assign] - wa  # (n,)
-        d_over_a = np.maximum(la_after - cap[assign], 0.0) - cur_over[assign]
-        lb_after = load[None, :] + w  # (n, m)
-        d_over_b = np.maximum(lb_after - cap[None, :], 0.0) - cur_over[None, :]
-        d_val = v - v[rows, assign][:, None]
-        shift_pen = d_val - (alpha[assign] * d_over_a)[:, None] - alpha[None, :] * d_over_b
-        shift_pen[~allowed] = -np.inf
-        shift_pen[rows, assign] = -np.inf
-        new_over_total = cur_over.sum() + d_over_a[:, None] + d_over_b
-        feas_new = new_over_total <= 1e-9
-        aspir = feas_new & (cur_val + d_val > best_val + 1e-9)
-        shift_pen[(tabu > it) & ~aspir] = -np.inf
-        # swap moves (sampled rows to bound the cost on large n): items j, k exchange agents
-        cand = rows if n <= 300 else rng.choice(n, size=300, replace=False)
-        aj = assign[cand]
-        a_k = assign  # (n,)
-        # j goes to a_k, k goes to aj
-        dv = (
-            v[cand[:, None], a_k[None, :]]
-            + v[rows[None, :], aj[:, None]]
-            - v[cand, aj][:, None]
-            - v[rows, a_k][None, :]
-        )
-        dl_aj = w[rows[None, :], aj[:, None]] - w[cand, aj][:, None]  # load change at aj
-        dl_ak = w[cand[:, None], a_k[None, :]] - w[rows, a_k][None, :]  # load change at a_k
-        over_aj = np.maximum(load[aj][:, None] + dl_aj - cap[aj][:, None], 0.0)
-        over_ak = np.maximum(load[a_k][None, :] + dl_ak - cap[a_k][None, :], 0.0)
-        do_aj = over_aj - cur_over[aj][:, None]
-        do_ak = over_ak - cur_over[a_k][None, :]
-        d_over_swap = do_aj + do_ak
-        swap_pen = dv - alpha[aj][:, None] * do_aj - alpha[a_k][None, :] * do_ak
-        ok_sw = (
-            (aj[:, None] != a_k[None, :])
-            & allowed[cand[:, None], a_k[None, :]]
-            & allowed[rows[None, :], aj[:, None]]
-        )
-        tabu_sw = (tabu[cand[:, None], a_k[None, :]] > it) | (tabu[rows[None, :], aj[:, None]] > it)
-        feas_sw = cur_over.sum() + d_over_swap <= 1e-9
-        aspir_sw = feas_sw & (cur_val + dv > best_val + 1e-9)
-        swap_pen[~ok_sw | (tabu_sw & ~aspir_sw)] = -np.inf
-        # best move, ties broken by a small seeded noise
-        s_best = int(np.argmax(shift_pen))
-        w_best = int(np.argmax(swap_pen))
-        s_val = shift_pen.flat[s_best]
-        w_val = swap_pen.flat[w_best]
-        if not np.isfinite(s_val) and not np.isfinite(w_val):
-            tabu[:] = 0
-            continue
-        if s_val >= w_val:
-            j, b = divmod(s_best, m)
-            a = int(assign[j])
-            load[a] -= w[j, a]
-            load[b] += w[j, b]
-            cur_val += float(v[j, b] - v[j, a])
-            assign[j] = b
-            tabu[j, a] = it + int(rng.integers(tenure_lo, tenure_hi + 1))
+        # next start: on the path between two elite solutions, or a kick from the best
+        if len(elite) >= 2:
+            i, k = rng.choice(len(elite), size=2, replace=False)
+            ts.relink(elite[int(i)][1], elite[int(k)][1], float(rng.uniform(0.3, 0.7)))
         else:
-            qi, k = divmod(w_best, n)
-            j = int(cand[qi])
-            a, b = int(assign[j]), int(assign[k])
-            load[a] += w[k, a] - w[j, a]
-            load[b] += w[j, b] - w[k, b]
-            cur_val += float(v[j, b] + v[k, a] - v[j, a] - v[k, b])
-            assign[j], assign[k] = b, a
-            tenure = int(rng.integers(tenure_lo, tenure_hi + 1))
-            tabu[j, a] = it + tenure
-            tabu[k, b] = it + tenure
-        over_now = load > cap + 1e-9
-        infeasible = bool(over_now.any())
-        since_best += 1
-        if not infeasible and cur_val > best_val + 1e-9:
-            best_val, best_assign = cur_val, assign.copy()
-            since_best = 0
-        # strategic oscillation of the per-agent penalty weights
-        alpha = np.where(over_now, alpha * 1.1, alpha * 0.97) if infeasible else alpha * 0.95
-        alpha = np.clip(alpha, 1e-6 * scale, 1e6 * scale)
-        if since_best > restart_after:
-            # intensify: back to the best solution with a fresh tabu list
-            assign = best_assign.copy()
-            load = np.bincount(assign, weights=w[rows, assign], minlength=m)
-            cur_val = best_val
-            tabu[:] = 0
-            since_best = 0
-        if it % 256 == 0:
-            cur_val = float(v[rows, assign].sum())  # refresh against drift
-    arcs = make_arcs(problem, rows.astype(np.int64), best_assign)
+            ts.set(ts.best_assign)
+            kick = rng.choice(n, size=max(2, n // 20), replace=False)
+            for j in kick.tolist():
+                ok = np.flatnonzero(np.isfinite(d.cost[j]))
+                ts.apply([(j, int(rng.choice(ok)))])
+        ts.tabu[:] = 0
+        ts.alpha = np.full(ts.m, ts.alpha0)
+    if ts.best_cost == _INF:
+        return start
+    arcs = make_arcs(problem, ts.rows.astype(np.int64), ts.best_assign)
     sol = CoreSolution(arcs, np.ones(n, dtype=np.int64))
-    return sol if is_feasible(problem, sol) else start
+    if not is_feasible(problem, sol):
+        return start
+    start_cost = float(d.cost[ts.rows, assign0].sum())
+    return sol if ts.best_cost <= start_cost + _EPS else start
+
+
+def _add_elite(
+    elite: list[tuple[float, IntArray]], cost: float, assign: IntArray, size: int
+) -> None:
+    for _, a in elite:
+        if np.array_equal(a, assign):
+            return
+    if len(elite) < size:
+        elite.append((cost, assign.copy()))
+    else:
+        worst = max(range(len(elite)), key=lambda q: elite[q][0])
+        if cost < elite[worst][0] - _EPS:
+            elite[worst] = (cost, assign.copy())
