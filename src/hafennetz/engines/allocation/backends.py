@@ -56,7 +56,7 @@ def set_threads(h: highspy.Highs, threads: int) -> None:
     (runs are sequential here, so no run is using it)."""
     global _SCHEDULER_THREADS
     threads = max(int(threads), 1)
-    if _SCHEDULER_THREADS is not None and _SCHEDULER_THREADS != threads:
+    if _SCHEDULER_THREADS is not None and threads != _SCHEDULER_THREADS:
         highspy.Highs.resetThreadScheduler(True)
     _SCHEDULER_THREADS = threads
     h.setOptionValue("threads", threads)

@@ -26,6 +26,7 @@ import highspy
 import numpy as np
 
 from .backends import new_highs, set_threads
+from .bound import Multipliers
 from .core import (
     Arcs,
     CoreProblem,
@@ -48,6 +49,7 @@ class ColGenResult:
     reduced: FloatArray | None  # reduced cost of each arc in the last LP (optimistic for pairs)
     rounds: int
     dived: IntArray | None = None  # integral solution on `arcs` found by LP diving
+    duals: Multipliers | None = None  # row duals of the round that gave `bound`
 
 
 @dataclass
@@ -341,6 +343,7 @@ def price_columns_warm(
     )
     lp.add_arcs(items, agents)
     bound: float | None = None
+    duals: Multipliers | None = None
     converged = False
     ok = False
     col_value = row_dual = col_dual = np.zeros(0)
@@ -360,6 +363,7 @@ def price_columns_warm(
         new_items, new_agents, lag = price(lp, row_dual, chosen, feasible_by_row, k_add)
         if bound is None or obj + lag < bound:
             bound = obj + lag
+            duals = multipliers_of(lp, row_dual)
         say(
             f"pricing round {rnd}: LP {obj:.3f} (bound {bound:.3f}), {lp.n_cols} columns, "
             f"{new_items.shape[0]} arcs added (LP {t_lp:.1f} s, "
@@ -414,7 +418,22 @@ def price_columns_warm(
             progress=say,
         )
         dived = d
-    return ColGenResult(arcs, bound, x, reduced, rnd + 1, dived)
+    return ColGenResult(arcs, bound, x, reduced, rnd + 1, dived, duals)
+
+
+def multipliers_of(lp: IncrementalLP, y: FloatArray) -> Multipliers:
+    """LP row duals as Lagrangian multipliers (bound.py): same reduced values per arc."""
+    problem, rowmap = lp.p, lp.rowmap
+    m, nr = problem.n_agents, problem.n_resources
+    lam = np.zeros((m, nr))
+    for (a, r), row in rowmap.cap_row.items():
+        lam[a, r] = y[row]
+    mu = np.zeros(m)
+    nu = 0.0
+    if rowmap.key_rows is not None:
+        mu = -y[rowmap.key_rows]
+        nu = float(y[rowmap.p_row])
+    return Multipliers(lam, mu, nu)
 
 
 def dive(
@@ -499,7 +518,7 @@ def dive(
     left = time_budget + finish_budget - (time.monotonic() - t0)
     floor = np.floor(x + 1e-6).astype(np.int64)
     frac_items = np.unique(arcs.item[x - floor > 1e-6])
-    if frac_items.shape[0] and left > 0.1:
+    if frac_items.shape[0] and finish_budget > 0 and left > 0.1:
         # finish: a small MIP over the items still fractional, everything else fixed
         free = np.isin(arcs.item, frac_items)
         lo_f = np.where(free, 0, floor)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .core import Arcs, CoreProblem, CoreSolution, IntArray
+from .core import Arcs, CoreProblem, CoreSolution, FloatArray, IntArray, make_arcs
 
 
 def item_slices(arcs: Arcs, n_items: int) -> IntArray:
@@ -98,3 +98,97 @@ def greedy(
             if problem.agent_group is not None:
                 group_of_item[j] = int(problem.agent_group[ag[best]])
     return CoreSolution(arcs, x)
+
+
+def dense_greedy(
+    problem: CoreProblem, *, prices: FloatArray | None = None, seed: int = 0
+) -> CoreSolution:
+    """Greedy over all agents without building arcs (national scale: 120 M feasible arcs).
+
+    Items in order of their best value; each unit to the agent with the best value less the
+    priced use of places (`prices`, (m, R), e.g. LP duals) that still fits, skipped if that is
+    not positive; a second pass without prices fills the places left."""
+    p = problem
+    n, m = p.n_items, p.n_agents
+    remaining = p.capacity.copy()
+    left = p.item_count.astype(np.int64).copy()
+    persons_now = np.zeros(m)
+    placed: dict[tuple[int, int], int] = {}
+    key = p.share is not None and p.key_weight > 0
+    target = np.zeros(m)
+    if key and p.share is not None:
+        demand = float(np.dot(p.item_persons, p.item_count))
+        supply = float(p.capacity[:, 0].sum()) if p.capacity.shape[1] else demand
+        target = p.share * min(demand, supply)
+    per_agent = p.use.shape[1] > 1
+    base_of: dict[tuple[int, bool], FloatArray] = {}
+
+    def base(t: int, priced: bool) -> FloatArray:
+        if (t, priced) not in base_of:
+            b = np.where(np.isfinite(p.rows[t]), p.rows[t], -np.inf)
+            if priced and prices is not None:
+                u = p.use[t]
+                b = b - (np.einsum("ar,ar->a", prices, u) if per_agent else prices @ u[0])
+            base_of[(t, priced)] = b
+        return base_of[(t, priced)]
+
+    rng = np.random.default_rng(seed)
+    # regret order as in `greedy`: items whose best agent is much better than the second first
+    regret_t: dict[int, float] = {}
+    for t in set(p.item_row.tolist()):
+        b = base(t, True)
+        b = b[np.isfinite(b)]
+        if b.shape[0] == 0:
+            regret_t[t] = -np.inf
+        elif b.shape[0] == 1:
+            regret_t[t] = 1e12
+        else:
+            top2 = np.partition(b, b.shape[0] - 2)[-2:]
+            regret_t[t] = float(top2[1] - top2[0])
+    regret = np.array([regret_t[int(t)] for t in p.item_row])
+    order = np.lexsort((rng.permutation(n), -p.item_persons, -regret))
+    for priced in (prices is not None, False):
+        for j in order.tolist():
+            if left[j] <= 0:
+                continue
+            t = int(p.item_row[j])
+            val = base(t, priced) + p.item_const[j] + p.item_penalty[j]
+            if p.item_bonus[j]:
+                val = val.copy()
+                for a, v in p.item_bonus[j].items():
+                    val[a] += v
+            use = p.use[t] if per_agent else p.use[t, 0]
+            pj = p.item_persons[j]
+            fits = np.all(use <= remaining + 1e-9, axis=1)
+            eff = val.copy()
+            if key:
+                eff -= p.key_weight * (
+                    np.abs(persons_now + pj - target) - np.abs(persons_now - target)
+                )
+            eff[~fits] = -np.inf
+            while left[j] > 0:
+                a = int(np.argmax(eff))
+                if not eff[a] > 0:
+                    break
+                placed[(j, a)] = placed.get((j, a), 0) + 1
+                left[j] -= 1
+                remaining[a] -= use[a] if per_agent else use
+                persons_now[a] += pj
+                # only agent a changed: update its entry
+                u_a = use[a] if per_agent else use
+                if np.all(u_a <= remaining[a] + 1e-9):
+                    eff[a] = val[a]
+                    if key:
+                        eff[a] -= p.key_weight * (
+                            abs(persons_now[a] + pj - target[a]) - abs(persons_now[a] - target[a])
+                        )
+                else:
+                    eff[a] = -np.inf
+    if not placed:
+        empty = np.zeros(0, dtype=np.int64)
+        return CoreSolution(make_arcs(p, empty, empty), empty)
+    it = np.array([k[0] for k in placed], dtype=np.int64)
+    ag = np.array([k[1] for k in placed], dtype=np.int64)
+    units = np.array(list(placed.values()), dtype=np.int64)
+    order2 = np.lexsort((ag, it))
+    return CoreSolution(make_arcs(p, it, ag), units[order2])

@@ -188,6 +188,9 @@ def improve_general(
     seed: int = 0,
     threads: int = 1,
     max_unplaced: int = 200,
+    sub_time: float = 2.0,
+    first_agents: int = 4,
+    max_agents: int = 30,
     progress: Callable[[str], None] | None = None,
 ) -> CoreSolution:
     """Large-neighbourhood search for problems with a distribution key and pair links (the
@@ -200,7 +203,7 @@ def improve_general(
     rng = np.random.default_rng(seed)
     st = _State(problem, sol)
     m = problem.n_agents
-    k = min(4, m)
+    k = min(first_agents, m)
     tries = improved = 0
     gain_total = 0.0
     key = problem.share is not None and problem.key_weight > 0
@@ -208,6 +211,7 @@ def improve_general(
     while time.monotonic() < t_end - 0.05 and m >= 1:
         tries += 1
         agents = np.sort(rng.choice(m, size=k, replace=False)).astype(np.int64)
+        whole = k >= m  # the neighbourhood is the whole problem (small instances)
         pos_of = {int(a): i for i, a in enumerate(agents.tolist())}
         freed: dict[int, int] = {}
         for a in agents.tolist():
@@ -226,10 +230,13 @@ def improve_general(
             cand = waiting[np.any(ok & fits, axis=1)]
             if cand.shape[0] > max_unplaced:
                 cand = np.sort(rng.choice(cand, size=max_unplaced, replace=False))
+                whole = False
         else:
             cand = np.zeros(0, dtype=np.int64)
         items = np.array(sorted(set(freed) | set(cand.tolist())), dtype=np.int64)
         if items.shape[0] == 0:
+            if whole:
+                break
             continue
         counts = np.array([freed.get(j, 0) + int(st.left[j]) for j in items.tolist()], np.int64)
         # remaining capacity of the agents once their units are freed = full capacity
@@ -277,6 +284,8 @@ def improve_general(
         )
         sub_arcs = all_arcs(sub)
         if sub_arcs.size == 0:
+            if whole:
+                break
             continue
         model = build(sub, sub_arcs)
         # start: the current placement of the freed units
@@ -299,13 +308,13 @@ def improve_general(
         t0 = time.monotonic()
         out = solve_highs(
             model,
-            time_limit=min(2.0, left),
+            time_limit=min(sub_time, left),
             threads=threads,
             seed=seed,
             start=model.full_start(sub, sub_arcs, cur),
         )
         took = time.monotonic() - t0
-        if out.status == "optimal" and took < 0.5 and k < min(m, 30):
+        if out.status == "optimal" and took < sub_time / 4 and k < min(m, max_agents):
             k += 1
         elif out.status != "optimal" and k > 2:
             k -= 1
@@ -313,6 +322,8 @@ def improve_general(
             continue
         new_x = np.rint(out.columns[: model.n_x]).astype(np.int64)
         if np.array_equal(new_x, cur):
+            if whole and out.status == "optimal":
+                break  # solved as a whole: nothing left to improve
             continue
         before = _local_objective(st, items, item_set)
         # apply: take the freed units off, put the sub solution on
@@ -336,6 +347,8 @@ def improve_general(
                 st.add(j, a, -u)
             for j, a, u in moves_off:
                 st.add(j, a, u)
+            if whole and out.status == "optimal":
+                break
     if progress is not None:
         progress(f"neighbourhood search: {improved} of {tries} moves improved (+{gain_total:.3f})")
     return st.solution()
