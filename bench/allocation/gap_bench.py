@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import subprocess
 import time
 from pathlib import Path
 
@@ -40,6 +41,7 @@ def main() -> None:
             continue
         gap = read_gap(HERE / "gap" / row["file"])
         problem = gap_to_core(gap)
+        uptime = subprocess.run(["uptime"], capture_output=True, text=True).stdout
         t0 = time.monotonic()
         res = solve_optimal(
             problem,
@@ -69,6 +71,7 @@ def main() -> None:
                 "time_s": f"{elapsed:.1f}",
                 "target_pct": target,
                 "met": "yes" if dev <= target + 1e-9 else "no",
+                "load_at_start": uptime.split("load average:")[-1].strip(),
             }
         )
         print(",".join(str(v) for v in out_rows[-1].values()), flush=True)

@@ -46,7 +46,7 @@ class SearchParams:
     weight_up: float = 0.05  # over-capacity agents: alpha *= 1 + weight_up * excess / max excess
     weight_down: float = 0.02  # feasible: alpha *= 1 - weight_down
     alpha_start: float = 8.0  # initial weight, in units of mean |cost spread| / mean use
-    episode_stall: int = 0  # moves without a better episode best; 0: max(500, 10 n)
+    episode_stall: int = 0  # moves without a better episode best; 0: max(600, 3 n)
     elite_size: int = 10
     max_rows: int = 300  # more items: ejection chains among this many sampled items
 
@@ -335,7 +335,7 @@ def tabu_search(
         return start
     ts.record()
     n = problem.n_items
-    stall = prm.episode_stall or max(500, 10 * n)
+    stall = prm.episode_stall or max(600, 3 * n)
     elite: list[tuple[float, IntArray]] = []
     if ts.best_cost < _INF:
         elite.append((ts.best_cost, ts.best_assign.copy()))
