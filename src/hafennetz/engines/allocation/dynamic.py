@@ -29,8 +29,17 @@ import numpy as np
 
 from .backends import solve_highs
 from .compile import Compiled, blocks_of, compile_instance
-from .core import CoreProblem, CoreSolution, IntArray, all_arcs, is_feasible, make_arcs
+from .core import (
+    Arcs,
+    CoreProblem,
+    CoreSolution,
+    FloatArray,
+    all_arcs,
+    is_feasible,
+    make_arcs,
+)
 from .engine import allocate, assignment_from_core
+from .greedy import greedy
 from .mip_model import MipModel, build
 from .model import Household, Instance, Municipality, ScoreBreakdown
 from .optimal import solve_optimal
@@ -54,6 +63,7 @@ class DynamicResult:
     hindsight_status: str | None = None
     fallbacks: int = 0  # batches where the look-ahead solve failed and myopic placement was used
     placed_batches: tuple[tuple[str, ...], ...] = ()  # batches as placed (linked blocks wait)
+    time_limited: int = 0  # batches whose solve stopped at its time limit (not proven optimal)
 
 
 def _remaining(
@@ -105,34 +115,108 @@ def _stack(batch: CoreProblem, future: CoreProblem) -> CoreProblem:
 
 @dataclass
 class _LookAhead:
-    model: MipModel
-    arcs_item: IntArray  # item of each x column
-    arcs_agent: IntArray
+    """(batch + fluid forecast) on the remaining capacities: forecast items get multiplicity
+    count x `scale` and continuous columns. The forecast's values are multiplied by
+    1 - `discount`: a household at hand beats an identical expected one."""
+
+    stacked: CoreProblem
     n_batch_items: int
+    scale: float
+    discount: float
+
+    def model(self, arcs: Arcs, integer: bool) -> MipModel:
+        """The batch's columns are integer if `integer`, the forecast's always continuous."""
+        model = build(self.stacked, arcs)
+        fut_cols = np.flatnonzero(arcs.item >= self.n_batch_items)
+        model.col_upper[fut_cols] *= self.scale
+        model.cost[fut_cols] *= 1.0 - self.discount
+        model.integer[fut_cols] = False
+        if not integer:
+            model.integer[:] = False
+        fut_rows = model.item_row[np.arange(self.n_batch_items, self.stacked.n_items)]
+        model.row_upper[fut_rows[fut_rows >= 0]] *= self.scale
+        return model
 
 
 def _look_ahead(
-    sub: Instance, compiled: Compiled, future: Sequence[Household], scale: float, integer: bool
+    sub: Instance,
+    compiled: Compiled,
+    future: Sequence[Household],
+    scale: float,
+    discount: float,
 ) -> _LookAhead | None:
-    """Model of (batch + fluid forecast): forecast items get multiplicity count x `scale` and
-    continuous columns; the batch's columns stay integer if `integer`."""
     fut = compile_instance(replace(sub, households=tuple(future)))
     if fut.resources != compiled.resources or fut.agents != compiled.agents:
         return None
-    nb = compiled.problem.n_items
     stacked = _stack(compiled.problem, fut.problem)
-    arcs = all_arcs(stacked)
-    model = build(stacked, arcs)
-    fut_cols = np.flatnonzero(arcs.item >= nb)
-    model.col_upper[fut_cols] *= scale
-    model.integer[fut_cols] = False
-    if not integer:
-        model.integer[:] = False
-    fut_items = np.arange(nb, stacked.n_items)
-    fut_rows = model.item_row[fut_items]
-    fut_rows = fut_rows[fut_rows >= 0]
-    model.row_upper[fut_rows] *= scale
-    return _LookAhead(model, arcs.item, arcs.agent, nb)
+    return _LookAhead(stacked, compiled.problem.n_items, scale, discount)
+
+
+def _reduced_costs(model: MipModel, row_dual: FloatArray) -> FloatArray:
+    """cost - A^T y for every column (maximisation: <= 0 at an LP optimum)."""
+    rows = np.repeat(np.arange(model.n_rows), np.diff(model.start))
+    dual_use = np.bincount(
+        model.index, weights=model.value * row_dual[rows], minlength=model.n_cols
+    )
+    return np.asarray(model.cost - dual_use, dtype=np.float64)
+
+
+def _reoptimize(
+    look: _LookAhead,
+    problem: CoreProblem,
+    *,
+    time_limit: float,
+    threads: int,
+    seed: int,
+    keep_slack: float,
+) -> tuple[CoreSolution | None, bool]:
+    """Joint MIP (batch integer, forecast continuous), committing only the batch.
+
+    First the LP over all arcs. Start: its batch part rounded down and completed greedily in
+    the capacity the LP leaves free (after the forecast's share), the forecast part as in the
+    LP — feasible and close to the LP value, so a MIP stopped at its time limit (measured: often,
+    under load) still ends at least there. The MIP keeps every batch arc but only the forecast
+    arcs the LP uses or prices within `keep_slack` of zero; the better of MIP and start (joint
+    objective) is committed. Returns (batch solution or None, proven optimal on the kept arcs).
+    """
+    t0 = time.monotonic()
+    arcs = all_arcs(look.stacked)
+    lp_model = look.model(arcs, integer=False)
+    lp = solve_highs(lp_model, time_limit=time_limit, threads=threads, relax=True)
+    if lp.columns is None or lp.row_dual is None:
+        return None, False
+    x_lp = lp.columns[: lp_model.n_x]
+    rc = _reduced_costs(lp_model, lp.row_dual)[: lp_model.n_x]
+    mine = arcs.item < look.n_batch_items
+    keep = mine | (x_lp > 1e-9) | (rc >= -keep_slack)
+    sub_arcs = make_arcs(look.stacked, arcs.item[keep], arcs.agent[keep])
+    # make_arcs sorts by (item, agent) like all_arcs: the kept columns keep their order
+    x_keep = x_lp[keep]
+    sub_mine = sub_arcs.item < look.n_batch_items
+    batch_arcs = make_arcs(problem, sub_arcs.item[sub_mine], sub_arcs.agent[sub_mine])
+    future_use = np.zeros_like(problem.capacity)
+    fut = np.flatnonzero(~sub_mine)
+    np.add.at(future_use, sub_arcs.agent[fut], sub_arcs.use[fut] * x_keep[fut, None])
+    free = replace(problem, capacity=np.maximum(problem.capacity - future_use, 0.0) + 1e-7)
+    floor = np.floor(x_keep[sub_mine] + 1e-9).astype(np.int64)
+    completed = greedy(free, batch_arcs, seed=seed, initial_x=floor)
+    x_start = x_keep.copy()
+    x_start[sub_mine] = completed.x
+    model = look.model(sub_arcs, integer=True)
+    start = model.full_start(look.stacked, sub_arcs, x_start)  # type: ignore[arg-type]
+    start_obj = float(model.cost @ start)
+    left = time_limit - (time.monotonic() - t0)
+    out = solve_highs(model, time_limit=max(left, 0.5), threads=threads, seed=seed, start=start)
+    candidates = [(start_obj, completed.x)]
+    if out.columns is not None:
+        mip_x = np.rint(out.columns[: model.n_x][sub_mine]).astype(np.int64)
+        candidates.insert(0, (float(model.cost @ out.columns), mip_x))
+    candidates.sort(key=lambda c: -c[0])  # stable: the MIP first on a tie
+    for _obj, x in candidates:
+        cand = CoreSolution(batch_arcs, x)
+        if is_feasible(problem, cand):
+            return cand, out.status == "optimal"
+    return None, False
 
 
 def _future_pool(
@@ -154,6 +238,8 @@ def allocate_dynamic(
     forecast: Sequence[Household] = (),
     policy: str = "reoptimize",
     alpha: float = 1.0,
+    discount: float = 0.001,
+    keep_slack: float = 1.0,
     learn: bool = True,
     seed: int = 0,
     time_limit_per_batch: float = 10.0,
@@ -166,7 +252,9 @@ def allocate_dynamic(
     `forecast`: households of the kind expected to arrive (e.g. last year's); the number
     expected in the remaining batches is len(forecast) x remaining / all batches. `learn`: this
     year's arrivals so far join the forecast pool (same total). `alpha` scales the duals of
-    `potentials`. Deterministic for a seed (as long as no solve hits its time limit).
+    `potentials`; `discount` lowers the forecast's values (see `_LookAhead`); `keep_slack`:
+    forecast arcs priced within this of zero by the LP stay in `reoptimize`'s MIP. Deterministic
+    for a seed as long as no solve stops at its time limit (counted in `time_limited`).
     """
     if policy not in POLICIES:
         raise ValueError(f"unknown policy {policy!r}; expected one of {POLICIES}")
@@ -180,8 +268,9 @@ def allocate_dynamic(
     n_batches = len(batches)
     per_batch = len(forecast) / n_batches if n_batches else 0.0
     seen: list[Household] = []
-    fallbacks = 0
+    fallbacks = time_limited = 0
     for k, batch in enumerate(batches):
+        t_batch = time.monotonic()
         munis = _remaining(instance.municipalities, used)
         batch_hh = tuple(by_id[c] for c in batch)
         if not batch_hh:
@@ -194,39 +283,36 @@ def allocate_dynamic(
         pool = _future_pool(forecast, seen if learn else ())
         look = None
         if policy != "myopic" and pool and expected > 0:
-            look = _look_ahead(
-                sub, compiled, pool, expected / len(pool), integer=policy == "reoptimize"
-            )
+            look = _look_ahead(sub, compiled, pool, expected / len(pool), discount)
             if look is None:
                 fallbacks += 1
         if look is not None and policy == "reoptimize":
-            out = solve_highs(
-                look.model, time_limit=time_limit_per_batch, threads=threads, seed=seed
+            solution, proven = _reoptimize(
+                look,
+                problem,
+                time_limit=time_limit_per_batch,
+                threads=threads,
+                seed=seed,
+                keep_slack=keep_slack,
             )
-            if out.columns is not None:
-                x = np.rint(out.columns[: look.model.n_x]).astype(np.int64)
-                mine = look.arcs_item < look.n_batch_items
-                cand = CoreSolution(
-                    make_arcs(problem, look.arcs_item[mine], look.arcs_agent[mine]), x[mine]
-                )
-                # make_arcs sorts by (item, agent), as all_arcs does: same order as `mine`
-                if is_feasible(problem, cand):
-                    solution = cand
+            time_limited += not proven
             if solution is None:
                 fallbacks += 1
         elif look is not None and policy == "potentials":
+            lp_model = look.model(all_arcs(look.stacked), integer=False)
             out = solve_highs(
-                look.model, time_limit=time_limit_per_batch, threads=threads, relax=True
+                lp_model, time_limit=time_limit_per_batch, threads=threads, relax=True
             )
             if out.row_dual is not None:
                 price = np.zeros_like(problem.capacity)
-                for (a, r), row in look.model.cap_row.items():
+                for (a, r), row in lp_model.cap_row.items():
                     price[a, r] = max(0.0, float(out.row_dual[row]))
                 use = problem.use[:, 0, :]  # (T, R)
                 priced = replace(problem, rows=problem.rows - alpha * (use @ price.T))
                 res = solve_optimal(
                     priced, time_limit=time_limit_per_batch, seed=seed, threads=threads
                 )
+                time_limited += res.status != "optimal"
                 solution = res.solution
             else:
                 fallbacks += 1
@@ -234,6 +320,7 @@ def allocate_dynamic(
             res = solve_optimal(
                 problem, time_limit=time_limit_per_batch, seed=seed, threads=threads
             )
+            time_limited += res.status != "optimal"
             solution = res.solution
         batch_assignment = assignment_from_core(compiled, solution)
         for case_id, ags in batch_assignment.items():
@@ -244,7 +331,11 @@ def allocate_dynamic(
                     u[res_name] = u.get(res_name, 0) + amount
         seen.extend(batch_hh)
         batch_scores.append(evaluate(sub, batch_assignment).total)
-        say(f"batch {k + 1}/{n_batches}: {len(batch)} households ({policy})")
+        say(
+            f"batch {k + 1}/{n_batches}: {len(batch)} households, "
+            f"{sum(1 for v in batch_assignment.values() if v)} placed ({policy}, "
+            f"{time.monotonic() - t_batch:.1f} s, {time_limited} at the time limit so far)"
+        )
     score = evaluate(instance, assignment)
     hindsight = bound = share = None
     status = None
@@ -265,6 +356,7 @@ def allocate_dynamic(
         hindsight_bound=bound,
         hindsight_status=status,
         fallbacks=fallbacks,
+        time_limited=time_limited,
         placed_batches=tuple(tuple(b) for b in batches),
     )
 
@@ -272,8 +364,10 @@ def allocate_dynamic(
 def _hindsight(
     instance: Instance, seed: int, time_limit: float, threads: int, say: Progress
 ) -> tuple[float, float | None, str]:
-    """Hindsight optimum (all arrivals known) and an upper bound on it: the better of the
-    engine's bound and the LP relaxation over all arcs."""
+    """Hindsight optimum (all arrivals known): the better of the engine's `optimal` and an
+    LP-guided MIP (LP over all arcs; MIP over the arcs the LP uses or prices within 2 of zero,
+    started from the LP solution rounded down and completed greedily). Upper bound: the LP
+    relaxation over all arcs (or the engine's bound if lower). Returns (score, bound, status)."""
     say("hindsight optimum (all arrivals known)")
     best = allocate(
         instance,
@@ -283,12 +377,36 @@ def _hindsight(
         threads=threads,
         explanations=False,
     )
+    score = best.score.total
     bounds = [b for b in (best.bound,) if b is not None]
-    problem = compile_instance(instance).problem
-    lp = solve_highs(
-        build(problem, all_arcs(problem)), time_limit=time_limit, threads=threads, relax=True
-    )
-    if lp.bound is not None:
+    compiled = compile_instance(instance)
+    problem = compiled.problem
+    arcs = all_arcs(problem)
+    model = build(problem, arcs)
+    t0 = time.monotonic()
+    lp = solve_highs(model, time_limit=time_limit, threads=threads, relax=True)
+    if lp.bound is not None and lp.columns is not None and lp.row_dual is not None:
         bounds.append(lp.bound)
+        x_lp = lp.columns[: model.n_x]
+        rc = _reduced_costs(model, lp.row_dual)[: model.n_x]
+        keep = (x_lp > 1e-9) | (rc >= -2.0)
+        sub = make_arcs(problem, arcs.item[keep], arcs.agent[keep])
+        start = greedy(problem, sub, seed=seed, initial_x=np.floor(x_lp[keep] + 1e-9).astype(int))
+        sub_model = build(problem, sub)
+        left = max(time_limit - (time.monotonic() - t0), 1.0)
+        out = solve_highs(
+            sub_model,
+            time_limit=left,
+            threads=threads,
+            seed=seed,
+            start=sub_model.full_start(problem, sub, start.x),
+        )
+        for x in ([] if out.columns is None else [out.columns[: sub_model.n_x]]) + [start.x]:
+            sol = CoreSolution(sub, np.rint(x).astype(np.int64))
+            if is_feasible(problem, sol):
+                value = evaluate(instance, assignment_from_core(compiled, sol)).total
+                score = max(score, value)
+                break
     bound = min(bounds) if bounds else None
-    return best.score.total, bound, best.status
+    close = bound is not None and bound - score <= 1e-6 * max(1.0, abs(bound))
+    return score, bound, "optimal" if close else "feasible"
