@@ -81,8 +81,10 @@ def allocate(
             arcs = all_arcs(p)
             sol = greedy(p, arcs, seed=seed)
         else:
+            # the time limit covers the whole call, compiling included (national scale: ~15 s)
+            left = max(time_limit - (time.monotonic() - t0), 0.1 * time_limit)
             out = solve_optimal(
-                p, time_limit=time_limit, seed=seed, threads=threads, backend=backend, progress=say
+                p, time_limit=left, seed=seed, threads=threads, backend=backend, progress=say
             )
             sol = out.solution
             bound = out.bound

@@ -191,6 +191,7 @@ def improve_general(
     sub_time: float = 2.0,
     first_agents: int = 4,
     max_agents: int = 30,
+    guided: bool = True,
     progress: Callable[[str], None] | None = None,
 ) -> CoreSolution:
     """Large-neighbourhood search for problems with a distribution key and pair links (the
@@ -210,7 +211,16 @@ def improve_general(
     multi = problem.use.shape[1] > 1
     while time.monotonic() < t_end - 0.05 and m >= 1:
         tries += 1
-        agents = np.sort(rng.choice(m, size=k, replace=False)).astype(np.int64)
+        if not guided or tries % 2 == 0 or k >= m:
+            agents = np.sort(rng.choice(m, size=k, replace=False)).astype(np.int64)
+        else:
+            # every other move: agents with room left, where unplaced households could go
+            room = np.sum(
+                np.maximum(problem.capacity - st.used, 0.0) / np.maximum(problem.capacity, 1.0),
+                axis=1,
+            )
+            weight = room + 1e-3
+            agents = np.sort(rng.choice(m, size=k, replace=False, p=weight / weight.sum()))
         whole = k >= m  # the neighbourhood is the whole problem (small instances)
         pos_of = {int(a): i for i, a in enumerate(agents.tolist())}
         freed: dict[int, int] = {}
