@@ -10,15 +10,21 @@ chains for the generalized assignment problem", EJOR 2006):
   penalty weight per agent. The weights grow on the agents that are over capacity while the
   search is infeasible and shrink while it is feasible (strategic oscillation), so the search
   crosses the feasibility boundary instead of getting stuck on it.
-* Neighbourhood per iteration, all candidates evaluated at once with numpy: shift (one item to
-  another agent), swap (two items exchange agents) and ejection chains of length two (item j
-  moves to the agent of item k, k is ejected to a third agent; the best third agent for every k
-  comes from a top-2 table, so the whole chain neighbourhood costs O(n^2)).
-* Tabu: an item may not return to an agent it left for a random tenure, unless the move gives
-  a new best feasible solution (aspiration).
-* Path relinking: the best feasible solutions of the tabu episodes form an elite set; each new
-  episode starts on the path between two elite solutions (greedy steps towards the guiding
-  solution), which spreads the search over the region between good solutions.
+* Each move is the best non-tabu one among all shifts (one item to another agent) and ejection
+  chains of 2 to `chain_items` items with every agent at most once: paths (the first item
+  leaves its agent, each next one is ejected by the item entering its agent, the last enters
+  an agent nobody leaves) and cycles (the last enters the first one's agent; two items: a
+  swap). Chains are found by label correcting on the improvement graph (Ahuja, Orlin et al.),
+  all labels extended at once with numpy; one label per item in hand, so this is a heuristic
+  (a chain whose prefix is not the best one into its item is missed, even for two items).
+  With penalties per agent and every agent at most once, a chain's delta is a sum of arc
+  deltas, so it is evaluated exactly.
+* Tabu: an item may not return to an agent it left for a random tenure (4-10 % of the items);
+  a tabu shift is allowed if it gives a new best feasible solution (aspiration).
+* Path relinking: an episode ends after `episode_stall` moves without a better episode best;
+  the episodes' best feasible solutions form an elite set, and each new episode starts on the
+  path between two elite solutions (30-70 % of the way, greedy steps in penalised cost towards
+  the guiding solution).
 
 Deterministic for a seed when limited by `max_iter` (the time limit only cuts it short).
 """
@@ -220,8 +226,8 @@ class _Tabu:
         Path: the first item leaves its agent, each next item is ejected by the one entering
         its agent, the last one enters an agent nobody leaves. Cycle: the last one enters the
         first one's agent (two items: a swap). Label correcting on the improvement graph with
-        one label per (item in hand, path or cycle), agents on the label's chain as a bitmask:
-        exact for two items, a heuristic for longer chains (Ahuja et al. 2004)."""
+        one label per (item in hand, path or cycle) and the agents on its chain: a heuristic,
+        since only the best prefix into each item is kept (Ahuja et al. 2004)."""
         d, alpha, cap = self.d, self.alpha, self.d.cap
         r, m = cand.shape[0], self.m
         a = self.assign[cand]
@@ -268,9 +274,10 @@ class _Tabu:
             c_on[idx, a] = True
             c_src = c_src[c_pred]
             preds.append((p_pred, c_pred))
+        v2, moves2 = self._pairs(arc, end, out_gain[cand] - ca_c, cand)
         t, label, c = best_at
-        if t < 0:
-            return _INF, []
+        if v2 <= best_v:
+            return v2, moves2
         cycle = label >= r
         q = label - r if cycle else label
         chain = [q]
@@ -281,6 +288,33 @@ class _Tabu:
         items = cand[chain]
         moves = [(int(items[k]), int(a[chain[k + 1]])) for k in range(t)]
         moves.append((int(items[-1]), int(a[chain[0]]) if cycle else c))
+        return best_v, moves
+
+    def _pairs(
+        self, arc: FloatArray, end: FloatArray, start: FloatArray, cand: IntArray
+    ) -> tuple[float, list[tuple[int, int]]]:
+        """Best swap and best two-item path among `cand`, exactly (all pairs)."""
+        a = self.assign[cand]
+        swap = arc + arc.T
+        i_s = int(np.argmin(swap))
+        best_v = float(swap.flat[i_s])
+        i, k = divmod(i_s, cand.shape[0])
+        moves = [(int(cand[i]), int(a[k])), (int(cand[k]), int(a[i]))]
+        # path i -> agent of k, k -> best agent c that is not i's (top two ends per k)
+        e1 = np.argmin(end, axis=1)
+        v1 = end[np.arange(end.shape[0]), e1]
+        end2 = end.copy()
+        end2[np.arange(end.shape[0]), e1] = _INF
+        e2 = np.argmin(end2, axis=1)
+        v2 = end2[np.arange(end.shape[0]), e2]
+        clash = e1[None, :] == a[:, None]
+        path = start[:, None] + arc + np.where(clash, v2[None, :], v1[None, :])
+        i_p = int(np.argmin(path))
+        if path.flat[i_p] < best_v:
+            best_v = float(path.flat[i_p])
+            i, k = divmod(i_p, cand.shape[0])
+            c = int(e2[k] if e1[k] == a[i] else e1[k])
+            moves = [(int(cand[i]), int(a[k])), (int(cand[k]), c)]
         return best_v, moves
 
     def relink(self, source: IntArray, guide: IntArray, fraction: float) -> None:
