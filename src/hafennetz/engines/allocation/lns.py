@@ -187,10 +187,11 @@ def improve_general(
     time_limit: float,
     seed: int = 0,
     threads: int = 1,
-    max_unplaced: int = 200,
-    sub_time: float = 2.0,
+    # measured (alliance, state): many small fast moves beat fewer large ones
+    max_unplaced: int = 60,
+    sub_time: float = 0.5,
     first_agents: int = 4,
-    max_agents: int = 30,
+    max_agents: int = 6,
     guided: bool = True,
     progress: Callable[[str], None] | None = None,
 ) -> CoreSolution:
