@@ -77,8 +77,8 @@ def solve_large(
             prices = cg_q.duals.lam[relaxed.agent_class]
     best: CoreSolution | None = None
     best_obj = -np.inf
-    pooled_exact = bound is not None and relaxed is not None and prices is not None
-    if n_arcs <= GREEDY_ARC_LIMIT and pooled_exact and n_arcs > FINISH_ARC_LIMIT:
+    have_pooled = bound is not None and relaxed is not None and prices is not None
+    if n_arcs <= GREEDY_ARC_LIMIT and have_pooled and n_arcs > FINISH_ARC_LIMIT:
         # measured at state scale: the LP of all items does not converge in a minute, while
         # the pooled LP gives a bound and prices in seconds; its time goes to the search
         arcs = all_arcs(problem)
