@@ -8,7 +8,7 @@ arrivals in the remaining batches. The forecast never sees a later batch of this
 
 * `reoptimize`: before each batch, solve (this batch, integer) + (the fluid forecast, continuous)
   jointly on the remaining capacities and commit only the batch's assignment (re-optimisation
-  against the expected future).
+  against the expected future; LP first, then a MIP on the LP's support, see `_reoptimize`).
 * `potentials` (after Ahani et al., Operations Research 2024): the LP relaxation of (batch +
   fluid forecast) on the remaining capacities; its capacity duals, scaled by `alpha`, are the
   value of a place kept for later. The batch is then solved exactly with each arc's value
