@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from hafennetz.engines.allocation.model import (
+    RESOURCES,
     DistributionKey,
     Household,
     Instance,
@@ -176,3 +177,52 @@ def generate(
     }[scale]
     weights = ScoreWeights(key_deviation_per_person=0.05)
     return Instance(tuple(households), tuple(munis), weights=weights, key=key)
+
+
+def write_csv(instance: Instance, directory: Path) -> None:
+    """The instance in the CLI's CSV formats (docs/allocation/csv-formats.md): households.csv,
+    municipalities.csv and, if there are predictions, outcomes.csv."""
+    directory.mkdir(parents=True, exist_ok=True)
+    with (directory / "municipalities.csv").open("w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(
+            ["ags", "name", "state", "district", "population", "offers"]
+            + [f"cap_{r}" for r in RESOURCES]
+        )
+        for m in instance.municipalities:
+            w.writerow(
+                [m.ags, m.name, m.state, m.district, m.population, ";".join(sorted(m.offers))]
+                + [m.capacities.get(r, 0) for r in RESOURCES]
+            )
+    with (directory / "households.csv").open("w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(
+            [
+                "case_id",
+                *("age_0_2", "age_3_5", "age_6_17", "age_18_64", "age_65_plus"),
+                *("flags", "links", "preferences"),
+            ]
+        )
+        for h in instance.households:
+            links = ";".join(f"{link.other}:{link.kind.value}" for link in h.links)
+            w.writerow(
+                [h.case_id, *h.age_bands, ";".join(sorted(h.flags)), links, ";".join(h.preferences)]
+            )
+    if any(h.outcomes for h in instance.households):
+        with (directory / "outcomes.csv").open("w", newline="", encoding="utf-8") as f:
+            w = csv.writer(f)
+            w.writerow(["case_id", "ags", "probabilities"])
+            for h in instance.households:
+                for ags, probs in h.outcomes.items():
+                    w.writerow([h.case_id, ags, ";".join(str(p) for p in probs)])
+
+
+if __name__ == "__main__":
+    import argparse
+
+    parser = argparse.ArgumentParser(description="write a generated instance as CLI CSV files")
+    parser.add_argument("--scale", choices=sorted(SCALES), required=True)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--out", type=Path, required=True, help="directory")
+    args = parser.parse_args()
+    write_csv(generate(args.scale, args.seed), args.out)
