@@ -1,4 +1,4 @@
-"""Bounds for large core problems: the pooled relaxation, and LP duals as multipliers.
+"""A bound for large core problems: the pooled relaxation.
 
 A subgradient method on the Lagrangian dual (capacity, key rows relaxed) was tried and dropped:
 with many agents of equal value the relaxed choice jumps between tied agents and the bound did
@@ -12,14 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .core import CoreProblem, FloatArray, IntArray
-
-
-@dataclass
-class Multipliers:
-    lam: FloatArray  # (m, R) >= 0, value of a unit of capacity
-    mu: FloatArray  # (m,) in [-w, w], per key row
-    nu: float  # placed-persons row
+from .core import CoreProblem, IntArray
 
 
 @dataclass

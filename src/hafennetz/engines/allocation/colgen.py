@@ -26,7 +26,6 @@ import highspy
 import numpy as np
 
 from .backends import new_highs, set_threads
-from .bound import Multipliers
 from .core import (
     Arcs,
     CoreProblem,
@@ -49,7 +48,7 @@ class ColGenResult:
     reduced: FloatArray | None  # reduced cost of each arc in the last LP (optimistic for pairs)
     rounds: int
     dived: IntArray | None = None  # integral solution on `arcs` found by LP diving
-    duals: Multipliers | None = None  # row duals of the round that gave `bound`
+    prices: FloatArray | None = None  # (m, R) capacity duals of the round that gave `bound`
 
 
 @dataclass
@@ -343,7 +342,7 @@ def price_columns_warm(
     )
     lp.add_arcs(items, agents)
     bound: float | None = None
-    duals: Multipliers | None = None
+    prices: FloatArray | None = None
     converged = False
     ok = False
     col_value = row_dual = col_dual = np.zeros(0)
@@ -363,7 +362,7 @@ def price_columns_warm(
         new_items, new_agents, lag = price(lp, row_dual, chosen, feasible_by_row, k_add)
         if bound is None or obj + lag < bound:
             bound = obj + lag
-            duals = multipliers_of(lp, row_dual)
+            prices = capacity_prices(lp, row_dual)
         say(
             f"pricing round {rnd}: LP {obj:.3f} (bound {bound:.3f}), {lp.n_cols} columns, "
             f"{new_items.shape[0]} arcs added (LP {t_lp:.1f} s, "
@@ -418,22 +417,16 @@ def price_columns_warm(
             progress=say,
         )
         dived = d
-    return ColGenResult(arcs, bound, x, reduced, rnd + 1, dived, duals)
+    return ColGenResult(arcs, bound, x, reduced, rnd + 1, dived, prices)
 
 
-def multipliers_of(lp: IncrementalLP, y: FloatArray) -> Multipliers:
-    """LP row duals as Lagrangian multipliers (bound.py): same reduced values per arc."""
-    problem, rowmap = lp.p, lp.rowmap
-    m, nr = problem.n_agents, problem.n_resources
-    lam = np.zeros((m, nr))
-    for (a, r), row in rowmap.cap_row.items():
+def capacity_prices(lp: IncrementalLP, y: FloatArray) -> FloatArray:
+    """The LP's capacity-row duals as an (agent, resource) array: the value of one more place."""
+    problem = lp.p
+    lam = np.zeros((problem.n_agents, problem.n_resources))
+    for (a, r), row in lp.rowmap.cap_row.items():
         lam[a, r] = y[row]
-    mu = np.zeros(m)
-    nu = 0.0
-    if rowmap.key_rows is not None:
-        mu = -y[rowmap.key_rows]
-        nu = float(y[rowmap.p_row])
-    return Multipliers(lam, mu, nu)
+    return lam
 
 
 def dive(

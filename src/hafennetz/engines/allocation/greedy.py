@@ -13,6 +13,16 @@ def item_slices(arcs: Arcs, n_items: int) -> IntArray:
     return starts.astype(np.int64)
 
 
+def key_target_estimate(problem: CoreProblem) -> FloatArray:
+    """Target persons per agent before anyone is placed: the key's share of what can be placed
+    (persons to place, at most the places of the first resource); zeros without a key."""
+    if problem.share is None or problem.key_weight <= 0:
+        return np.zeros(problem.n_agents)
+    demand = float(np.dot(problem.item_persons, problem.item_count))
+    supply = float(problem.capacity[:, 0].sum()) if problem.capacity.shape[1] else demand
+    return np.asarray(problem.share * min(demand, supply), dtype=np.float64)
+
+
 def greedy(
     problem: CoreProblem,
     arcs: Arcs,
@@ -33,11 +43,7 @@ def greedy(
     persons_now = np.bincount(
         arcs.agent, weights=x * problem.item_persons[arcs.item], minlength=problem.n_agents
     )
-    target = np.zeros(problem.n_agents)
-    if key and problem.share is not None:
-        demand = float(np.dot(problem.item_persons, problem.item_count))
-        supply = float(problem.capacity[:, 0].sum()) if problem.capacity.shape[1] else demand
-        target = problem.share * min(demand, supply)
+    target = key_target_estimate(problem)
 
     # regret order: items whose best arc is much better than the second go first
     rng = np.random.default_rng(seed)
@@ -115,11 +121,7 @@ def dense_greedy(
     persons_now = np.zeros(m)
     placed: dict[tuple[int, int], int] = {}
     key = p.share is not None and p.key_weight > 0
-    target = np.zeros(m)
-    if key and p.share is not None:
-        demand = float(np.dot(p.item_persons, p.item_count))
-        supply = float(p.capacity[:, 0].sum()) if p.capacity.shape[1] else demand
-        target = p.share * min(demand, supply)
+    target = key_target_estimate(p)
     per_agent = p.use.shape[1] > 1
     base_of: dict[tuple[int, bool], FloatArray] = {}
 

@@ -73,8 +73,8 @@ def solve_large(
             bound = cg_q.bound
             exact = "converged" if cg_q.reduced is not None else "not converged"
             notes.append(f"bound from the pooled relaxation ({exact}): {bound:.3f}")
-        if cg_q.duals is not None:
-            prices = cg_q.duals.lam[relaxed.agent_class]
+        if cg_q.prices is not None:
+            prices = cg_q.prices[relaxed.agent_class]
     best: CoreSolution | None = None
     best_obj = -np.inf
     have_pooled = bound is not None and relaxed is not None and prices is not None
@@ -112,8 +112,8 @@ def solve_large(
             bound = cg.bound
             kind = "LP bound" if cg.reduced is not None else "LP value + Lagrangian slack"
             notes.append(f"bound from the column generation ({kind}): {bound:.3f}")
-        if cg.duals is not None:
-            priced = _best_greedy(problem, arcs, cg.duals.lam, seed, say, plain=full_greedy)
+        if cg.prices is not None:
+            priced = _best_greedy(problem, arcs, cg.prices, seed, say, plain=full_greedy)
             obj = core_objective(problem, priced)
             if obj > best_obj:
                 best, best_obj = priced, obj
