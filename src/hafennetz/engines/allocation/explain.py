@@ -69,6 +69,7 @@ def explain(
         for h in members:
             block_members[h.case_id] = members
 
+    keyed = instance.weights.key_deviation_per_person > 0 and target_shares(instance) is not None
     out: list[HouseholdExplanation] = []
     compatible_cache: dict[tuple[str, ...], list[Municipality]] = {}
     ranked_cache: dict[tuple[tuple[str, ...], frozenset[str]], list[Municipality]] = {}
@@ -83,7 +84,7 @@ def explain(
             compatible_cache[hkey] = [m for m in munis if set(need_hard) <= m.offers]
         compatible = compatible_cache[hkey]
         if ags is None or ags not in by_ags:
-            reasons = _unplaced_reasons(h, members, need, need_hard, compatible, free)
+            reasons = _unplaced_reasons(h, members, need, need_hard, compatible, free, keyed)
             if unplaced_note and reasons and reasons[-1].code == "not_chosen":
                 reasons = (*reasons[:-1], Reason("method", {"note": unplaced_note}, unplaced_note))
             out.append(HouseholdExplanation(h.case_id, None, (), (), {}, (), reasons))
@@ -187,6 +188,7 @@ def _unplaced_reasons(
     need_hard: list[str],
     compatible: list[Municipality],
     free: dict[str, dict[str, int]],
+    keyed: bool,
 ) -> tuple[Reason, ...]:
     reasons: list[Reason] = []
     if len(members) > 1:
@@ -244,12 +246,16 @@ def _unplaced_reasons(
                 f"(short of {res} places)",
             )
         return tuple(reasons)
+    why = (
+        "would lower the total score (distribution key) or the search ended first"
+        if keyed
+        else "the search ended (time limit) before placing it"
+    )
     reasons.append(
         Reason(
             "not_chosen",
             {"candidates": len(fitting)},
-            f"{len(fitting)} municipalities still have room, but placing this household there "
-            "would lower the total score (e.g. distribution key)",
+            f"{len(fitting)} municipalities still have room, but {why}",
         )
     )
     return tuple(reasons)

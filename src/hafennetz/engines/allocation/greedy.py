@@ -107,13 +107,18 @@ def greedy(
 
 
 def dense_greedy(
-    problem: CoreProblem, *, prices: FloatArray | None = None, seed: int = 0
+    problem: CoreProblem,
+    *,
+    prices: FloatArray | None = None,
+    seed: int = 0,
+    initial: CoreSolution | None = None,
 ) -> CoreSolution:
     """Greedy over all agents without building arcs (national scale: 120 M feasible arcs).
 
     Items in order of their best value; each unit to the agent with the best value less the
     priced use of places (`prices`, (m, R), e.g. LP duals) that still fits, skipped if that is
-    not positive; a second pass without prices fills the places left."""
+    not positive; a second pass without prices fills the places left. With `initial`, its
+    placements are kept and only the units it leaves unplaced are placed (a final fill)."""
     p = problem
     n, m = p.n_items, p.n_agents
     remaining = p.capacity.copy()
@@ -122,6 +127,16 @@ def dense_greedy(
     placed: dict[tuple[int, int], int] = {}
     key = p.share is not None and p.key_weight > 0
     target = key_target_estimate(p)
+    if initial is not None:
+        for k in np.flatnonzero(initial.x).tolist():
+            j, a, u = int(initial.arcs.item[k]), int(initial.arcs.agent[k]), int(initial.x[k])
+            placed[(j, a)] = placed.get((j, a), 0) + u
+            left[j] -= u
+            remaining[a] -= u * initial.arcs.use[k]
+            persons_now[a] += u * p.item_persons[j]
+        if key and p.share is not None:
+            # the key's target follows the persons actually placed
+            target = p.share * persons_now.sum()
     per_agent = p.use.shape[1] > 1
     base_of: dict[tuple[int, bool], FloatArray] = {}
 
