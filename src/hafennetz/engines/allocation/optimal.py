@@ -28,7 +28,6 @@ from .core import (
 )
 from .greedy import greedy
 from .large import solve_large
-from .lns import improve
 from .mip_model import MipModel, build
 
 Progress = Callable[[str], None]
@@ -60,7 +59,6 @@ def solve_optimal(
     threads: int = 2,
     backend: str = "highs",
     dense_arc_limit: int = DENSE_ARC_LIMIT,
-    lns_share: float = 0.0,
     search_share: float = 0.0,
     progress: Progress | None = None,
 ) -> CoreOutcome:
@@ -93,9 +91,7 @@ def solve_optimal(
     model = build(problem, arcs)
     remaining = time_limit - (time.monotonic() - t0)
     start_cols = model.full_start(problem, arcs, start.x) if start_ok else None
-    lns_ok = lns_share > 0 and not problem.pairs
-    lns_ok = lns_ok and (problem.share is None or problem.key_weight == 0)
-    mip_time = remaining * (1 - lns_share) if lns_ok else remaining
+    mip_time = remaining
     search_ok = search_share > 0 and gap_search.applicable(problem)
     if search_ok:
         mip_time = remaining * (1 - search_share)
@@ -119,12 +115,6 @@ def solve_optimal(
         if found_obj > best_obj + 1e-9:
             best, best_obj = found, found_obj
             notes.append("improved by tabu search after the MIP")
-    if best is not None and lns_ok and out.status not in ("optimal", "infeasible"):
-        left = time_limit - (time.monotonic() - t0)
-        say(f"MIP stopped at {best_obj:.3f}; neighbourhood search for {left:.1f} s")
-        best = improve(problem, best, time_limit=left, seed=seed, threads=1)
-        best_obj = core_objective(problem, best)
-        notes.append("improved by large-neighbourhood search after the MIP")
     if best is None:
         return CoreOutcome(
             CoreSolution(arcs, np.zeros(arcs.size, dtype=np.int64)),
