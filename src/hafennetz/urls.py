@@ -2,9 +2,9 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from hafennetz.core.views import audit_log
 from hafennetz.web import views as web_views
 from hafennetz.web.account import PasswordChangeView
+from hafennetz.web.audit import audit_log
 
 urlpatterns = [
     path("", web_views.home, name="home"),

@@ -7,6 +7,7 @@ import io
 import pytest
 from openpyxl import Workbook, load_workbook
 
+from hafennetz.core.exports import to_csv, to_xlsx
 from hafennetz.core.models import AuditEntry
 from hafennetz.members import services
 from hafennetz.members.models import Member
@@ -15,8 +16,6 @@ from hafennetz.members.transfer import (
     check_rows,
     export_rows,
     read_table,
-    to_csv,
-    to_xlsx,
 )
 
 pytestmark = pytest.mark.django_db

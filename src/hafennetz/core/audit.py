@@ -35,6 +35,15 @@ def snapshot(obj: models.Model, fields: Iterable[str] | None = None) -> dict[str
     return {name: _json_value(getattr(obj, name)) for name in names}
 
 
+def stored_snapshot(obj: models.Model, fields: Iterable[str] | None = None) -> dict[str, Any]:
+    """The audited state of a record as the database holds it, not as the instance in memory
+    holds it: a ModelForm changes its instance while validating, before any service runs."""
+    if obj.pk is None:
+        return {}
+    stored = type(obj)._base_manager.filter(pk=obj.pk).first()
+    return snapshot(stored, fields) if stored is not None else {}
+
+
 def log_action(
     *,
     actor: Any,
@@ -71,7 +80,7 @@ def log_action(
 def update_audited(*, actor: Any, obj: models.Model, action: str, **changes: Any) -> None:
     """Set fields, validate, save only them, and log before/after: the common shape of a
     service that changes a few fields of one record. Call inside the service's transaction."""
-    before = snapshot(obj)
+    before = stored_snapshot(obj)
     for field, value in changes.items():
         setattr(obj, field, value)
     obj.full_clean()
@@ -88,3 +97,15 @@ def create_audited(*, actor: Any, obj: models.Model, action: str) -> None:
     obj.full_clean()
     obj.save()
     log_action(actor=actor, action=action, obj=obj, after=snapshot(obj))
+
+
+def save_audited(*, actor: Any, obj: models.Model, action: str) -> None:
+    """Validate and save a record that is new or was changed in memory (e.g. by a ModelForm),
+    logging before (from the database) and after. Call inside the service's transaction."""
+    if obj.pk is None or obj._state.adding:
+        create_audited(actor=actor, obj=obj, action=action)
+        return
+    before = stored_snapshot(obj)
+    obj.full_clean()
+    obj.save()
+    log_action(actor=actor, action=action, obj=obj, before=before, after=snapshot(obj))

@@ -5,11 +5,11 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from hafennetz.core.forms import DateInput
 from hafennetz.meetings.models import BlockKind, FollowUpStatus, Meeting, ParticipantRole
 from hafennetz.meetings.services import MEETING_FIELDS
 from hafennetz.members.forms import MemberChoiceField
 from hafennetz.members.models import Member
-from hafennetz.web.forms import DateInput
 
 
 class DateTimeInput(forms.DateTimeInput):

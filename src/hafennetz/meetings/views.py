@@ -13,6 +13,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from hafennetz.core.exports import download
+from hafennetz.core.forms import run_service
 from hafennetz.engines.grouping import exports
 from hafennetz.meetings import planning, selectors, services
 from hafennetz.meetings.forms import (
@@ -45,9 +47,7 @@ from hafennetz.meetings.permissions import (
     can_register,
     can_view_meetings,
 )
-from hafennetz.members.transfer import to_csv, to_xlsx
 from hafennetz.web.decorators import deny, require
-from hafennetz.web.forms import run_service
 
 
 def managed(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -289,15 +289,7 @@ def registrations_export(request: HttpRequest, meeting: Meeting, fmt: str) -> Ht
     if fmt not in ("csv", "xlsx"):
         raise Http404
     rows = _registration_rows(meeting)
-    if fmt == "xlsx":
-        response = HttpResponse(
-            to_xlsx(rows),
-            content_type=("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-        )
-    else:
-        response = HttpResponse(to_csv(rows), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="anmeldungen-{meeting.pk}.{fmt}"'
-    return response
+    return download(rows, fmt=fmt, filename=f"anmeldungen-{meeting.pk}", title="registrations")
 
 
 @managed

@@ -6,9 +6,9 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
+from hafennetz.core.forms import DateInput
 from hafennetz.core.models import State
 from hafennetz.members.models import Contact, Criterion, Declaration, Member, MemberStatus
-from hafennetz.web.forms import DateInput
 
 
 class DirectoryFilterForm(forms.Form):

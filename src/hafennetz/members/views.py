@@ -11,6 +11,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from hafennetz.core.exports import download
+from hafennetz.core.forms import run_service
 from hafennetz.members import selectors, services
 from hafennetz.members.forms import (
     ContactForm,
@@ -40,11 +42,8 @@ from hafennetz.members.transfer import (
     check_rows,
     export_rows,
     read_table,
-    to_csv,
-    to_xlsx,
 )
 from hafennetz.web.decorators import deny, require
-from hafennetz.web.forms import run_service
 
 IMPORT_SESSION_KEY = "members_import_rows"
 
@@ -342,15 +341,7 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
     if fmt not in ("csv", "xlsx"):
         raise Http404
     rows = export_rows(selectors.member_directory())
-    if fmt == "xlsx":
-        response = HttpResponse(
-            to_xlsx(rows),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-    else:
-        response = HttpResponse(to_csv(rows), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="hafennetz-mitglieder.{fmt}"'
-    return response
+    return download(rows, fmt=fmt, filename="hafennetz-mitglieder", title="members")
 
 
 def my_member(request: HttpRequest) -> HttpResponse:

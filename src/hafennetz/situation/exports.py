@@ -4,7 +4,6 @@ and the PDF „Lagebild“ rendered by WeasyPrint from HTML with server-made cha
 
 from __future__ import annotations
 
-import io
 import itertools
 import json
 import math
@@ -14,7 +13,6 @@ from typing import Any
 from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone
-from openpyxl import Workbook
 
 from hafennetz.core.models import State
 from hafennetz.situation.models import (
@@ -110,19 +108,6 @@ def export_rows(survey_round: SurveyRound, states: Sequence[str] | None) -> list
             ]
         rows.append(row)
     return rows
-
-
-def to_xlsx(rows: list[list[Any]], title: str) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = title[:31]
-    for row in rows:
-        sheet.append(row)
-    sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = sheet.dimensions
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
 # --- PDF ---------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from hafennetz.core.forms import DateInput
 from hafennetz.core.models import State
 from hafennetz.situation.models import (
     KeyFigure,
@@ -24,7 +25,6 @@ from hafennetz.situation.services import (
     strain_field,
     works_field,
 )
-from hafennetz.web.forms import DateInput
 
 
 class DashboardFilterForm(forms.Form):

@@ -9,6 +9,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from hafennetz.core.exports import download
+from hafennetz.core.forms import run_service
 from hafennetz.members import selectors as member_selectors
 from hafennetz.members.models import Member
 from hafennetz.members.permissions import roles_of
@@ -35,7 +37,6 @@ from hafennetz.situation.permissions import (
     progress_states,
 )
 from hafennetz.web.decorators import deny, is_authenticated, require
-from hafennetz.web.forms import run_service
 
 
 @require(can_view_dashboard)
@@ -162,17 +163,7 @@ def export(request: HttpRequest, number: int, fmt: str) -> HttpResponse:
         raise Http404
     survey_round = selectors.round_by_number(number)
     rows = exports.export_rows(survey_round, progress_states(request.user, survey_round))
-    if fmt == "xlsx":
-        response = HttpResponse(
-            exports.to_xlsx(rows, title=f"Lagebild {number}"),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-    else:
-        from hafennetz.members.transfer import to_csv
-
-        response = HttpResponse(to_csv(rows), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="lagebild-runde-{number}.{fmt}"'
-    return response
+    return download(rows, fmt=fmt, filename=f"lagebild-runde-{number}", title=f"Lagebild {number}")
 
 
 def _round_and_member(number: int, ags: str) -> tuple[SurveyRound, Member]:

@@ -1,3 +1,5 @@
+"""The coordination office's audit log: every committed change, filterable."""
+
 from __future__ import annotations
 
 from django import forms
@@ -7,9 +9,9 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from hafennetz.core import selectors
+from hafennetz.core.forms import DateInput
 from hafennetz.members.permissions import can_view_audit_log
 from hafennetz.web.decorators import require
-from hafennetz.web.forms import DateInput
 
 
 class AuditFilterForm(forms.Form):
@@ -35,5 +37,5 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     query.pop("page", None)
     return render(
-        request, "core/audit_log.html", {"form": form, "page": page, "query": query.urlencode()}
+        request, "web/audit_log.html", {"form": form, "page": page, "query": query.urlencode()}
     )
