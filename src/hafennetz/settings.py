@@ -104,6 +104,9 @@ DATABASES = {
         default=f"sqlite:///{VAR_DIR / 'hafennetz.sqlite3'}", conn_max_age=60
     )
 }
+if os.environ.get("HAFENNETZ_TEST_DB"):
+    # Several test runs against one PostgreSQL server need test databases of their own.
+    DATABASES["default"]["TEST"] = {"NAME": os.environ["HAFENNETZ_TEST_DB"]}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     # WAL lets the dev server read while a long import writes.
