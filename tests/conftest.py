@@ -19,6 +19,17 @@ def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-unty
         call_command("seed_demo", verbosity=0)
 
 
+@pytest.fixture(autouse=True)
+def _platform_test_settings(settings):  # type: ignore[no-untyped-def]
+    """Links in e-mails need a site URL outside a request (the deployment sets SITE_URL).
+    Two-factor authentication is required for coordination roles in the platform; tests that
+    log users in with `force_login` would all stop at the verification page, so it is off here
+    and on in the tests of accounts (tests/web/test_accounts*.py,
+    tests/browser/test_accounts.py)."""
+    settings.SITE_URL = "http://testserver"
+    settings.TWO_FACTOR_REQUIRED = False
+
+
 def _staff_user(email: str, member: Member):  # type: ignore[no-untyped-def]
     user = get_user_model().objects.create_user(
         username=email, email=email, password="x-Pass-12345"

@@ -109,8 +109,15 @@ if os.environ.get("HAFENNETZ_TEST_DB"):
     DATABASES["default"]["TEST"] = {"NAME": os.environ["HAFENNETZ_TEST_DB"]}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
-    # WAL lets the dev server read while a long import writes.
-    DATABASES["default"]["OPTIONS"] = {"init_command": "PRAGMA journal_mode=WAL;"}
+    # Several people write at once (ADR 0002): WAL lets readers go on while one writer writes;
+    # IMMEDIATE takes the write lock at BEGIN, so a transaction waits for it (timeout, seconds)
+    # instead of failing with "database is locked" when it upgrades from read to write;
+    # synchronous=NORMAL is safe with WAL (a power cut may lose the last commits, never corrupts).
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -178,8 +185,10 @@ else:
 
 # Invitation links stay valid this many days.
 INVITATION_VALID_DAYS = int(os.environ.get("INVITATION_VALID_DAYS", "14"))
-# Public base URL used in e-mails (invitation links).
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+# Public base URL for links in e-mails and calendars, e.g. "https://hafennetz.example.org"
+# (hafennetz.core.urls.absolute_url). Unset: links use the host of the request that sends them;
+# e-mails from scheduled jobs (no request) need it.
+SITE_URL = os.environ.get("SITE_URL", "").rstrip("/")
 # Lagebild: `hafennetz send_reminders` (daily by cron) e-mails the staff of members without a
 # submitted report this many days before a round's deadline (comma-separated, e.g. "7,2").
 SITUATION_REMINDER_DAYS = [int(d) for d in _env_list("SITUATION_REMINDER_DAYS", "7,2")]
