@@ -46,7 +46,7 @@ MAX_ARCS = 20_000_000
 
 
 def _csc(rows: np.ndarray, cols: np.ndarray, vals: np.ndarray, n_cols: int):
-    order = np.lexsort((rows, cols))
+    order = np.argsort(cols, kind="stable")
     rows, cols, vals = rows[order], cols[order], vals[order]
     start = np.searchsorted(cols, np.arange(n_cols + 1)).astype(np.int32)
     return start, rows.astype(np.int32), vals.astype(np.float64)
@@ -86,10 +86,11 @@ def _solve(
     lp.a_matrix_.value_ = value
     lp.sense_ = highspy.ObjSense.kMaximize if maximize else highspy.ObjSense.kMinimize
     lp.offset_ = float(offset)
-    lp.integrality_ = [
-        highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous
-        for i in integer.tolist()
-    ]
+    n_int = int(integer.sum())
+    assert integer[:n_int].all(), "integer columns come first"
+    lp.integrality_ = [highspy.HighsVarType.kInteger] * n_int + [
+        highspy.HighsVarType.kContinuous
+    ] * (integer.size - n_int)
     h.passModel(lp)
     t0 = time.monotonic()
     h.run()
@@ -245,9 +246,11 @@ def build_realistic(instance):
     am = np.concatenate(arc_m).astype(np.int64)
     av = np.concatenate(arc_v)
     A = ah.size
-    arc_of = {
-        (int(a), int(b)): k for k, (a, b) in enumerate(zip(ah.tolist(), am.tolist(), strict=True))
-    }
+    # arcs are household-major: those of household i are first[i] .. first[i + 1] - 1
+    first = np.searchsorted(ah, np.arange(n_h + 1))
+
+    def arcs_of(i: int) -> dict[int, int]:
+        return {int(am[k]): int(k) for k in range(first[i], first[i + 1])}
 
     rows: list[np.ndarray] = []
     cols: list[np.ndarray] = []
@@ -287,35 +290,30 @@ def build_realistic(instance):
             if a == b or (a, b) in done:
                 continue
             done.add((a, b))
-            ms = {j for j in range(n_m) if (a, j) in arc_of or (b, j) in arc_of}
-            for j in sorted(ms):
-                for hh_i, sign in ((a, 1.0), (b, -1.0)):
-                    if (hh_i, j) in arc_of:
+            xa, xb = arcs_of(a), arcs_of(b)
+            for j in sorted(set(xa) | set(xb)):
+                for arcs_j, sign in ((xa, 1.0), (xb, -1.0)):
+                    if j in arcs_j:
                         lr.append(n_link)
-                        lc.append(arc_of[hh_i, j])
+                        lc.append(arcs_j[j])
                         lv.append(sign)
                 n_link += 1
     add_rows(lr, lc, lv, np.zeros(n_link), np.zeros(n_link))
     # preferred same-district links: y[p, d] <= sum of x of each side in district d
     district = [m.district_key for m in munis]
-    dcols = {}
     extra_cost: list[float] = []
     yr, yc, yv = [], [], []
     n_y_rows = 0
-    by_h_arcs: dict[int, list[int]] = defaultdict(list)
-    for k, i in enumerate(ah.tolist()):
-        by_h_arcs[i].append(k)
     for a_id, b_id in district_link_pairs(hh):
         a, b = hidx[a_id], hidx[b_id]
         da: dict[str, list[int]] = defaultdict(list)
         db: dict[str, list[int]] = defaultdict(list)
-        for k in by_h_arcs[a]:
-            da[district[am[k]]].append(k)
-        for k in by_h_arcs[b]:
-            db[district[am[k]]].append(k)
+        for j, k in arcs_of(a).items():
+            da[district[j]].append(k)
+        for j, k in arcs_of(b).items():
+            db[district[j]].append(k)
         for d in sorted(set(da) & set(db)):
             y = A + len(extra_cost)
-            dcols[a, b, d] = y
             extra_cost.append(w.same_district_link)
             for side in (da[d], db[d]):
                 yr.append(n_y_rows)

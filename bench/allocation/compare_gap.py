@@ -121,7 +121,7 @@ def run_product(f: Path, args, env, tmp: Path, method: str = "optimal") -> dict[
         "cmd": " ".join(cmd[1:]).replace(str(ROOT) + "/", ""),
         "run": r,
         "file": out,
-        "lower_bound": _num(r"^lower bound\s+([-\d.]+)", r.stdout),
+        "lower_bound": _num(r"^lower bound\s+(-?\d[\d.]*)", r.stdout),
         "status": (re.search(r"^cost\s+\S+\s+\((\w+)", r.stdout, re.MULTILINE) or [None, ""])[1],
     }
 
