@@ -5,5 +5,7 @@ import pytest
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
-        "markers", "live: starts the real app as a server process on 127.0.0.1 (no browser)"
+        "markers",
+        "live: runs the real app in subprocesses (gunicorn on 127.0.0.1, management commands); "
+        "no browser; once, not again per database",
     )
