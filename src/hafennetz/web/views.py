@@ -2,12 +2,15 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_safe
 
 from hafennetz.members import selectors
 from hafennetz.members.models import Member
 
 
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     per_state = selectors.members_per_state()
     return render(
@@ -21,10 +24,12 @@ def home(request: HttpRequest) -> HttpResponse:
             "counts": selectors.status_counts(),
             "office": selectors.current_coordination_office(),
             "has_demo": Member.objects.filter(is_demo=True).exists(),
+            "labels": {"members": _("Members"), "demo": _("Demo")},
         },
     )
 
 
+@require_safe
 @cache_control(max_age=3600, public=True)
 def state_boundaries(request: HttpRequest) -> JsonResponse:
     return JsonResponse(selectors.state_boundaries_geojson())

@@ -1,19 +1,28 @@
 // Landing page: state boundaries and member points on a Leaflet map without tiles (works
 // offline), and the membership growth chart.
+// Every name here is user-provided text: Leaflet renders a *string* tooltip or popup as HTML,
+// so they always get DOM nodes whose text is set with textContent.
 (function () {
   "use strict";
-  const labels = JSON.parse(document.getElementById("chart-labels").textContent);
+  const labels = JSON.parse(document.getElementById("home-labels").textContent);
   const points = JSON.parse(document.getElementById("member-points").textContent);
   const mapEl = document.getElementById("map");
+
+  function textNode(text) {
+    const span = document.createElement("span");
+    span.textContent = String(text);
+    return span;
+  }
+
   const map = L.map(mapEl, { zoomSnap: 0.25, attributionControl: true }).setView([51.2, 10.4], 5.75);
   map.attributionControl.setPrefix(false);
-  map.attributionControl.addAttribution('© GeoBasis-DE / BKG (2021)');
-  fetch(mapEl.dataset.boundaries)
+  map.attributionControl.addAttribution("© GeoBasis-DE / BKG (2021)");
+  fetch(mapEl.dataset.boundaries, { credentials: "same-origin" })
     .then((r) => r.json())
     .then((geojson) => {
       const layer = L.geoJSON(geojson, {
         style: { color: "#5b6b7a", weight: 1, fillColor: "#e8eef3", fillOpacity: 1 },
-        onEachFeature: (f, l) => l.bindTooltip(f.properties.name, { sticky: true }),
+        onEachFeature: (f, l) => l.bindTooltip(textNode(f.properties.name), { sticky: true }),
       }).addTo(map);
       layer.bringToBack();
       map.fitBounds(layer.getBounds());
@@ -30,16 +39,17 @@
     box.appendChild(link);
     box.appendChild(document.createTextNode(" · " + p.state + (p.demo ? " · " + labels.demo : "")));
     marker.bindPopup(box);
-    marker.bindTooltip(p.name);
+    marker.bindTooltip(textNode(p.name));
   });
   const growth = JSON.parse(document.getElementById("growth-data").textContent);
   new Chart(document.getElementById("growth"), {
     type: "line",
     data: {
-      labels: growth.map((g) => g[0]),
+      labels: growth.map((g) => String(g[0])),
       datasets: [{ label: labels.members, data: growth.map((g) => g[1]), borderColor: "#c0392b",
                    backgroundColor: "rgba(192,57,43,0.15)", fill: true, stepped: true, pointRadius: 0 }],
     },
+    // Chart.js draws labels and tooltips on the canvas: text, never HTML.
     options: { animation: false, maintainAspectRatio: false, scales: { y: { beginAtZero: true } } },
   });
 })();
