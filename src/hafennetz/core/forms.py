@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
@@ -65,3 +65,17 @@ def save_form(request: HttpRequest, form: forms.BaseForm, call: Callable[[], T])
     except ValidationError as exc:
         _add_errors(form, exc)
         return None
+
+
+def int_param(params: Mapping[str, object], name: str, *, minimum: int, maximum: int) -> int | None:
+    """A whole number from query or form parameters (`request.GET`, `request.POST`) within
+    [minimum, maximum]; None for anything else (missing, "²", "1e5", 5,000 digits, out of
+    range). Never `int()` on raw input in a view."""
+    raw = params.get(name)
+    if not isinstance(raw, str) or not 0 < len(raw) <= 20:
+        return None
+    text = raw.strip()
+    if not text.isascii() or not text.lstrip("-").isdigit():
+        return None
+    value = int(text)
+    return value if minimum <= value <= maximum else None

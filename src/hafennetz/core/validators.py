@@ -12,6 +12,7 @@ Date bounds:
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import unicodedata
 
@@ -34,7 +35,9 @@ MAX_AMOUNT = 1_000_000_000
 def _as_date(value: dt.date | dt.datetime) -> dt.date:
     if isinstance(value, dt.datetime):
         if timezone.is_aware(value):
-            value = timezone.localtime(value)
+            # Year 1 or 9999 cannot move to local time: judged by its own date then.
+            with contextlib.suppress(OverflowError, ValueError):
+                value = timezone.localtime(value)
         return value.date()
     return value
 
