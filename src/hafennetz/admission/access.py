@@ -1,0 +1,109 @@
+"""Who may do what with pledges — the one place of the admission rules.
+
+* A member's staff and the coordination office record, edit and change the status of the
+  member's pledges.
+* The state coordination of the member's state sees them (to coordinate with its Land).
+* Everyone else sees only the pledged places as aggregates (member page, map).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from hafennetz.admission.models import Pledge, PledgeStatus
+from hafennetz.core.access import Actor, Visitor, ensure
+from hafennetz.members.access import (
+    can_edit_member,
+    check_logged_in,
+    is_coordination_office,
+    roles_of,
+)
+from hafennetz.members.models import Member
+from hafennetz.members.selectors import member_by_ags
+
+PledgePurpose = Literal["view", "edit"]
+
+# Status changes a pledge allows; withdrawn and used up are final.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    PledgeStatus.OFFERED: frozenset({PledgeStatus.ACCEPTED, PledgeStatus.WITHDRAWN}),
+    PledgeStatus.ACCEPTED: frozenset({PledgeStatus.USED, PledgeStatus.WITHDRAWN}),
+    PledgeStatus.USED: frozenset(),
+    PledgeStatus.WITHDRAWN: frozenset(),
+}
+
+
+def can_view_pledges(user: Visitor | None, member: Member) -> bool:
+    roles = roles_of(user)
+    return can_edit_member(user, member) or member.state_id in roles.coordinated_states
+
+
+def can_edit_pledges(user: Visitor | None, member: Member) -> bool:
+    return can_edit_member(user, member)
+
+
+def can_change_pledge(user: Visitor | None, pledge: Pledge) -> bool:
+    """Places, offers and notes can be changed while the pledge is offered or accepted."""
+    return can_edit_pledges(user, pledge.member) and pledge.is_active
+
+
+def next_statuses(user: Visitor | None, pledge: Pledge) -> frozenset[str]:
+    if not can_edit_pledges(user, pledge.member):
+        return frozenset()
+    return TRANSITIONS[pledge.status]
+
+
+def actor_may_edit_pledges(actor: Actor, member: Member) -> bool:
+    """Services: a system job (None) may; a user only for its own member or as the office."""
+    return actor is None or can_edit_pledges(actor, member)
+
+
+def can_see_pledge_overview(user: Visitor | None) -> bool:
+    """The alliance-wide list of pledges (per member) is the office's working view."""
+    return is_coordination_office(user)
+
+
+def access_member_pledges(user: Visitor | None, ags: str, *, purpose: PledgePurpose) -> Member:
+    """The member whose pledges `user` views or records; Http404 for an unknown AGS."""
+    check_logged_in(user)
+    member = member_by_ags(ags)
+    if purpose == "view":
+        ensure(
+            can_view_pledges(user, member),
+            _(
+                "Only the staff of %(member)s, its state coordination and the coordination "
+                "office may see its pledges."
+            )
+            % {"member": member.name},
+        )
+    else:
+        ensure(
+            can_edit_pledges(user, member),
+            _("Only the staff of %(member)s and the coordination office may record its pledges.")
+            % {"member": member.name},
+        )
+    return member
+
+
+def access_pledge(user: Visitor | None, pk: int, *, purpose: PledgePurpose) -> Pledge:
+    check_logged_in(user)
+    pledge = Pledge.objects.select_related("member").filter(pk=pk).first()
+    if pledge is None:
+        raise Http404
+    access_member_pledges(user, pledge.member.ags, purpose=purpose)
+    if purpose == "edit":
+        ensure(
+            pledge.is_active,
+            _("A pledge that was withdrawn or used up can no longer be changed."),
+        )
+    return pledge
+
+
+def check_pledge_overview(user: Visitor | None) -> None:
+    check_logged_in(user)
+    ensure(
+        can_see_pledge_overview(user),
+        _("Only the coordination office sees the pledges of all members."),
+    )

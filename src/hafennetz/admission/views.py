@@ -1,0 +1,117 @@
+"""Pledge pages. Each view asks admission.access for its objects, then calls one service or
+selector and renders."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from hafennetz.admission import access, selectors, services
+from hafennetz.admission.forms import PledgeForm, PledgeStatusForm
+from hafennetz.admission.models import Resource
+from hafennetz.core.forms import save_form
+
+
+@require_safe
+def overview(request: HttpRequest) -> HttpResponse:
+    access.check_pledge_overview(request.user)
+    return render(
+        request,
+        "admission/overview.html",
+        {
+            "members": selectors.pledge_overview(),
+            "totals": selectors.pledged_places(),
+            "resources": Resource,
+        },
+    )
+
+
+@require_safe
+def member_pledges(request: HttpRequest, ags: str) -> HttpResponse:
+    member = access.access_member_pledges(request.user, ags, purpose="view")
+    pledges = list(selectors.pledges_of(member))
+    return render(
+        request,
+        "admission/member_pledges.html",
+        {
+            "member": member,
+            "pledges": [
+                {
+                    "pledge": p,
+                    "can_change": access.can_change_pledge(request.user, p),
+                    "can_change_status": bool(access.next_statuses(request.user, p)),
+                }
+                for p in pledges
+            ],
+            "totals": selectors.pledged_places(member),
+            "can_edit": access.can_edit_pledges(request.user, member),
+        },
+    )
+
+
+def pledge_create(request: HttpRequest, ags: str) -> HttpResponse:
+    member = access.access_member_pledges(request.user, ags, purpose="edit")
+    form = PledgeForm(request.POST or None, member=member)
+    if save_form(
+        request,
+        form,
+        lambda: services.pledge_create(actor=request.user, member=member, data=form.pledge_data()),
+    ):
+        messages.success(request, _("The pledge was saved."))
+        return redirect("pledges-of-member", ags=member.ags)
+    return render(request, "admission/pledge_form.html", {"member": member, "form": form})
+
+
+def pledge_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    pledge = access.access_pledge(request.user, pk, purpose="edit")
+    form = PledgeForm(request.POST or None, instance=pledge, member=pledge.member)
+    if save_form(
+        request,
+        form,
+        lambda: services.pledge_update(actor=request.user, pledge=pledge, data=form.pledge_data()),
+    ):
+        messages.success(request, _("The pledge was saved."))
+        return redirect("pledges-of-member", ags=pledge.member.ags)
+    return render(
+        request,
+        "admission/pledge_form.html",
+        {
+            "member": pledge.member,
+            "form": form,
+            "pledge": pledge,
+            "history": selectors.pledge_history(pledge),
+        },
+    )
+
+
+def pledge_status(request: HttpRequest, pk: int) -> HttpResponse:
+    pledge = access.access_pledge(request.user, pk, purpose="view")
+    allowed = access.next_statuses(request.user, pledge)
+    if not allowed:
+        access.access_pledge(request.user, pk, purpose="edit")  # says why it was refused
+    form = PledgeStatusForm(request.POST or None, allowed=allowed)
+    if save_form(
+        request,
+        form,
+        lambda: services.pledge_set_status(
+            actor=request.user,
+            pledge=pledge,
+            status=form.cleaned_data["status"],
+            accepted_on=form.cleaned_data["accepted_on"],
+            accepted_by=form.cleaned_data["accepted_by"],
+            accepted_reference=form.cleaned_data["accepted_reference"],
+        ),
+    ):
+        messages.success(request, _("The status of the pledge was changed."))
+        return redirect("pledges-of-member", ags=pledge.member.ags)
+    return render(
+        request,
+        "admission/pledge_status.html",
+        {"member": pledge.member, "pledge": pledge, "form": form},
+    )
+
+
+__all__ = ["member_pledges", "overview", "pledge_create", "pledge_edit", "pledge_status"]
