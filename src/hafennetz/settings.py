@@ -57,6 +57,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "axes",
+    # Two-factor authentication: authenticator apps (TOTP) and one-time recovery codes.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "hafennetz.core",
     "hafennetz.members",
     "hafennetz.meetings",
@@ -75,7 +79,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): the session passed the second factor.
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Log out after SESSION_IDLE_TIMEOUT without a request; then demand the second factor
+    # where it is required, before any other page.
+    "hafennetz.web.middleware.IdleTimeoutMiddleware",
+    "hafennetz.web.middleware.TwoFactorMiddleware",
     "hafennetz.core.middleware.AccessDeniedMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes requires: it inspects the response of the login view.
@@ -149,6 +159,23 @@ AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "hafennetz.core.audit.client_address"
+# Reverse proxies of our own in front of the application (e.g. 1 for nginx). 0: the client
+# address is REMOTE_ADDR. n > 0: the n-th address from the right of X-Forwarded-For, which the
+# proxy must set (nginx: proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for).
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+
+# Password reset by e-mail: the link works once and for this long (seconds).
+PASSWORD_RESET_TIMEOUT = int(os.environ.get("PASSWORD_RESET_TIMEOUT", str(2 * 60 * 60)))
+# Requests for a reset link per e-mail address and per client address within an hour; beyond
+# that the same answer is shown but no mail is sent.
+PASSWORD_RESET_MAX_PER_ADDRESS = 3
+PASSWORD_RESET_MAX_PER_CLIENT = 10
+
+# Two-factor authentication (TOTP) is required for the coordination office and the state
+# coordinations; member staff may turn it on. Switch off only for tests.
+TWO_FACTOR_REQUIRED = _env_bool("TWO_FACTOR_REQUIRED", True)
+OTP_TOTP_ISSUER = "hafennetz"
 
 LANGUAGE_CODE = "de"
 LANGUAGES = [("de", _("German")), ("en", _("English"))]
@@ -199,7 +226,10 @@ SITUATION_REMINDER_DAYS = [int(d) for d in _env_list("SITUATION_REMINDER_DAYS", 
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_AGE = 60 * 60 * 12
+# Sessions end after SESSION_IDLE_TIMEOUT seconds without a request (default 60 minutes) and at
+# the latest SESSION_COOKIE_AGE after the login (8 hours), whichever comes first.
+SESSION_IDLE_TIMEOUT = int(os.environ.get("SESSION_IDLE_TIMEOUT", str(60 * 60)))
+SESSION_COOKIE_AGE = 60 * 60 * 8
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -63,7 +63,18 @@ def make_context() -> dict[str, Any]:
     follow_up = FollowUp.objects.create(
         meeting=meeting, title="Test", owner=member, due_on="2030-01-01"
     )
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    # A user who never logs in here (a login would spend the token).
+    reset_user = get_user_model().objects.create_user(
+        username="reset@test.example", email="reset@test.example", password="x-Pass-12345"
+    )
     return {
+        "{reset_uid}": urlsafe_base64_encode(force_bytes(reset_user.pk)),
+        "{reset_token}": default_token_generator.make_token(reset_user),
         "{contact}": contact.pk,
         "{meeting}": meeting.pk,
         "{block}": block.pk,

@@ -8,7 +8,11 @@ import uuid
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_ipv46_address
 from django.db import models
+from django.http import HttpRequest
 
 from hafennetz.core.models import AuditEntry
 
@@ -54,7 +58,12 @@ def log_action(
     object_repr: str = "",
     before: Mapping[str, Any] | None = None,
     after: Mapping[str, Any] | None = None,
+    client_address: str | None = None,
+    actor_label: str = "",
 ) -> AuditEntry:
+    """Write one audit entry. `client_address`: where the request came from (see
+    `client_address(request)`); `actor_label` names an actor that is not a user (e.g. the
+    user name typed in a failed login)."""
     user = actor if getattr(actor, "is_authenticated", False) else None
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
@@ -67,13 +76,17 @@ def log_action(
         after = {k: v for k, v in after.items() if k in changed}
     return AuditEntry.objects.create(
         actor=user,
-        actor_label=(user.get_username() if user else (str(actor) if actor else "system")),
+        actor_label=(
+            actor_label[:254]
+            or (user.get_username() if user else (str(actor) if actor else "system"))
+        ),
         action=action,
         object_type=object_type,
         object_id=object_id,
         object_repr=object_repr,
         before=_json_value(before) if before is not None else None,
         after=_json_value(after) if after is not None else None,
+        client_address=client_address or None,
     )
 
 
@@ -109,3 +122,59 @@ def save_audited(*, actor: Any, obj: models.Model, action: str) -> None:
     obj.full_clean()
     obj.save()
     log_action(actor=actor, action=action, obj=obj, before=before, after=snapshot(obj))
+
+
+# Actions of the security events (logins, refusals, account changes), for filtering the log.
+LOGIN = "user.login"
+LOGOUT = "user.logout"
+LOGIN_FAILED = "user.login_failed"
+LOCKED_OUT = "user.locked_out"
+REQUEST_REFUSED = "request.refused"
+
+
+def client_address(request: HttpRequest | None) -> str | None:
+    """The address the request came from. REMOTE_ADDR, unless TRUSTED_PROXY_COUNT says how many
+    reverse proxies of our own stand in front of the application: then the address that the
+    outermost of them saw, read from the right of X-Forwarded-For (entries further left are
+    whatever the client sent and cannot be trusted)."""
+    if request is None:
+        return None
+    address = request.META.get("REMOTE_ADDR", "")
+    proxies = int(getattr(settings, "TRUSTED_PROXY_COUNT", 0) or 0)
+    if proxies > 0:
+        forwarded = [
+            a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if a.strip()
+        ]
+        if len(forwarded) >= proxies:
+            address = forwarded[-proxies]
+    try:
+        validate_ipv46_address(address)
+    except ValidationError:
+        return None
+    return address
+
+
+def log_request_event(
+    request: HttpRequest | None,
+    *,
+    action: str,
+    actor: Any = None,
+    obj: models.Model | None = None,
+    object_type: str = "",
+    object_id: str = "",
+    object_repr: str = "",
+    actor_label: str = "",
+    after: Mapping[str, Any] | None = None,
+) -> AuditEntry:
+    """Log a security event of a request (login, refusal, ...) with its client address."""
+    return log_action(
+        actor=actor,
+        action=action,
+        obj=obj,
+        object_type=object_type,
+        object_id=object_id,
+        object_repr=object_repr[:255],
+        after=after,
+        client_address=client_address(request),
+        actor_label=actor_label,
+    )

@@ -126,6 +126,11 @@ class AuditEntry(models.Model):
     object_repr = models.CharField(_("object"), max_length=255, blank=True)
     before = models.JSONField(_("before"), null=True, blank=True)
     after = models.JSONField(_("after"), null=True, blank=True)
+    # Where the request came from (REMOTE_ADDR, or X-Forwarded-For from a trusted proxy);
+    # empty for system jobs.
+    client_address = models.GenericIPAddressField(
+        _("client address"), null=True, blank=True, db_index=True
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -6,3 +6,6 @@ class WebConfig(AppConfig):
     name = "hafennetz.web"
     label = "web"
     verbose_name = _("Web")
+
+    def ready(self) -> None:
+        from hafennetz.web import signals  # noqa: F401  (connects the audit of logins)
