@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "hafennetz.members",
     "hafennetz.meetings",
     "hafennetz.situation",
+    "hafennetz.admission",
     "hafennetz.web",
 ]
 

@@ -5,6 +5,7 @@ without a GET row, or without a POST row (or a NO_POST entry), fails the complet
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
@@ -12,14 +13,15 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from hafennetz.admission.models import Pledge
 from hafennetz.core.models import AuditEntry
 from hafennetz.meetings.models import FollowUp, Meeting
 from hafennetz.members.models import Contact, Member
 
-from .matrix import meetings, members, platform, situation
+from .matrix import admission, meetings, members, platform, situation
 from .matrix.common import LOGIN, ROLES, Post, database_state, login, resolve
 
-AREAS = [platform, members, situation, meetings]
+AREAS = [platform, members, situation, meetings, admission]
 GET: dict[str, tuple[Mapping[str, object], Mapping[str, object]]] = {}
 POST: dict[str, Post] = {}
 NO_POST: set[str] = set()
@@ -72,7 +74,14 @@ def make_context() -> dict[str, Any]:
     reset_user = get_user_model().objects.create_user(
         username="reset@test.example", email="reset@test.example", password="x-Pass-12345"
     )
+    pledge = Pledge.objects.create(
+        member=member,
+        valid_from=dt.date.today(),
+        valid_until=dt.date.today() + dt.timedelta(days=90),
+        places_housing=4,
+    )
     return {
+        "{pledge}": pledge.pk,
         "{reset_uid}": urlsafe_base64_encode(force_bytes(reset_user.pk)),
         "{reset_token}": default_token_generator.make_token(reset_user),
         "{contact}": contact.pk,
