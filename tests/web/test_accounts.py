@@ -102,6 +102,7 @@ def test_password_reset_does_not_tell_whether_an_account_exists(client: Client) 
     unknown = client.post(reverse("password_reset"), {"email": "niemand@example.org"})
     assert (known.status_code, known["Location"]) == (unknown.status_code, unknown["Location"])
     assert len(mail.outbox) == 1
+
     def page(url: str) -> str:  # without the per-request CSRF token
         return re.sub(r'value="[^"]{64}"', "", client.get(url).content.decode())
 
@@ -378,3 +379,24 @@ def test_404_and_500_pages_render_in_production_mode(client: Client, settings) -
     error = server_error(RequestFactory().get("/"))
     assert error.status_code == 500
     assert b"Ein Fehler ist aufgetreten" in error.content
+
+
+@pytest.mark.django_db
+def test_a_device_set_up_elsewhere_is_asked_for_in_an_open_session(
+    client: Client, two_factor
+) -> None:  # type: ignore[no-untyped-def]
+    """Someone who knows only the password and is logged in already cannot stay in once the
+    owner turns two-factor authentication on."""
+    _login(client, MEMBER)
+    assert client.get(reverse("account")).status_code == 200
+    _device(MEMBER)
+    response = client.get(reverse("account"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("two-factor-verify"))
+
+
+@pytest.mark.django_db
+def test_pages_of_logged_in_users_are_not_cached(client: Client, member_user) -> None:  # type: ignore[no-untyped-def]
+    assert "no-store" not in client.get(reverse("home")).get("Cache-Control", "")
+    client.force_login(member_user)
+    assert client.get(reverse("account"))["Cache-Control"] == "private, no-store"

@@ -56,7 +56,8 @@ PERMISSIONS_POLICY = ", ".join(
 
 
 class PermissionsPolicyMiddleware:
-    """Sends Permissions-Policy on every response (Django has no setting for it)."""
+    """Sends Permissions-Policy on every response (Django has no setting for it), and keeps
+    pages of logged-in users out of caches."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
@@ -64,6 +65,11 @@ class PermissionsPolicyMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         response = self.get_response(request)
         response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        # Pages for a logged-in user hold personal and internal data: no browser or proxy keeps
+        # a copy (ASVS 8.2.1), unless the view chose its own caching.
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and "Cache-Control" not in response:
+            response["Cache-Control"] = "private, no-store"
         return response
 
 
@@ -132,12 +138,12 @@ class TwoFactorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
-        from hafennetz.web.twofactor import has_device_cached, verification_needed
+        from hafennetz.web.twofactor import has_device, verification_needed
 
         if request.user.is_authenticated and verification_needed(request):
             match = resolve_or_none(request.path_info)
             if match is None or match.url_name not in _UNVERIFIED_ALLOWED:
-                target = "two-factor-verify" if has_device_cached(request) else "two-factor-setup"
+                target = "two-factor-verify" if has_device(request.user) else "two-factor-setup"
                 next_url = request.get_full_path() if request.method in {"GET", "HEAD"} else "/"
                 return redirect(f"{reverse(target)}?{urlencode({'next': next_url})}")
         return self.get_response(request)

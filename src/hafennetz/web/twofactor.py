@@ -50,9 +50,7 @@ RECOVERY_CODE_COUNT = 10
 # The signed key of the set-up form is valid this long (seconds).
 SETUP_MAX_AGE = 30 * 60
 _SETUP_SALT = "hafennetz.web.twofactor.setup"
-# Session keys: whether the user has a confirmed device (saves a query per request), the
-# recovery codes to show once.
-HAS_DEVICE_SESSION_KEY = "hafennetz_2fa_device"
+# Session key of the recovery codes to show once.
 _CODES_SESSION_KEY = "hafennetz_2fa_codes"
 
 
@@ -69,22 +67,15 @@ def has_device(user: Any) -> bool:
     return TOTPDevice.objects.filter(user_id=user.pk, confirmed=True).exists()
 
 
-def has_device_cached(request: HttpRequest) -> bool:
-    cached = request.session.get(HAS_DEVICE_SESSION_KEY)
-    if isinstance(cached, bool):
-        return cached
-    value = has_device(request.user)
-    request.session[HAS_DEVICE_SESSION_KEY] = value
-    return value
-
-
 def verification_needed(request: HttpRequest) -> bool:
     """The logged-in user must enter a code before using the platform: required for the role
     (unless switched off for tests) or turned on by the user."""
     user = request.user
     if not user.is_authenticated or user.is_verified():  # type: ignore[union-attr]
         return False
-    if has_device_cached(request):
+    # Asked on every request of an unverified session (one indexed query), not cached in the
+    # session: a device set up in another session must be asked for here at once.
+    if has_device(user):
         return True
     return bool(settings.TWO_FACTOR_REQUIRED) and two_factor_mandatory(user)
 
@@ -245,7 +236,6 @@ def _enable(request: HttpRequest, key: str, t: int) -> list[str]:
             object_repr=user.get_username(),
         )
     otp_login(request, device)
-    request.session[HAS_DEVICE_SESSION_KEY] = True
     return codes
 
 
@@ -262,7 +252,6 @@ def verify(request: HttpRequest) -> HttpResponse:
         device = _match(user, form.cleaned_data["code"])
         if device is not None:
             otp_login(request, device)
-            request.session[HAS_DEVICE_SESSION_KEY] = True
             log_request_event(
                 request,
                 action="user.two_factor_verified"
@@ -368,6 +357,5 @@ def disable(request: HttpRequest) -> HttpResponse:
             object_repr=user.get_username(),
         )
     request.session.pop(DEVICE_ID_SESSION_KEY, None)
-    request.session[HAS_DEVICE_SESSION_KEY] = False
     messages.success(request, _("Two-factor authentication is off."))
     return redirect("account")
