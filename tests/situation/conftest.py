@@ -64,7 +64,7 @@ def submit() -> Callable[..., SituationReport]:
     def do(
         survey_round: SurveyRound,
         member: Member,
-        actor: Any = "test",
+        actor: Any = None,
         strain: int = 2,
         share: bool = False,
         **overrides: int,

@@ -35,7 +35,7 @@ pytestmark = pytest.mark.django_db
 
 def _save(survey_round: SurveyRound, member: Member, *, submit: bool = False, **kw: Any) -> Any:
     return services.report_save(
-        actor=kw.pop("actor", "test"),
+        actor=kw.pop("actor", None),
         survey_round=survey_round,
         member=member,
         share_with_members=kw.pop("share", False),

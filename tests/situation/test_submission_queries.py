@@ -25,10 +25,12 @@ from .conftest import TOPICS, all_answers
 
 pytestmark = pytest.mark.django_db
 
-# Session, user, round, member, 3 role look-ups, topics, key figures; in the transaction: lock
-# the open version, insert the report, its answers, its figures, the tallies (one upsert), one
-# audit entry. The test database adds SAVEPOINT/RELEASE (the transaction is nested here).
-FIRST_SUBMISSION = 17
+# Platform: session, user, the two-factor device check, and the session refresh at the end
+# (SAVEPOINT, UPDATE, RELEASE). Lagebild: round, member, 3 role look-ups, the report's
+# versions (access check), topics, key figures; in the transaction: lock the open version,
+# insert the report, its answers, its figures, the tallies (one upsert), one audit entry. The
+# test database adds SAVEPOINT/RELEASE (the transaction is nested here).
+FIRST_SUBMISSION = 22
 # A stored draft adds its before-snapshot (answers, figures) and replacing its rows (2 deletes).
 DRAFT_SUBMISSION = FIRST_SUBMISSION + 4
 
@@ -138,7 +140,7 @@ def test_service_without_preloaded_rows_behaves_the_same(
     open_round: SurveyRound, own_member: Member
 ) -> None:
     report = services.report_save(
-        actor="test",
+        actor=None,
         survey_round=open_round,
         member=own_member,
         share_with_members=True,

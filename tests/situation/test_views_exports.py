@@ -136,7 +136,7 @@ def two_reports(
     from .conftest import all_answers, figures
 
     services.report_save(
-        actor="test",
+        actor=None,
         survey_round=fresh_round,
         member=own_member,
         share_with_members=False,

@@ -47,8 +47,11 @@ FIXED_COLUMNS = [
 ]
 
 
-def export_rows(survey_round: SurveyRound, states: Sequence[str] | None) -> list[list[Any]]:
-    """The current version of every report of the round (drafts included, marked by status)."""
+def export_rows(
+    survey_round: SurveyRound, states: Sequence[str] | None, *, with_review: bool = False
+) -> list[list[Any]]:
+    """The current version of every report of the round (drafts included, marked by status).
+    The review status is between the office and the member: only with `with_review`."""
     figures = questionnaire_figures(survey_round.questionnaire)
     reports: QuerySet[SituationReport] = SituationReport.objects.filter(
         round=survey_round, is_current=True
@@ -90,7 +93,7 @@ def export_rows(survey_round: SurveyRound, states: Sequence[str] | None) -> list
             submitted,
             "yes" if report.is_late else "no",
             "yes" if report.share_with_members else "no",
-            report.get_review_status_display(),
+            report.get_review_status_display() if with_review else "",
             answer.topic.code,
             answer.topic.name,
             answer.strain if answer.strain is not None else "",

@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from hafennetz.core.forms import DateInput
 from hafennetz.core.models import State
+from hafennetz.core.validators import MAX_COUNT, validate_event_date, validate_single_line
 from hafennetz.situation.models import (
     KeyFigure,
     Questionnaire,
@@ -46,7 +48,18 @@ class DashboardFilterForm(forms.Form):
 
     def __init__(self, *args: Any, topics: list[Topic], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.topics = topics
         self.fields["topic"].choices = [("", _("All topics")), *((t.code, t.name) for t in topics)]
+
+    def query(self) -> str:
+        """The valid filters as a query string (for links to the PDF)."""
+        filters = self.filters()
+        params = {
+            "state": filters.state or "",
+            "size_class": filters.size_class or "",
+            "topic": filters.topic or "",
+        }
+        return urlencode({k: v for k, v in params.items() if v})
 
     def filters(self) -> Filters:
         if not self.is_valid():
@@ -110,7 +123,11 @@ class ReportForm(forms.Form):
             )
         for figure in figures:
             self.fields[figure_field(figure.code)] = forms.IntegerField(
-                label=figure.label, required=False, widget=forms.NumberInput(attrs={"step": 1})
+                label=figure.label,
+                required=False,
+                min_value=0,
+                max_value=MAX_COUNT,
+                widget=forms.NumberInput(attrs={"step": 1}),
             )
             self.fields[confirm_field(figure.code)] = forms.BooleanField(
                 label=_("The number is correct"), required=False
@@ -163,17 +180,24 @@ class ReviewForm(forms.Form):
         label=_("Review"), choices=ReviewStatus.choices, widget=forms.RadioSelect
     )
     comment = forms.CharField(
-        label=_("Comment to the member"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Comment to the member"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
 
 class RoundForm(forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=150)
+    title = forms.CharField(label=_("Title"), max_length=150, validators=[validate_single_line])
     questionnaire = forms.ModelChoiceField(
         label=_("Questionnaire"), queryset=Questionnaire.objects.order_by("-version")
     )
-    opens_on = forms.DateField(label=_("Opens on"), widget=DateInput())
-    deadline = forms.DateField(label=_("Deadline"), widget=DateInput())
+    opens_on = forms.DateField(
+        label=_("Opens on"), widget=DateInput(), validators=[validate_event_date]
+    )
+    deadline = forms.DateField(
+        label=_("Deadline"), widget=DateInput(), validators=[validate_event_date]
+    )
     state = forms.ModelChoiceField(
         label=_("Only the members of"),
         queryset=State.objects.all(),
@@ -197,6 +221,13 @@ class QuestionnaireTopicsForm(forms.Form):
 
 
 class FigureForm(forms.ModelForm):
+    plausible_min = forms.IntegerField(
+        label=_("plausible minimum"), required=False, min_value=0, max_value=MAX_COUNT
+    )
+    plausible_max = forms.IntegerField(
+        label=_("plausible maximum"), required=False, min_value=0, max_value=MAX_COUNT
+    )
+
     class Meta:
         model = KeyFigure
         fields = [

@@ -288,7 +288,8 @@ class FigureValue(_Counted):
 
 
 class StrainTally(models.Model):
-    """How many counted answers have each strain level, per round, topic, state and size class.
+    """How many counted answers have each strain level, per round, topic, state, size class and
+    sharing.
     Kept in step by the services on submission (and rebuilt from the answer rows by
     `services.tallies_rebuild`), so trends over many rounds read thousands of rows, not
     millions."""
@@ -298,17 +299,24 @@ class StrainTally(models.Model):
     state = models.ForeignKey(State, on_delete=models.CASCADE, related_name="+")
     size_class = models.PositiveSmallIntegerField(choices=SizeClass.choices)
     strain = models.PositiveSmallIntegerField(choices=StrainLevel.choices)
+    # Answers the members shared with the other members (disclosure control needs to know which
+    # contributions logged-in members already see).
+    shared = models.BooleanField(default=False)
     n = models.IntegerField(default=0)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["round", "topic", "state", "size_class", "strain"], name="unique_tally"
+                fields=["round", "topic", "state", "size_class", "shared", "strain"],
+                name="unique_tally_shared",
             )
         ]
 
     def __str__(self) -> str:
-        return f"{self.round_id}:{self.topic_id}:{self.state_id}:{self.size_class}:{self.strain}"
+        return (
+            f"{self.round_id}:{self.topic_id}:{self.state_id}:{self.size_class}:"
+            f"{'s' if self.shared else 'p'}:{self.strain}"
+        )
 
 
 class ReminderKind(models.TextChoices):

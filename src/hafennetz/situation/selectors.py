@@ -1,26 +1,28 @@
 """Reads of the Lagebild. The dashboards aggregate in SQL, one grouped query per figure family,
 over the strain tallies (levels per round, topic, state, size class) and the denormalised figure
 and answer rows; Python only arranges the at most topics x states x rounds result rows. Cells of
-fewer than MIN_CELL_SIZE members are suppressed for everyone but the coordination office, and
-suppressed cells are left out of every total, so they cannot be recovered by subtraction."""
+the published tables are hidden for everyone but the coordination office by one
+disclosure-control pattern per round and figure (ADR 0040), so no combination of filters and
+no difference of shown numbers isolates a member's answer."""
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, F, Max, Q, QuerySet, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F, Max, Q, QuerySet, Sum, Window
+from django.db.models.functions import Coalesce, RowNumber
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
+from hafennetz.core.access import Visitor
+from hafennetz.core.disclosure import ALL, Contribution, Contributors, protect
 from hafennetz.core.models import State
 from hafennetz.members.models import Member
-from hafennetz.members.permissions import roles_of
+from hafennetz.situation.access import sees_every_aggregate, visible_answers
 from hafennetz.situation.models import (
     Answer,
     FigureValue,
@@ -35,7 +37,6 @@ from hafennetz.situation.models import (
     SurveyRound,
     Topic,
 )
-from hafennetz.situation.permissions import MIN_CELL_SIZE
 from hafennetz.situation.services import (
     AnswerInput,
     FigureInput,
@@ -190,11 +191,6 @@ class Cell:
     def share_high(self) -> float | None:
         return None if self.suppressed or not self.n else self.high / self.n
 
-    def add(self, other: Cell) -> None:
-        self.n += other.n
-        self.total += other.total
-        self.high += other.high
-
 
 @dataclass(frozen=True)
 class Filters:
@@ -202,28 +198,56 @@ class Filters:
     size_class: int | None = None
     topic: str | None = None
 
+    def key(self, state: str | None = None) -> tuple[str, int | str]:
+        """The cell of the published table this filter shows for a state (None: the state of
+        the filter, or all states)."""
+        return (state or self.state or ALL, self.size_class or ALL)
 
-def _answers(filters: Filters) -> QuerySet[Answer]:
-    rows = Answer.objects.filter(counted=True, strain__isnull=False)
-    if filters.state:
-        rows = rows.filter(state_id=filters.state)
-    if filters.size_class:
-        rows = rows.filter(size_class=filters.size_class)
-    return rows
-
-
-def _tallies(filters: Filters) -> QuerySet[StrainTally]:
-    rows = StrainTally.objects.filter(n__gt=0)
-    if filters.state:
-        rows = rows.filter(state_id=filters.state)
-    if filters.size_class:
-        rows = rows.filter(size_class=filters.size_class)
-    return rows
+    def apply(self, rows: QuerySet[Any]) -> QuerySet[Any]:
+        """Rows with copies of state and size class (reports, answers) for this filter."""
+        if self.state:
+            rows = rows.filter(state_id=self.state)
+        if self.size_class:
+            rows = rows.filter(size_class=self.size_class)
+        return rows
 
 
-def _grouped(rows: QuerySet[StrainTally], keys: Sequence[str]) -> list[dict[str, Any]]:
-    grouped = (
-        rows.values(*keys)
+SIZES: tuple[int, ...] = tuple(SizeClass.values)
+_Inner = tuple[str, int]
+
+
+@dataclass
+class _Table:
+    """One published figure of one round (a topic's strain levels, or a key figure) over the
+    whole data set: its inner cells state x size class, and the disclosure-control pattern."""
+
+    sums: dict[_Inner, Cell] = field(default_factory=dict)
+    contributions: dict[_Inner, Contribution] = field(default_factory=dict)
+    hidden: frozenset[tuple[Any, Any]] = frozenset()
+
+    def cell(self, key: tuple[str, int | str], suppress: bool) -> Cell:
+        state, size = key
+        out = Cell()
+        for (s, c), part in self.sums.items():
+            if state in (ALL, s) and size in (ALL, c):
+                out.n += part.n
+                out.total += part.total
+                out.high += part.high
+        out.suppressed = suppress and key in self.hidden
+        return out
+
+    def protect(self, states: Sequence[str]) -> None:
+        self.hidden = protect(self.contributions, states, SIZES)
+
+
+def _strain_tables(
+    round_ids: Sequence[int], topic_ids: Sequence[int], states: Sequence[str], suppress: bool
+) -> dict[tuple[int, int], _Table]:
+    """Per round and topic, the strain table from the tallies (one grouped query)."""
+    tables: dict[tuple[int, int], _Table] = {}
+    rows = (
+        StrainTally.objects.filter(round_id__in=round_ids, topic_id__in=topic_ids, n__gt=0)
+        .values("round_id", "topic_id", "state_id", "size_class", "shared")
         .annotate(
             members=Sum("n"),
             total=Sum(F("n") * F("strain")),
@@ -231,7 +255,66 @@ def _grouped(rows: QuerySet[StrainTally], keys: Sequence[str]) -> list[dict[str,
         )
         .order_by()
     )
-    return [row | {"n": row["members"]} for row in grouped]
+    for row in rows:
+        table = tables.setdefault((row["round_id"], row["topic_id"]), _Table())
+        inner = (row["state_id"], row["size_class"])
+        cell = table.sums.setdefault(inner, Cell())
+        cell.n += row["members"]
+        cell.total += row["total"]
+        cell.high += row["high"]
+        # Strain levels are 1-4, so with 3 contributors the p%-rule never applies: counts and
+        # sums are all the pattern needs.
+        part = Contributors(n=row["members"], total=float(row["total"]))
+        before = table.contributions.get(inner, Contribution(Contributors(), Contributors()))
+        table.contributions[inner] = Contribution(
+            everyone=before.everyone + part,
+            private=before.private if row["shared"] else before.private + part,
+        )
+    if suppress:
+        for table in tables.values():
+            table.protect(states)
+    return tables
+
+
+def _figure_tables(
+    survey_round: SurveyRound, figure_ids: Sequence[int], states: Sequence[str], suppress: bool
+) -> dict[int, _Table]:
+    """Per key figure of the round, the table of sums; the pattern needs the two largest values
+    per cell (dominance), read with a window function."""
+    values = FigureValue.objects.filter(counted=True, round=survey_round, figure_id__in=figure_ids)
+    tables: dict[int, _Table] = {}
+    parts: dict[tuple[int, _Inner, bool], list[float]] = {}
+    groups = [F("figure_id"), F("state_id"), F("size_class"), F("shared")]
+    for row in (
+        values.values("figure_id", "state_id", "size_class", "shared")
+        .annotate(n=Count("id"), total=Sum("value"))
+        .order_by()
+    ):
+        inner = (row["state_id"], row["size_class"])
+        cell = tables.setdefault(row["figure_id"], _Table()).sums.setdefault(inner, Cell())
+        cell.n += row["n"]
+        cell.total += row["total"]
+        parts[(row["figure_id"], inner, row["shared"])] = [row["n"], row["total"]]
+    if not suppress:
+        return tables
+    ranked = values.annotate(
+        rank=Window(RowNumber(), partition_by=groups, order_by=F("value").desc())
+    ).filter(rank__lte=2)
+    for figure_id, state, size, shared, value in ranked.values_list(
+        "figure_id", "state_id", "size_class", "shared", "value"
+    ):
+        parts[(figure_id, (state, size), shared)].append(value)
+    for (figure_id, inner, shared), (n, total, *top) in parts.items():
+        table = tables[figure_id]
+        part = Contributors(n=n, total=float(total), top=tuple(sorted(top, reverse=True)))
+        before = table.contributions.get(inner, Contribution(Contributors(), Contributors()))
+        table.contributions[inner] = Contribution(
+            everyone=before.everyone + part,
+            private=before.private if shared else before.private + part,
+        )
+    for table in tables.values():
+        table.protect(states)
+    return tables
 
 
 @dataclass
@@ -243,7 +326,6 @@ class Dashboard:
     suppress: bool
     cells: dict[tuple[int, str], Cell] = field(default_factory=dict)
     topic_totals: dict[int, Cell] = field(default_factory=dict)
-    state_totals: dict[str, Cell] = field(default_factory=dict)
     trend: list[dict[str, Any]] = field(default_factory=list)
     trend_rounds: list[int] = field(default_factory=list)
     figures: list[dict[str, Any]] = field(default_factory=list)
@@ -258,11 +340,7 @@ class Dashboard:
 
     def heatmap_rows(self) -> list[dict[str, Any]]:
         return [
-            {
-                "state": s,
-                "cells": [self.cells.get((t.pk, s.ags), Cell()) for t in self.topics],
-                "total": self.state_totals.get(s.ags, Cell()),
-            }
+            {"state": s, "cells": [self.cells.get((t.pk, s.ags), Cell()) for t in self.topics]}
             for s in self.states
         ]
 
@@ -277,11 +355,6 @@ class Dashboard:
 
     def chart_data(self) -> dict[str, Any]:
         return {
-            "topics": [t.name for t in self.topics],
-            "share_high": [
-                None if c.share_high is None else round(100 * c.share_high, 1)
-                for c in (self.topic_totals.get(t.pk, Cell()) for t in self.topics)
-            ],
             "trend_rounds": self.trend_rounds,
             "trend": self.trend,
             "choropleth": self.choropleth(),
@@ -293,41 +366,28 @@ class Dashboard:
             "levels": {str(v): str(label) for v, label in StrainLevel.choices},
         }
 
-    def chart_json(self) -> str:
-        return json.dumps(self.chart_data())
-
-
-def _visible_points(viewer: Any, suppress_all: bool) -> Q | None:
-    """Which members' individual answers the viewer may see; None: all of them."""
-    roles = roles_of(viewer)
-    if roles.is_coordination_office:
-        return None
-    if suppress_all:
-        return Q(pk__in=[])
-    visible = Q(shared=True)
-    if roles.member_id:
-        visible |= Q(member_id=roles.member_id)
-    if roles.coordinated_states:
-        visible |= Q(state_id__in=sorted(roles.coordinated_states))
-    return visible
-
 
 def dashboard(
     *,
     survey_round: SurveyRound,
     filters: Filters,
-    viewer: Any,
+    viewer: Visitor,
     public: bool = False,
     with_points: bool = True,
+    topics: list[Topic] | None = None,
 ) -> Dashboard:
     """Heatmap topic x state, share at levels 3-4 per topic, trend per topic over the rounds,
-    key figures per state and (for logged-in viewers) member points on the map topic."""
-    suppress = public or not roles_of(viewer).is_coordination_office
-    all_topics = questionnaire_topics(survey_round.questionnaire)
+    key figures per state and (for logged-in viewers) member points on the map topic.
+
+    Every number is a cell of one round's table state x size class with its marginals, and for
+    everyone but the coordination office hidden by that table's disclosure-control pattern
+    (`hafennetz.core.disclosure`, ADR 0040), computed over the whole round, not per filter."""
+    suppress = public or not sees_every_aggregate(viewer)
+    all_topics = topics if topics is not None else questionnaire_topics(survey_round.questionnaire)
     shown_topics = [t for t in all_topics if not filters.topic or t.code == filters.topic]
-    states = list(State.objects.only("ags", "name").order_by("ags"))
-    if filters.state:
-        states = [s for s in states if s.ags == filters.state]
+    all_states = list(State.objects.only("ags", "name").order_by("ags"))
+    state_keys = [s.ags for s in all_states]
+    states = [s for s in all_states if not filters.state or s.ags == filters.state]
     board = Dashboard(
         survey_round=survey_round,
         filters=filters,
@@ -338,87 +398,62 @@ def dashboard(
     )
     topic_ids = [t.pk for t in shown_topics]
 
-    def keep(cell: Cell) -> Cell:
-        cell.suppressed = suppress and cell.n < MIN_CELL_SIZE
-        return cell
-
-    # 1. heatmap cells (topic x state) of this round; totals only over shown cells.
-    rows = _tallies(filters).filter(round=survey_round, topic_id__in=topic_ids)
-    for row in _grouped(rows, ["topic_id", "state_id"]):
-        cell = keep(Cell(n=row["n"], total=row["total"], high=row["high"]))
-        board.cells[(row["topic_id"], row["state_id"])] = cell
-    for (topic_id, state_id), cell in board.cells.items():
-        if cell.suppressed:
-            continue
-        board.topic_totals.setdefault(topic_id, Cell()).add(cell)
-        board.state_totals.setdefault(state_id, Cell()).add(cell)
-    for total in [*board.topic_totals.values(), *board.state_totals.values()]:
-        keep(total)
-
-    # 2. reports counted in this round (with the filters).
-    reports = SituationReport.objects.filter(
-        round=survey_round, is_current=True, status=ReportStatus.SUBMITTED
-    )
-    if filters.state:
-        reports = reports.filter(state_id=filters.state)
-    if filters.size_class:
-        reports = reports.filter(size_class=filters.size_class)
-    board.reports = reports.count()
-
-    # 3. trend per topic over all rounds up to this one (topics are shared by the versions).
+    # 1. strain tables of this round and the earlier ones (trend): heatmap, shares, trend.
     numbers_by_id = dict(
         SurveyRound.objects.filter(number__lte=survey_round.number).values_list("id", "number")
     )
-    trend_rows = _tallies(filters).filter(round_id__in=list(numbers_by_id), topic_id__in=topic_ids)
-    per_round: dict[tuple[int, int], Cell] = {}
-    numbers: set[int] = set()
-    for row in _grouped(trend_rows, ["round_id", "topic_id", "state_id"]):
-        cell = keep(Cell(n=row["n"], total=row["total"], high=row["high"]))
-        if cell.suppressed:
-            continue
-        number = numbers_by_id[row["round_id"]]
-        numbers.add(number)
-        per_round.setdefault((number, row["topic_id"]), Cell()).add(cell)
-    board.trend_rounds = sorted(numbers)
+    tables = _strain_tables(list(numbers_by_id), topic_ids, state_keys, suppress)
+    empty = _Table()
     for topic in shown_topics:
-        series = []
-        for number in board.trend_rounds:
-            cell = keep(per_round.get((number, topic.pk), Cell()))
-            series.append(None if cell.mean is None else round(cell.mean, 2))
-        board.trend.append({"topic": topic.name, "code": topic.code, "means": series})
+        table = tables.get((survey_round.pk, topic.pk), empty)
+        for state in states:
+            board.cells[(topic.pk, state.ags)] = table.cell(filters.key(state.ags), suppress)
+        board.topic_totals[topic.pk] = table.cell(filters.key(), suppress)
 
-    # 4. key figures summed per state.
+    # 2. reports counted in this round (with the filters).
+    board.reports = filters.apply(
+        SituationReport.objects.filter(
+            round=survey_round, is_current=True, status=ReportStatus.SUBMITTED
+        )
+    ).count()
+
+    # 3. trend per topic: the same cell of every round up to this one.
+    per_round = {
+        (numbers_by_id[round_id], topic_id): table.cell(filters.key(), suppress)
+        for (round_id, topic_id), table in tables.items()
+    }
+    board.trend_rounds = sorted({number for (number, _t), cell in per_round.items() if cell.n})
+    for topic in shown_topics:
+        means = []
+        for number in board.trend_rounds:
+            mean = per_round.get((number, topic.pk), Cell()).mean
+            means.append(None if mean is None else round(mean, 2))
+        board.trend.append({"topic": topic.name, "code": topic.code, "means": means})
+
+    # 4. key figures summed per state, and the total row.
     board.figure_defs = [
         f for f in questionnaire_figures(survey_round.questionnaire) if f.topic_id in topic_ids
     ]
-    values = FigureValue.objects.filter(
-        counted=True, round=survey_round, figure_id__in=[f.pk for f in board.figure_defs]
+    figure_tables = _figure_tables(
+        survey_round, [f.pk for f in board.figure_defs], state_keys, suppress
     )
-    if filters.state:
-        values = values.filter(state_id=filters.state)
-    if filters.size_class:
-        values = values.filter(size_class=filters.size_class)
-    sums: dict[tuple[str, int], tuple[int, int]] = {}
-    for row in values.values("state_id", "figure_id").annotate(n=Count("id"), total=Sum("value")):
-        sums[(row["state_id"], row["figure_id"])] = (row["n"], row["total"])
-    column_totals = {f.pk: 0 for f in board.figure_defs}
-    for state in states:
+    for state in [*states, None]:
         cells = []
         for figure in board.figure_defs:
-            n, total = sums.get((state.ags, figure.pk), (0, 0))
-            hidden = suppress and n < MIN_CELL_SIZE
-            cells.append({"n": n, "total": None if hidden or not n else total, "hidden": hidden})
-            if not hidden:
-                column_totals[figure.pk] += total
+            key = filters.key(state.ags) if state else (ALL, filters.size_class or ALL)
+            cell = figure_tables.get(figure.pk, empty).cell(key, suppress)
+            total = None if cell.suppressed or not cell.n else cell.total
+            cells.append({"n": cell.n, "total": total, "hidden": cell.suppressed})
         board.figures.append({"state": state, "cells": cells})
-    board.figures.append(
-        {"state": None, "cells": [{"total": column_totals[f.pk]} for f in board.figure_defs]}
-    )
 
     # 5. member points on the map topic, only where the viewer may see single answers.
-    visible = _visible_points(viewer, suppress_all=public)
+    visible = None if not suppress else Q(pk__in=[]) if public else visible_answers(viewer)
     if with_points and board.map_topic is not None:
-        points = _answers(filters).filter(round=survey_round, topic=board.map_topic)
+        points = filters.apply(
+            Answer.objects.filter(
+                counted=True, strain__isnull=False, round=survey_round, topic=board.map_topic
+            )
+        )
         if visible is not None:
             points = points.filter(visible)
         board.points = [
@@ -522,12 +557,6 @@ def member_progress(survey_round: SurveyRound, state: str) -> list[MemberProgres
         .values_list("member_id", "last")
     )
     return [MemberProgress(m, current.get(m.pk), reminded.get(m.pk)) for m in members]
-
-
-def reports_for_review(survey_round: SurveyRound) -> QuerySet[SituationReport]:
-    return SituationReport.objects.filter(
-        round=survey_round, is_current=True, status=ReportStatus.SUBMITTED
-    ).select_related("member", "state")
 
 
 def size_classes() -> list[tuple[int, str]]:

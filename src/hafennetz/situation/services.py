@@ -1,8 +1,10 @@
 """Writes of the Lagebild. Each service is keyword-only, atomic and audited.
 
 Domain rules raise ValidationError keyed by the form field (`strain_<topic>`,
-`figure_<figure>`), so the report form shows each message at its field. Whether the *user* may
-act is checked by the caller through `hafennetz.situation.permissions`.
+`figure_<figure>`), so the report form shows each message at its field. Every service also
+refuses with AccessDenied what its actor may not do, with the predicates of
+`hafennetz.situation.access`, so no interface can bypass a view's check. `actor` is the user, or
+None for a system job (demo data, cron).
 """
 
 from __future__ import annotations
@@ -23,9 +25,19 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from hafennetz.core.audit import log_action, snapshot
+from hafennetz.core.access import AccessDenied, Actor
+from hafennetz.core.audit import log_action, save_audited, snapshot
 from hafennetz.core.models import State
+from hafennetz.core.validators import MAX_COUNT, plausible_date
 from hafennetz.members.models import Member, StaffAccount
+from hafennetz.situation.access import (
+    actor_may,
+    can_edit_report,
+    can_follow_progress,
+    can_manage_survey,
+    can_review,
+    progress_states,
+)
 from hafennetz.situation.models import (
     Answer,
     FigureValue,
@@ -82,6 +94,20 @@ def _today() -> dt.date:
     return timezone.localdate()
 
 
+def _check_manage(actor: Actor) -> None:
+    if not actor_may(actor, can_manage_survey(actor)):
+        raise AccessDenied(
+            _("Only the coordination office may manage topics, questionnaires and survey rounds.")
+        )
+
+
+def _check_report(actor: Actor, member: Member) -> None:
+    if not actor_may(actor, can_edit_report(actor, member)):
+        raise AccessDenied(
+            _("Only the member's own staff and the coordination office may fill in its report.")
+        )
+
+
 # --- questionnaires and topics -----------------------------------------------------------------
 
 
@@ -101,31 +127,28 @@ def _refuse_if_locked(questionnaire: Questionnaire) -> None:
 
 
 @transaction.atomic
-def topic_save(*, actor: Any, data: Mapping[str, Any], topic: Topic | None = None) -> Topic:
+def topic_save(*, actor: Actor, data: Mapping[str, Any], topic: Topic | None = None) -> Topic:
+    """Create or change a topic. The before-state of the audit entry comes from the database
+    (a ModelForm has already changed the instance in memory)."""
+    _check_manage(actor)
     fields = ("code", "name_de", "name_en", "order", "active")
     unknown = set(data) - set(fields)
     if unknown:
         raise ValueError(f"not editable: {sorted(unknown)}")
-    before = snapshot(topic) if topic else None
+    action = "topic.update" if topic is not None and topic.pk else "topic.create"
     topic = topic or Topic()
     for name, value in data.items():
         setattr(topic, name, value)
-    topic.full_clean()
-    topic.save()
-    log_action(
-        actor=actor,
-        action="topic.update" if before else "topic.create",
-        obj=topic,
-        before=before,
-        after=snapshot(topic),
-    )
+    save_audited(actor=actor, obj=topic, action=action)
     return topic
 
 
 @transaction.atomic
 def questionnaire_create(
-    *, actor: Any, topics: Iterable[Topic], note: str = "", is_demo: bool = False
+    *, actor: Actor, topics: Iterable[Topic], note: str = "", is_demo: bool = False
 ) -> Questionnaire:
+    _check_manage(actor)
+    topics = list(topics)
     last = Questionnaire.objects.aggregate(v=Max("version"))["v"] or 0
     questionnaire = Questionnaire(version=last + 1, note=note, is_demo=is_demo)
     questionnaire.full_clean()
@@ -141,8 +164,9 @@ def questionnaire_create(
 
 
 @transaction.atomic
-def questionnaire_new_version(*, actor: Any, based_on: Questionnaire) -> Questionnaire:
+def questionnaire_new_version(*, actor: Actor, based_on: Questionnaire) -> Questionnaire:
     """A new version with the previous one's (still active) topics and all its key figures."""
+    _check_manage(actor)
     topics = [t for t in based_on.topics.all() if t.active]
     questionnaire = questionnaire_create(
         actor=actor,
@@ -174,8 +198,9 @@ def questionnaire_new_version(*, actor: Any, based_on: Questionnaire) -> Questio
 
 @transaction.atomic
 def questionnaire_set_topics(
-    *, actor: Any, questionnaire: Questionnaire, topics: Sequence[Topic]
+    *, actor: Actor, questionnaire: Questionnaire, topics: Sequence[Topic]
 ) -> Questionnaire:
+    _check_manage(actor)
     _refuse_if_locked(questionnaire)
     if not topics:
         raise ValidationError({"topics": _("A questionnaire needs at least one topic.")})
@@ -194,8 +219,9 @@ def questionnaire_set_topics(
 
 @transaction.atomic
 def figure_create(
-    *, actor: Any, questionnaire: Questionnaire, data: Mapping[str, Any], is_demo: bool = False
+    *, actor: Actor, questionnaire: Questionnaire, data: Mapping[str, Any], is_demo: bool = False
 ) -> KeyFigure:
+    _check_manage(actor)
     _refuse_if_locked(questionnaire)
     figure = KeyFigure(questionnaire=questionnaire, is_demo=is_demo, **data)
     if not questionnaire.topics.filter(pk=figure.topic_id).exists():
@@ -219,7 +245,7 @@ def figure_create(
 @transaction.atomic
 def round_open(
     *,
-    actor: Any,
+    actor: Actor,
     title: str,
     questionnaire: Questionnaire,
     opens_on: dt.date,
@@ -227,6 +253,12 @@ def round_open(
     state: State | None = None,
     is_demo: bool = False,
 ) -> SurveyRound:
+    _check_manage(actor)
+    for field, day in (("opens_on", opens_on), ("deadline", deadline)):
+        try:
+            plausible_date(day)
+        except ValidationError as exc:
+            raise ValidationError({field: exc.messages}) from exc
     if deadline < opens_on:
         raise ValidationError({"deadline": _("The deadline cannot be before the opening day.")})
     if not questionnaire.topics.exists():
@@ -328,6 +360,9 @@ def validate_report(
         value, field = given.value, figure_field(figure.code)
         if value < 0:
             add(field, _("A negative number is impossible here."))
+            continue
+        if value > MAX_COUNT:
+            add(field, _("Please enter a number up to %(max)s.") % {"max": f"{MAX_COUNT:,}"})
             continue
         lo, hi = figure.plausible_min, figure.plausible_max
         if ((lo is not None and value < lo) or (hi is not None and value > hi)) and (
@@ -470,7 +505,7 @@ def new_report(survey_round: SurveyRound, member: Member) -> SituationReport:
 
 
 TALLY_TABLE = "situation_straintally"
-TALLY_KEYS = ("round_id", "topic_id", "state_id", "size_class", "strain")
+TALLY_KEYS = ("round_id", "topic_id", "state_id", "size_class", "shared", "strain")
 
 
 def _tally_add(deltas: Counter[tuple[Any, ...]]) -> None:
@@ -479,7 +514,7 @@ def _tally_add(deltas: Counter[tuple[Any, ...]]) -> None:
     rows = sorted((key, n) for key, n in deltas.items() if n)
     if not rows:
         return
-    values = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(rows))
+    values = ", ".join(["(" + ", ".join(["%s"] * (len(TALLY_KEYS) + 1)) + ")"] * len(rows))
     params: list[Any] = [v for key, n in rows for v in (*key, n)]
     columns = ", ".join(TALLY_KEYS)
     with connection.cursor() as cursor:
@@ -495,7 +530,14 @@ def _tally_of(report: SituationReport, sign: int) -> Counter[tuple[Any, ...]]:
     for topic_id, strain in report.answers.filter(strain__isnull=False).values_list(
         "topic_id", "strain"
     ):
-        key = (report.round_id, topic_id, report.state_id, report.size_class, strain)
+        key = (
+            report.round_id,
+            topic_id,
+            report.state_id,
+            report.size_class,
+            report.share_with_members,
+            strain,
+        )
         deltas[key] += sign
     return deltas
 
@@ -516,7 +558,7 @@ def tallies_rebuild(*, round_ids: Sequence[int] | None = None) -> None:
 
 
 def _mark_submitted(
-    report: SituationReport, actor: Any, now: dt.datetime
+    report: SituationReport, actor: Actor, now: dt.datetime
 ) -> Counter[tuple[Any, ...]]:
     """Make the (not yet saved) report the submitted, current version: the previous current
     version stops counting. Returns the tally deltas of that previous version."""
@@ -552,7 +594,7 @@ _REPORT_FKS = ["round", "member", "state", "submitted_by", "reviewed_by"]
 @transaction.atomic
 def report_save(
     *,
-    actor: Any,
+    actor: Actor,
     survey_round: SurveyRound,
     member: Member,
     share_with_members: bool,
@@ -567,6 +609,7 @@ def report_save(
 
     `topics` and `figure_defs`: the round questionnaire's topics (in order) and key figures
     (with `not_above`), if the caller has loaded them already (the report form has)."""
+    _check_report(actor, member)
     now = now or timezone.now()
     questionnaire = survey_round.questionnaire
     if topics is None:
@@ -615,7 +658,15 @@ def report_save(
     written = _write_rows(report, topics, figure_defs, answers, figures, replace=stored)
     if submit:
         for topic_id, strain in written.strains.items():
-            deltas[(report.round_id, topic_id, report.state_id, report.size_class, strain)] += 1
+            key = (
+                report.round_id,
+                topic_id,
+                report.state_id,
+                report.size_class,
+                report.share_with_members,
+                strain,
+            )
+            deltas[key] += 1
         _tally_add(deltas)
     after = _report_snapshot(report, rows=False)
     after |= {"answers": written.answers, "figures": written.figures}
@@ -630,9 +681,10 @@ def report_save(
 
 
 @transaction.atomic
-def report_new_version(*, actor: Any, report: SituationReport) -> SituationReport:
+def report_new_version(*, actor: Actor, report: SituationReport) -> SituationReport:
     """A draft copy of a submitted report for corrections; the submitted one stays current
     (and counted) until the new version is submitted."""
+    _check_report(actor, report.member)
     latest = latest_report(report.round, report.member)
     if latest is None or latest.pk != report.pk or not report.is_locked:
         raise ValidationError(_("Only the latest submitted version can be corrected."))
@@ -695,8 +747,10 @@ def _send_on_commit(messages: list[EmailMessage]) -> None:
 
 @transaction.atomic
 def report_review(
-    *, actor: Any, report: SituationReport, review_status: str, comment: str = ""
+    *, actor: Actor, report: SituationReport, review_status: str, comment: str = ""
 ) -> SituationReport:
+    if not actor_may(actor, can_review(actor)):
+        raise AccessDenied(_("Only the coordination office may review reports."))
     report = SituationReport.objects.select_for_update().select_related("round").get(pk=report.pk)
     if not (report.is_locked and report.is_current):
         raise ValidationError(_("Only the current submitted version can be reviewed."))
@@ -707,7 +761,7 @@ def report_review(
     before = _report_snapshot(report)
     report.review_status = status
     report.review_comment = comment
-    report.reviewed_by = actor
+    report.reviewed_by = actor  # type: ignore[assignment]
     report.reviewed_at = timezone.now()
     report.save()
     log_action(
@@ -778,10 +832,14 @@ def _reminder_messages(
 
 @transaction.atomic
 def reminders_send(
-    *, actor: Any, survey_round: SurveyRound, states: Sequence[str] | None = None
+    *, actor: Actor, survey_round: SurveyRound, states: Sequence[str] | None = None
 ) -> int:
     """The manual "remind" button: e-mail the staff of every member of the given states (None:
     all) without a submitted report; members reminded by hand today are skipped."""
+    if actor is not None:
+        allowed = progress_states(actor, survey_round) if can_follow_progress(actor) else []
+        if allowed is not None and (states is None or not set(states) <= set(allowed)):
+            raise AccessDenied(_("You may remind the members of the states you coordinate only."))
     today_start = timezone.make_aware(dt.datetime.combine(_today(), dt.time.min))
     already = Reminder.objects.filter(
         round=survey_round, kind=ReminderKind.MANUAL, sent_at__gte=today_start
