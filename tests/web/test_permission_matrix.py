@@ -13,7 +13,7 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from hafennetz.admission.models import Pledge
+from hafennetz.admission.models import Contingent, Pledge
 from hafennetz.core.models import AuditEntry
 from hafennetz.meetings.models import FollowUp, Meeting
 from hafennetz.members.models import Contact, Member
@@ -80,14 +80,25 @@ def make_context() -> dict[str, Any]:
         valid_until=dt.date.today() + dt.timedelta(days=90),
         places_housing=4,
     )
+    contingent = Contingent.objects.create(
+        name="Matrix",
+        programme="other",
+        persons=10,
+        period_start=dt.date.today(),
+        period_end=dt.date.today() + dt.timedelta(days=30),
+        key="population",
+    )
     return {
+        "{contingent}": contingent.pk,
         "{pledge}": pledge.pk,
         "{reset_uid}": urlsafe_base64_encode(force_bytes(reset_user.pk)),
         "{reset_token}": default_token_generator.make_token(reset_user),
         "{contact}": contact.pk,
+        "{invitation_token}": members.invitation_token(),
         "{meeting}": meeting.pk,
         "{block}": block.pk,
         "{follow_up}": follow_up.pk,
+        **meetings.meeting_context(meeting),
     }
 
 

@@ -13,7 +13,7 @@ from typing import Literal
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from hafennetz.admission.models import Pledge, PledgeStatus
+from hafennetz.admission.models import Contingent, Pledge, PledgeStatus
 from hafennetz.core.access import Actor, Visitor, ensure
 from hafennetz.members.access import (
     can_edit_member,
@@ -107,3 +107,30 @@ def check_pledge_overview(user: Visitor | None) -> None:
         can_see_pledge_overview(user),
         _("Only the coordination office sees the pledges of all members."),
     )
+
+
+# --- contingents and key tables: the coordination office's work ------------------------------
+
+
+def can_manage_contingents(user: Visitor | None) -> bool:
+    return is_coordination_office(user)
+
+
+def actor_may_manage_contingents(actor: Actor) -> bool:
+    return actor is None or can_manage_contingents(actor)
+
+
+def check_manage_contingents(user: Visitor | None) -> None:
+    check_logged_in(user)
+    ensure(
+        can_manage_contingents(user),
+        _("Only the coordination office manages contingents and distribution keys."),
+    )
+
+
+def access_contingent(user: Visitor | None, pk: int) -> Contingent:
+    check_manage_contingents(user)
+    contingent = Contingent.objects.filter(pk=pk).select_related("key_table").first()
+    if contingent is None:
+        raise Http404
+    return contingent

@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from hafennetz.admission.models import Offer, Pledge, PledgeStatus, Resource
+from hafennetz.admission.models import Contingent, Offer, Pledge, PledgeStatus, Resource
 from hafennetz.core.forms import DateInput
 from hafennetz.members.models import Contact, Member
 
@@ -62,3 +62,73 @@ class PledgeStatusForm(forms.Form):
         self.fields["status"].choices = [  # type: ignore[attr-defined]
             (value, label) for value, label in PledgeStatus.choices if value in allowed
         ]
+
+
+class SharesField(forms.CharField):
+    """`key: share` per line (or separated by `;`), parsed by services.parse_shares."""
+
+    widget = forms.Textarea(attrs={"rows": 6})
+
+    def to_python(self, value: Any) -> dict[str, float]:  # type: ignore[override]
+        from hafennetz.admission.services import parse_shares
+
+        text = super().to_python(value)
+        try:
+            return parse_shares(text or "")
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from None
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, dict):
+            return "\n".join(f"{k}: {v}" for k, v in value.items())
+        return value
+
+
+class ContingentForm(forms.ModelForm):  # type: ignore[type-arg]
+    explicit_shares = SharesField(
+        label=_("Explicit shares"),
+        required=False,
+        max_length=20_000,
+        help_text=_("Only for the key “explicit shares”: one “AGS: share” per line."),
+    )
+
+    class Meta:
+        model = Contingent
+        fields = [
+            "name",
+            "programme",
+            "persons",
+            "period_start",
+            "period_end",
+            "key",
+            "key_table",
+            "explicit_shares",
+            "eligible",
+            "notes",
+        ]
+        widgets = {
+            "period_start": DateInput(),
+            "period_end": DateInput(),
+            "eligible": forms.SelectMultiple(attrs={"size": 10}),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["eligible"].queryset = Member.objects.alliance().order_by("name")  # type: ignore[attr-defined]
+
+    def contingent_data(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields if name != "eligible"}
+
+
+class KeyTableForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=120, initial="Königsteiner Schlüssel")
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    source = forms.CharField(
+        label=_("Source"), max_length=300, help_text=_("e.g. the GWK's publication")
+    )
+    shares = SharesField(
+        label=_("Shares in percent"),
+        max_length=2_000,
+        help_text=_("One line per state: state key and share, e.g. “01: 3.38791”."),
+    )

@@ -6,7 +6,7 @@ csv-formats.md): places per resource become the engine's capacities, offers its 
 
 from __future__ import annotations
 
-from django.core.validators import MaxValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -115,3 +115,92 @@ class Pledge(BaseModel):
     @property
     def is_active(self) -> bool:
         return self.status in (PledgeStatus.OFFERED, PledgeStatus.ACCEPTED)
+
+
+class Programme(models.TextChoices):
+    SEA_RESCUE = "sea_rescue", _("People rescued at sea")
+    FEDERAL_ADMISSION = "federal_admission", _("Federal admission programme")
+    STATE_ADMISSION = "state_admission", _("State admission programme")
+    RESETTLEMENT = "resettlement", _("Resettlement")
+    OTHER = "other", _("Other programme")
+
+
+class KeyKind(models.TextChoices):
+    """The distribution key a contingent is compared against (admission.keys computes them)."""
+
+    KOENIGSTEINER = "koenigsteiner", _("Königsteiner Schlüssel")
+    POPULATION = "population", _("Population")
+    POPULATION_AREA = "population_area", _("Population and area (90 % / 10 %, as NRW's FlüAG)")
+    PLEDGES = "pledges", _("Proportional to pledges")
+    EXPLICIT = "explicit", _("Explicit shares")
+
+
+class KeyTable(BaseModel):
+    """A version of the Königsteiner Schlüssel: state shares in percent, with year and source.
+    The shipped 2014–2016 table is outdated; the office adds the current one."""
+
+    name = models.CharField(_("name"), max_length=120)
+    year = models.PositiveSmallIntegerField(
+        _("year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    source = models.CharField(_("source"), max_length=300)
+    shares = models.JSONField(_("shares in percent by state"), default=dict)
+
+    class Meta:
+        ordering = ["-year", "name"]
+        verbose_name = _("key table")
+        verbose_name_plural = _("key tables")
+        constraints = [models.UniqueConstraint(fields=["name", "year"], name="unique_key_table")]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.year}"
+
+
+class Contingent(BaseModel):
+    """A number of persons of one programme to be distributed among members in a period."""
+
+    name = models.CharField(_("name"), max_length=150)
+    programme = models.CharField(_("programme"), max_length=30, choices=Programme.choices)
+    persons = models.PositiveIntegerField(
+        _("persons"), validators=[MinValueValidator(1), MaxValueValidator(MAX_PLACES)]
+    )
+    period_start = models.DateField(_("period from"))
+    period_end = models.DateField(_("period until"))
+    key = models.CharField(
+        _("distribution key"),
+        max_length=20,
+        choices=KeyKind.choices,
+        default=KeyKind.KOENIGSTEINER,
+    )
+    key_table = models.ForeignKey(
+        KeyTable,
+        verbose_name=_("Königsteiner table"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="contingents",
+    )
+    # Explicit shares by member AGS (any scale; normalised), for KeyKind.EXPLICIT.
+    explicit_shares = models.JSONField(_("explicit shares"), default=dict, blank=True)
+    eligible = models.ManyToManyField(
+        "members.Member",
+        verbose_name=_("eligible members"),
+        blank=True,
+        related_name="contingents",
+        help_text=_("Empty: every member with a current pledge in the period."),
+    )
+    notes = models.TextField(_("notes"), max_length=4000, blank=True)
+
+    class Meta:
+        ordering = ["-period_start", "name"]
+        verbose_name = _("contingent")
+        verbose_name_plural = _("contingents")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(period_end__gte=models.F("period_start")),
+                name="contingent_period_in_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import QuerySet, Sum
+from django.db.models import Count, QuerySet, Sum
 from django.utils import timezone
 
-from hafennetz.admission.models import Pledge, PledgeStatus, Resource
+from hafennetz.admission.keys import KeyMember, targets, whole_persons
+from hafennetz.admission.models import Contingent, KeyKind, KeyTable, Pledge, PledgeStatus, Resource
 from hafennetz.core.models import AuditEntry
 from hafennetz.members.models import Member
 
@@ -71,4 +72,126 @@ def pledge_overview(day: dt.date | None = None) -> QuerySet[Member]:
         .annotate(pledged_persons=Sum("pledges__places_housing"))
         .select_related("state")
         .order_by("state_id", "name")
+    )
+
+
+# --- contingents -------------------------------------------------------------------------------
+
+
+def contingents() -> QuerySet[Contingent]:
+    return Contingent.objects.select_related("key_table").annotate(n_eligible=Count("eligible"))
+
+
+def key_tables() -> QuerySet[KeyTable]:
+    return KeyTable.objects.all()
+
+
+def contingent_members(contingent: Contingent) -> list[Member]:
+    """The members a contingent is distributed among: those named, or else every member with a
+    current pledge overlapping the contingent's period."""
+    members = Member.objects.select_related("state", "municipality", "district")
+    named = members.filter(contingents=contingent)
+    if named.exists():
+        return list(named.order_by("state_id", "name"))
+    return list(
+        members.filter(pk__in=_pledges_in_period(contingent).values("member_id")).order_by(
+            "state_id", "name"
+        )
+    )
+
+
+def _pledges_in_period(contingent: Contingent) -> QuerySet[Pledge]:
+    return Pledge.objects.filter(
+        status__in=ACTIVE,
+        valid_from__lte=contingent.period_end,
+        valid_until__gte=contingent.period_start,
+    )
+
+
+@dataclass(frozen=True)
+class KeyRow:
+    member: Member
+    pledged: int
+    targets: list[int]  # in the order of KeyComparison.kinds
+
+
+@dataclass(frozen=True)
+class StateRow:
+    state: str
+    pledged: int
+    targets: list[int]  # in the order of KeyComparison.kinds
+
+
+@dataclass(frozen=True)
+class KeyComparison:
+    kinds: list[tuple[str, str]]  # (key, label) of the keys that could be computed
+    rows: list[KeyRow]
+    states: list[StateRow]
+    not_computed: list[str]  # labels of keys without data (no table, no explicit shares)
+
+
+def key_comparison(contingent: Contingent) -> KeyComparison:
+    """For each member and state: the persons each key would give it, beside its pledges."""
+    members = contingent_members(contingent)
+    pledged = dict(
+        _pledges_in_period(contingent)
+        .filter(member__in=members)
+        .values("member_id")
+        .annotate(persons=Sum("places_housing"))
+        .values_list("member_id", "persons")
+    )
+    key_members = [
+        KeyMember(
+            ags=m.ags,
+            state=m.state_id,
+            population=m.population,
+            area_km2=float(m.territory.area_km2),
+            pledged_persons=int(pledged.get(m.pk) or 0),
+        )
+        for m in members
+    ]
+    kinds: list[tuple[str, str]] = []
+    not_computed: list[str] = []
+    per_kind: dict[str, dict[str, int]] = {}
+    for kind in KeyKind:
+        state_shares = None
+        if kind == KeyKind.KOENIGSTEINER:
+            if contingent.key_table is None:
+                not_computed.append(str(kind.label))
+                continue
+            state_shares = {k: float(v) for k, v in contingent.key_table.shares.items()}
+        if kind == KeyKind.EXPLICIT and not contingent.explicit_shares:
+            not_computed.append(str(kind.label))
+            continue
+        shares = targets(
+            kind,
+            key_members,
+            contingent.persons,
+            state_shares=state_shares,
+            explicit=contingent.explicit_shares,
+        )
+        per_kind[kind.value] = whole_persons(shares, contingent.persons)
+        kinds.append((kind.value, str(kind.label)))
+    rows = [
+        KeyRow(
+            member=m,
+            pledged=km.pledged_persons,
+            targets=[per_kind[k].get(m.ags, 0) for k in per_kind],
+        )
+        for m, km in zip(members, key_members, strict=True)
+    ]
+    states: dict[str, StateRow] = {}
+    for row in rows:
+        name = row.member.state.name
+        current = states.get(name) or StateRow(name, 0, [0] * len(per_kind))
+        states[name] = StateRow(
+            name,
+            current.pledged + row.pledged,
+            [a + b for a, b in zip(current.targets, row.targets, strict=True)],
+        )
+    return KeyComparison(
+        kinds=kinds,
+        rows=rows,
+        states=sorted(states.values(), key=lambda s: s.state),
+        not_computed=not_computed,
     )

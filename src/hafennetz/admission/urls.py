@@ -8,4 +8,13 @@ urlpatterns = [
     path("aufnahme/zusagen/<str:ags>/neu/", views.pledge_create, name="pledge-create"),
     path("aufnahme/zusage/<int:pk>/", views.pledge_edit, name="pledge-edit"),
     path("aufnahme/zusage/<int:pk>/status/", views.pledge_status, name="pledge-status"),
+    path("aufnahme/kontingente/", views.contingent_list, name="contingent-list"),
+    path("aufnahme/kontingente/neu/", views.contingent_edit, name="contingent-create"),
+    path("aufnahme/kontingente/<int:pk>/", views.contingent_detail, name="contingent-detail"),
+    path(
+        "aufnahme/kontingente/<int:pk>/bearbeiten/",
+        views.contingent_edit,
+        name="contingent-edit",
+    ),
+    path("aufnahme/schluessel/neu/", views.key_table_create, name="key-table-create"),
 ]

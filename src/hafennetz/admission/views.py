@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from hafennetz.admission import access, selectors, services
-from hafennetz.admission.forms import PledgeForm, PledgeStatusForm
+from hafennetz.admission.forms import ContingentForm, KeyTableForm, PledgeForm, PledgeStatusForm
 from hafennetz.admission.models import Resource
 from hafennetz.core.forms import save_form
 
@@ -114,4 +114,62 @@ def pledge_status(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-__all__ = ["member_pledges", "overview", "pledge_create", "pledge_edit", "pledge_status"]
+# --- contingents and key tables (coordination office) -------------------------------------------
+
+
+@require_safe
+def contingent_list(request: HttpRequest) -> HttpResponse:
+    access.check_manage_contingents(request.user)
+    return render(
+        request,
+        "admission/contingent_list.html",
+        {"contingents": selectors.contingents(), "key_tables": selectors.key_tables()},
+    )
+
+
+def contingent_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    if pk is None:
+        access.check_manage_contingents(request.user)
+        contingent = None
+    else:
+        contingent = access.access_contingent(request.user, pk)
+    form = ContingentForm(request.POST or None, instance=contingent)
+    saved = save_form(
+        request,
+        form,
+        lambda: services.contingent_save(
+            actor=request.user,
+            contingent=contingent,
+            data=form.contingent_data(),
+            eligible=form.cleaned_data["eligible"],
+        ),
+    )
+    if saved:
+        messages.success(request, _("The contingent was saved."))
+        return redirect("contingent-detail", pk=saved.value.pk)
+    return render(
+        request, "admission/contingent_form.html", {"form": form, "contingent": contingent}
+    )
+
+
+@require_safe
+def contingent_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    contingent = access.access_contingent(request.user, pk)
+    return render(
+        request,
+        "admission/contingent_detail.html",
+        {"contingent": contingent, "comparison": selectors.key_comparison(contingent)},
+    )
+
+
+def key_table_create(request: HttpRequest) -> HttpResponse:
+    access.check_manage_contingents(request.user)
+    form = KeyTableForm(request.POST or None)
+    if save_form(
+        request,
+        form,
+        lambda: services.key_table_create(actor=request.user, **form.cleaned_data),
+    ):
+        messages.success(request, _("The key table was saved."))
+        return redirect("contingent-list")
+    return render(request, "admission/key_table_form.html", {"form": form})

@@ -34,6 +34,11 @@ GET = {
     "pledge-create": ({"ags": AGS}, OWN_OR_OFFICE),
     "pledge-edit": ({"pk": "{pledge}"}, OWN_OR_OFFICE),
     "pledge-status": ({"pk": "{pledge}"}, OWN_OR_OFFICE),
+    "contingent-list": ({}, OFFICE_ONLY),
+    "contingent-create": ({}, OFFICE_ONLY),
+    "contingent-detail": ({"pk": "{contingent}"}, OFFICE_ONLY),
+    "contingent-edit": ({"pk": "{contingent}"}, OFFICE_ONLY),
+    "key-table-create": ({}, OFFICE_ONLY),
 }
 
 POST = {
@@ -55,5 +60,29 @@ POST = {
     ),
 }
 
-NO_POST = {"pledge-overview", "pledges-of-member"}
+CONTINGENT_FORM = {
+    "name": "Matrix-Kontingent",
+    "programme": "federal_admission",
+    "persons": "50",
+    "period_start": _TODAY.replace(month=1, day=1).isoformat(),
+    "period_end": _TODAY.replace(month=12, day=31).isoformat(),
+    "key": "population",
+    "notes": "",
+}
+POST["contingent-create"] = Post({}, CONTINGENT_FORM, with_answer(REDIRECT, OFFICE_ONLY))
+POST["contingent-edit"] = Post(
+    {"pk": "{contingent}"}, CONTINGENT_FORM | {"persons": "60"}, with_answer(REDIRECT, OFFICE_ONLY)
+)
+POST["key-table-create"] = Post(
+    {},
+    {
+        "name": "Königsteiner Schlüssel",
+        "year": "2031",
+        "source": "GWK",
+        "shares": "\n".join(f"{n:02d}: 6.25" for n in range(1, 17)),
+    },
+    with_answer(REDIRECT, OFFICE_ONLY),
+)
+
+NO_POST = {"pledge-overview", "pledges-of-member", "contingent-list", "contingent-detail"}
 PENDING_POST: set[str] = set()

@@ -1,0 +1,96 @@
+"""Demo data of the admission module: the shipped Königsteiner table (real, outdated), invented
+pledges for most members and one invented contingent. Pledges and the contingent are flagged
+`is_demo`. Idempotent: a second run changes nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+from django.db import transaction
+from django.utils import timezone
+
+from hafennetz.admission.models import (
+    Contingent,
+    KeyKind,
+    KeyTable,
+    Offer,
+    Pledge,
+    PledgeStatus,
+    Programme,
+)
+from hafennetz.core.models import DistributionKeyShare
+from hafennetz.members.models import Member
+
+SHIPPED_KEY_SOURCE = (
+    "GWK/BAMF, Königsteiner Schlüssel 2014 (shipped reference data; outdated — add the current "
+    "table)"
+)
+
+
+def shipped_key_table() -> KeyTable | None:
+    """The Königsteiner table of the reference data as a key table (real data, not demo)."""
+    shares = DistributionKeyShare.objects.filter(key="koenigstein")
+    if not shares.exists():
+        return None
+    year = max(shares.values_list("year", flat=True))
+    table, _created = KeyTable.objects.get_or_create(
+        name="Königsteiner Schlüssel",
+        year=year,
+        defaults={
+            "source": SHIPPED_KEY_SOURCE,
+            "shares": {s.state_id: float(s.share_percent) for s in shares.filter(year=year)},
+        },
+    )
+    return table
+
+
+@transaction.atomic
+def seed_demo_admission() -> bool:
+    """Create the demo pledges and contingent once; True if anything was created."""
+    table = shipped_key_table()
+    if Pledge.objects.filter(is_demo=True).exists():
+        return False
+    rng = random.Random(13)
+    today = timezone.localdate()
+    start = today.replace(month=1, day=1)
+    end = dt.date(today.year, 12, 31)
+    offers = [o.value for o in Offer]
+    pledges = []
+    for member in Member.objects.alliance().order_by("pk"):
+        if rng.random() < 0.2:
+            continue  # not every member has pledged
+        housing = rng.choice([4, 6, 8, 10, 12, 15, 20, 25, 30, 40])
+        status = rng.choice([PledgeStatus.OFFERED, PledgeStatus.ACCEPTED, PledgeStatus.ACCEPTED])
+        pledges.append(
+            Pledge(
+                member=member,
+                valid_from=start,
+                valid_until=end,
+                places_housing=housing,
+                places_barrier_free_housing=rng.choice([0, 0, 1, 2]),
+                places_childcare=rng.randint(0, max(1, housing // 5)),
+                places_school=rng.randint(0, max(1, housing // 4)),
+                places_language_course=rng.randint(1, max(2, housing // 2)),
+                places_medical_care=rng.choice([0, 0, 0, 1]),
+                offers=sorted(rng.sample(offers, rng.randint(1, 3))),
+                status=status,
+                accepted_on=start + dt.timedelta(days=30) if status == "accepted" else None,
+                accepted_by="Land" if status == "accepted" else "",
+                notes="Demo",
+                is_demo=True,
+            )
+        )
+    Pledge.objects.bulk_create(pledges)
+    Contingent.objects.create(
+        name=f"Aus Seenot gerettete Menschen {today.year} (Demo)",
+        programme=Programme.SEA_RESCUE,
+        persons=300,
+        period_start=start,
+        period_end=end,
+        key=KeyKind.KOENIGSTEINER if table else KeyKind.POPULATION,
+        key_table=table,
+        notes="Erfundenes Kontingent für die Demo.",
+        is_demo=True,
+    )
+    return True
