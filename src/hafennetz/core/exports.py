@@ -42,9 +42,11 @@ def csv_cell(value: Any) -> str:
 
 
 def to_csv(rows: Iterable[Row], *, delimiter: str = ",") -> bytes:
-    """UTF-8 with BOM (Excel opens umlauts correctly only with it), every cell neutralised."""
+    """UTF-8 with BOM (Excel opens umlauts correctly only with it), every cell neutralised.
+    CRLF line ends (RFC 4180): the writer then quotes every field holding a CR or an LF, so a
+    line break inside a text can never start a new row whose first cell is a formula."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\n")
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
     for row in rows:
         writer.writerow([csv_cell(v) for v in row])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
