@@ -71,8 +71,10 @@ def test_member_is_refused_another_members_profile(bpage: BrowserPage, login_as:
     assert response.status == 403
     expect(page.locator("html")).to_have_attribute("lang", "de")
     expect(page.get_by_role("heading", level=1)).to_have_text(t("Access denied"))
+    # The refusal says what was refused.
     expect(page.locator("main")).to_contain_text(
-        t("You may not open this page. Members can only edit their own profile.")
+        t("Only the staff of %(member)s and the coordination office may edit its profile.")
+        % {"member": other.name}
     )
     # Still logged in, with the normal page frame around the refusal.
     expect(page.locator(".site-header .who")).to_contain_text(MEMBER_LOGIN)

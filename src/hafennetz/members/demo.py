@@ -9,6 +9,7 @@ import random
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
+from django.core.management.base import OutputWrapper
 from django.db import transaction
 
 from hafennetz.core.models import District, Municipality, State
@@ -24,7 +25,7 @@ from hafennetz.members.models import (
 )
 
 SEED = 20190614
-ACTOR = "demo-seed"
+ACTOR = None  # a system job: the audit log shows "system"
 DEMO_PASSWORD = "Hafen-Demo-2026"  # noqa: S105 - printed on the console on purpose
 DEMO_ALLIANCE_MEMBERS = 113
 DEMO_RESOLUTION_ONLY = 12
@@ -262,3 +263,18 @@ def seed_demo() -> list[DemoLogin]:
         )
 
     return [_login(role, email, founding[ags]) for role, email, ags in DEMO_LOGINS]
+
+
+def seed(stdout: OutputWrapper) -> bool:
+    """Seed the registry's demo data once; say on `stdout` what happened."""
+    if seed_demo():
+        stdout.write("Demo data created.")
+        return True
+    stdout.write("Demo data: members exist already, nothing changed.")
+    return False
+
+
+def print_logins(stdout: OutputWrapper) -> None:
+    stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
+    for role, email, _ags in DEMO_LOGINS:
+        stdout.write(f"  {role:<40} {email}")

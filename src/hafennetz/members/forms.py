@@ -9,10 +9,11 @@ from django.utils.translation import gettext_lazy as _
 from hafennetz.core.forms import DateInput
 from hafennetz.core.models import State
 from hafennetz.members.models import Contact, Criterion, Declaration, Member, MemberStatus
+from hafennetz.members.transfer import MAX_FILE_BYTES
 
 
 class DirectoryFilterForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False)
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
     state = forms.ModelChoiceField(
         label=_("State"),
         queryset=State.objects.all(),
@@ -25,18 +26,26 @@ class DirectoryFilterForm(forms.Form):
     )
 
 
+PROFILE_FORM_FIELDS = ("name", "website", "description", "safe_harbour_resolution_on", "joined_on")
+
+
 class MemberProfileForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=150)
-    website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
+    website = forms.URLField(
+        label=_("Website"), required=False, assume_scheme="https", max_length=200
+    )
     description = forms.CharField(
-        label=_("Profile text"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+        label=_("Profile text"),
+        required=False,
+        max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 4}),
     )
     safe_harbour_resolution_on = forms.DateField(
         label=_("Safe-harbour council resolution"), required=False, widget=DateInput()
     )
     joined_on = forms.DateField(label=_("Joined the alliance"), required=False, widget=DateInput())
 
-    def __init__(self, *args: Any, member: Member, office: bool, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, member: Member, writable: frozenset[str], **kwargs: Any) -> None:
         criteria = {c.criterion: c for c in member.criteria.all()}
         initial = {
             "name": member.name,
@@ -50,9 +59,11 @@ class MemberProfileForm(forms.Form):
             initial[f"decided_{code}"] = bool(status and status.decided)
             initial[f"fulfilled_{code}"] = bool(status and status.fulfilled)
         super().__init__(*args, initial=initial, **kwargs)
-        if not office:
-            # Only the coordination office records when a member joined.
-            del self.fields["joined_on"]
+        # Only the fields the user may write (`access.writable_member_fields`): e.g. only the
+        # coordination office records when a member joined.
+        for name in PROFILE_FORM_FIELDS:
+            if name not in writable:
+                del self.fields[name]
         for code, label in Criterion.choices:
             self.fields[f"decided_{code}"] = forms.BooleanField(label=label, required=False)
             self.fields[f"fulfilled_{code}"] = forms.BooleanField(label=label, required=False)
@@ -64,8 +75,7 @@ class MemberProfileForm(forms.Form):
         ]
 
     def profile_data(self) -> dict[str, Any]:
-        keys = ["name", "website", "description", "safe_harbour_resolution_on", "joined_on"]
-        return {k: self.cleaned_data[k] for k in keys if k in self.fields}
+        return {k: self.cleaned_data[k] for k in PROFILE_FORM_FIELDS if k in self.fields}
 
     def criteria_data(self) -> dict[str, tuple[bool, bool]]:
         return {
@@ -145,6 +155,16 @@ class InvitationForm(forms.Form):
 
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("File (CSV or XLSX)"))
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        # Refused before a byte is parsed (the upload itself is limited by Django's settings).
+        if upload.size > MAX_FILE_BYTES:
+            raise forms.ValidationError(
+                _("The file is too large (at most %(mb)s MB).")
+                % {"mb": MAX_FILE_BYTES // (1024 * 1024)}
+            )
+        return upload
 
 
 class SetPasswordForm(forms.Form):

@@ -107,12 +107,14 @@ class Member(BaseModel):
                 condition=(Q(municipality__isnull=False) & Q(district__isnull=True))
                 | (Q(municipality__isnull=True) & Q(district__isnull=False)),
                 name="member_is_municipality_xor_district",
+                violation_error_message=_("A member is either a municipality or a district."),
             ),
             models.CheckConstraint(
                 condition=Q(left_on__isnull=True)
                 | Q(joined_on__isnull=True)
                 | Q(left_on__gte=models.F("joined_on")),
                 name="member_left_after_joined",
+                violation_error_message=_("Leaving cannot be before joining."),
             ),
         ]
 
@@ -276,6 +278,7 @@ class StateCoordination(BaseModel):
             models.CheckConstraint(
                 condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
                 name="state_coordination_period",
+                violation_error_message=_("The end lies before the start."),
             )
         ]
 

@@ -19,11 +19,11 @@ from hafennetz.members.models import (
     Contact,
     CoordinationOfficeTerm,
     Criterion,
+    Invitation,
     Member,
     Signature,
     StateCoordination,
 )
-from hafennetz.members.permissions import can_edit_member
 
 
 def _members() -> QuerySet[Member]:
@@ -55,6 +55,8 @@ def member_directory(
 
 
 def member_by_ags(ags: str) -> Member:
+    """The member with this AGS (municipality) or district key, or Http404. No rights checked:
+    `members.access.access_member` checks them."""
     member = _members().filter(Q(municipality_id=ags) | Q(district_id=ags)).first()
     if member is None:
         raise Http404
@@ -83,10 +85,11 @@ def member_criteria(member: Member) -> list[CriterionRow]:
     ]
 
 
-def member_contacts_for(user: Any, member: Member) -> QuerySet[Contact]:
-    """Public contacts for everyone; all contacts for the member's staff and the office."""
+def member_contacts(member: Member, *, internal: bool) -> QuerySet[Contact]:
+    """The member's public contacts, or all of them (`internal`: see
+    `access.can_see_internal_contacts`)."""
     contacts = member.contacts.all()
-    return contacts if can_edit_member(user, member) else contacts.filter(is_public=True)
+    return contacts if internal else contacts.filter(is_public=True)
 
 
 def member_signatures(member: Member) -> QuerySet[Signature]:
@@ -105,14 +108,14 @@ def coordination_office_history() -> QuerySet[CoordinationOfficeTerm]:
     return CoordinationOfficeTerm.objects.select_related("member").order_by("-starts_on")
 
 
+def recent_invitations(limit: int = 200) -> QuerySet[Invitation]:
+    return Invitation.objects.select_related("member", "invited_by")[:limit]
+
+
 def state_coordinations() -> QuerySet[StateCoordination]:
     return StateCoordination.objects.select_related("state", "member").order_by(
         "state_id", "-starts_on"
     )
-
-
-def current_state_coordinators() -> dict[str, StateCoordination]:
-    return {c.state_id: c for c in StateCoordination.objects.current().select_related("member")}
 
 
 def member_points() -> list[dict[str, Any]]:

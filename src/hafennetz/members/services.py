@@ -1,8 +1,9 @@
-"""Writes to the member registry. Each service is keyword-only, atomic and audited.
+"""Writes to the member registry. Each service is keyword-only, typed, atomic and audited.
 
-Services validate what the domain demands (and raise ValidationError keyed by field, so forms
-can show the message at the field); whether the *user* may do it is checked by the caller
-through `hafennetz.members.permissions`.
+Services validate what the domain demands (ValidationError keyed by field, so forms show the
+message at the field) and refuse what the actor may not write (AccessDenied, with the rules of
+`hafennetz.members.access`), so no interface — form, import, API, task — can bypass a rule.
+`actor=None` is a system job (demo seeding, scheduled tasks) and may do everything.
 """
 
 from __future__ import annotations
@@ -10,23 +11,34 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hafennetz.core.audit import create_audited, log_action, snapshot, update_audited
+from hafennetz.core.access import AccessDenied, Actor, ensure
+from hafennetz.core.audit import (
+    create_audited,
+    log_action,
+    save_audited,
+    snapshot,
+    stored_snapshot,
+    update_audited,
+)
 from hafennetz.core.models import District, Municipality, State
+from hafennetz.core.validators import HISTORIC_EARLIEST, plausible_date
+from hafennetz.members import access
 from hafennetz.members.models import (
-    FOUNDING_DATE,
     Contact,
     CoordinationOfficeTerm,
     Criterion,
@@ -38,63 +50,53 @@ from hafennetz.members.models import (
     StaffAccount,
     StateCoordination,
 )
-from hafennetz.members.transfer import ImportPreview, check_rows
+from hafennetz.members.transfer import (
+    ImportFileError,
+    ImportPreview,
+    check_rows,
+    registry_state,
+)
+from hafennetz.members.validation import (
+    already_member_message,
+    registered_as,
+    same_city_keys,
+    territory_by_ags,
+    validate_member_dates,
+)
 
-User = get_user_model()
-
-PROFILE_FIELDS = ("name", "website", "description", "safe_harbour_resolution_on")
-OFFICE_FIELDS = ("joined_on",)
+CONTACT_FIELDS = ("name", "function", "email", "phone", "is_public")
 
 
 def _today() -> dt.date:
     return timezone.localdate()
 
 
-def territory_by_ags(ags: str) -> Municipality | District | None:
-    """An 8-digit AGS names a municipality, a 5-digit key a district."""
-    ags = (ags or "").strip()
-    if len(ags) == 8 and ags.isdigit():
-        return Municipality.objects.select_related("state").filter(pk=ags).first()
-    if len(ags) == 5 and ags.isdigit():
-        return District.objects.select_related("state").filter(pk=ags).first()
-    return None
+def _check_office(actor: Actor, task: access.OfficeTask) -> None:
+    """Refuse a registry task to any actor but the coordination office (or a system job)."""
+    if actor is not None:
+        access.check_manage_members(actor, task)
 
 
-def validate_member_dates(
-    *, joined_on: dt.date | None, left_on: dt.date | None, resolution_on: dt.date | None
-) -> dict[str, str]:
-    """Date rules shared by the forms, the import and the services: {field: message}."""
-    errors: dict[str, str] = {}
-    today = _today()
-    for field, value in (
-        ("joined_on", joined_on),
-        ("left_on", left_on),
-        ("safe_harbour_resolution_on", resolution_on),
-    ):
-        if value and value > today:
-            errors[field] = _("The date lies in the future.")
-    if joined_on and joined_on < FOUNDING_DATE and "joined_on" not in errors:
-        errors["joined_on"] = _(
-            "The alliance was founded on 14.06.2019; nobody can have joined earlier."
-        )
-    if left_on and "left_on" not in errors:
-        if not joined_on:
-            errors["left_on"] = _("Only a member that joined the alliance can leave it.")
-        elif left_on < joined_on:
-            errors["left_on"] = _("Leaving cannot be before joining (%(date)s).") % {
-                "date": joined_on.strftime("%d.%m.%Y")
-            }
-    return errors
+def _check_editor(actor: Actor, member: Member, message: str) -> None:
+    ensure(access.actor_may(actor, access.can_edit_member(actor, member)), message)
 
 
 def _criteria_snapshot(member: Member) -> dict[str, list[bool]]:
     return {c.criterion: [c.decided, c.fulfilled] for c in member.criteria.all()}
 
 
+def _date_error(field: str, value: dt.date | None, **bounds: Any) -> dict[str, str]:
+    try:
+        plausible_date(value, **bounds)
+    except ValidationError as exc:
+        return {field: exc.messages[0]}
+    return {}
+
+
 @transaction.atomic
 def member_create(
     *,
-    actor: Any,
+    actor: Actor,
     ags: str,
     joined_on: dt.date | None,
     safe_harbour_resolution_on: dt.date | None = None,
@@ -102,6 +104,7 @@ def member_create(
     website: str = "",
     is_demo: bool = False,
 ) -> Member:
+    _check_office(actor, "create")
     # All field errors at once, so the form shows every problem in one round trip.
     errors = validate_member_dates(
         joined_on=joined_on, left_on=None, resolution_on=safe_harbour_resolution_on
@@ -110,16 +113,14 @@ def member_create(
     if territory is None:
         errors["ags"] = _(
             "Unknown AGS „%(ags)s“: no municipality (8 digits) or district (5 digits)."
-        ) % {"ags": ags}
+        ) % {"ags": (ags or "")[:20]}
     else:
-        existing = Member.objects.filter(
-            municipality_id=territory.pk if isinstance(territory, Municipality) else None,
-            district_id=territory.pk if isinstance(territory, District) else None,
-        ).first()
+        # Creations in one state wait for each other, so two people adding the same city (as
+        # municipality and as district) at once cannot both succeed.
+        State.objects.select_for_update().filter(pk=territory.state_id).first()
+        existing = registered_as(same_city_keys(territory))
         if existing:
-            errors["ags"] = _("%(name)s is already registered as a member.") % {
-                "name": existing.name
-            }
+            errors["ags"] = already_member_message(territory, existing)
     if errors:
         raise ValidationError(errors)
     assert territory is not None
@@ -133,25 +134,46 @@ def member_create(
         website=website,
         is_demo=is_demo,
     )
-    create_audited(actor=actor, obj=member, action="member.create")
+    try:
+        with transaction.atomic():
+            create_audited(actor=actor, obj=member, action="member.create")
+    except IntegrityError as exc:  # a concurrent creation won the race
+        raise ValidationError(
+            {"ags": _("%(name)s is already registered as a member.") % {"name": member.name}}
+        ) from exc
     return member
 
 
 @transaction.atomic
 def member_update(
     *,
-    actor: Any,
+    actor: Actor,
     member: Member,
     data: Mapping[str, Any],
     criteria: Mapping[str, tuple[bool, bool]] | None = None,
 ) -> Member:
-    """Change profile fields (and, for the coordination office, the joining date)."""
-    allowed = set(PROFILE_FIELDS) | set(OFFICE_FIELDS)
-    unknown = set(data) - allowed
+    """Change profile fields (the joining date only for the coordination office) and the
+    Seebrücke criteria."""
+    unknown = set(data) - (access.PROFILE_FIELDS | access.OFFICE_FIELDS)
     if unknown:
         raise ValueError(f"not editable: {sorted(unknown)}")
+    _check_editor(
+        actor,
+        member,
+        _("Only the staff of %(member)s and the coordination office may edit its profile.")
+        % {"member": member.name},
+    )
+    if actor is not None:
+        refused = set(data) - access.writable_member_fields(actor, member)
+        if refused & access.OFFICE_FIELDS:
+            raise AccessDenied(_("Only the coordination office may change when a member joined."))
+        ensure(
+            not refused,
+            _("You may not change these fields: %(fields)s.")
+            % {"fields": ", ".join(sorted(refused))},
+        )
     member = Member.objects.select_for_update().get(pk=member.pk)
-    before = snapshot(member) | {"criteria": _criteria_snapshot(member)}
+    before = stored_snapshot(member) | {"criteria": _criteria_snapshot(member)}
     for field, value in data.items():
         setattr(member, field, value)
     errors = validate_member_dates(
@@ -174,7 +196,8 @@ def member_update(
 
 
 @transaction.atomic
-def member_mark_left(*, actor: Any, member: Member, left_on: dt.date) -> Member:
+def member_mark_left(*, actor: Actor, member: Member, left_on: dt.date) -> Member:
+    _check_office(actor, "mark_left")
     member = Member.objects.select_for_update().get(pk=member.pk)
     if member.left_on:
         raise ValidationError(
@@ -183,13 +206,13 @@ def member_mark_left(*, actor: Any, member: Member, left_on: dt.date) -> Member:
                 % {"date": member.left_on.strftime("%d.%m.%Y")}
             }
         )
+    errors = validate_member_dates(joined_on=member.joined_on, left_on=left_on, resolution_on=None)
+    if errors:
+        raise ValidationError(errors)
     if CoordinationOfficeTerm.objects.current(left_on).filter(member=member).exists():
         raise ValidationError(
             {"left_on": _("This member holds the coordination office; hand it over first.")}
         )
-    errors = validate_member_dates(joined_on=member.joined_on, left_on=left_on, resolution_on=None)
-    if errors:
-        raise ValidationError(errors)
     update_audited(actor=actor, obj=member, action="member.leave", left_on=left_on)
     # A member that left no longer coordinates a state.
     for term in StateCoordination.objects.filter(member=member).current(left_on):
@@ -198,38 +221,65 @@ def member_mark_left(*, actor: Any, member: Member, left_on: dt.date) -> Member:
 
 
 @transaction.atomic
+def member_update_left_on(*, actor: Actor, member: Member, left_on: dt.date) -> Member:
+    """Correct the leaving date of a former member."""
+    _check_office(actor, "mark_left")
+    errors = validate_member_dates(joined_on=member.joined_on, left_on=left_on, resolution_on=None)
+    if errors:
+        raise ValidationError(errors)
+    update_audited(actor=actor, obj=member, action="member.update", left_on=left_on)
+    return member
+
+
+@transaction.atomic
 def contact_save(
-    *, actor: Any, member: Member, data: Mapping[str, Any], contact: Contact | None = None
+    *, actor: Actor, member: Member, data: Mapping[str, Any], contact: Contact | None = None
 ) -> Contact:
-    before = snapshot(contact) if contact else None
+    """Create a contact of `member`, or change `contact` (which may already carry the form's
+    changes: the audit's before-state comes from the database)."""
+    _check_editor(
+        actor,
+        member,
+        _("Only the staff of %(member)s and the coordination office may change its contacts.")
+        % {"member": member.name},
+    )
     contact = contact or Contact(member=member)
-    if contact.member_id != member.pk:
-        raise ValueError("contact belongs to another member")
-    for field in ("name", "function", "email", "phone", "is_public"):
+    if contact.pk is not None:
+        stored_member = (
+            Contact.objects.filter(pk=contact.pk).values_list("member_id", flat=True).first()
+        )
+        ensure(
+            stored_member == member.pk and contact.member_id == member.pk,
+            _("This contact belongs to another member."),
+        )
+    for field in CONTACT_FIELDS:
         if field in data:
             setattr(contact, field, data[field])
-    contact.full_clean()
-    contact.save()
-    log_action(
+    save_audited(
         actor=actor,
-        action="contact.update" if before else "contact.create",
         obj=contact,
-        before=before,
-        after=snapshot(contact),
+        action="contact.update" if contact.pk is not None else "contact.create",
     )
     return contact
 
 
 @transaction.atomic
-def contact_delete(*, actor: Any, contact: Contact) -> None:
-    log_action(actor=actor, action="contact.delete", obj=contact, before=snapshot(contact))
+def contact_delete(*, actor: Actor, contact: Contact) -> None:
+    _check_editor(
+        actor,
+        contact.member,
+        _("Only the staff of %(member)s and the coordination office may change its contacts.")
+        % {"member": contact.member.name},
+    )
+    log_action(actor=actor, action="contact.delete", obj=contact, before=stored_snapshot(contact))
     contact.delete()
 
 
 @transaction.atomic
 def signature_create(
-    *, actor: Any, member: Member, declaration: Declaration, signed_on: dt.date, signatory: str
+    *, actor: Actor, member: Member, declaration: Declaration, signed_on: dt.date, signatory: str
 ) -> Signature:
+    _check_office(actor, "record_signature")
     errors: dict[str, str] = {}
     if signed_on < declaration.published_on:
         errors["signed_on"] = _(
@@ -238,8 +288,8 @@ def signature_create(
             "declaration": declaration.title,
             "date": declaration.published_on.strftime("%d.%m.%Y"),
         }
-    elif signed_on > _today():
-        errors["signed_on"] = _("The date lies in the future.")
+    else:
+        errors |= _date_error("signed_on", signed_on, past_only=True)
     if Signature.objects.filter(member=member, declaration=declaration).exists():
         errors["declaration"] = _("%(member)s has already signed this version.") % {
             "member": member.name
@@ -257,8 +307,9 @@ def signature_create(
 
 @transaction.atomic
 def state_coordination_end(
-    *, actor: Any, coordination: StateCoordination, ends_on: dt.date
+    *, actor: Actor, coordination: StateCoordination, ends_on: dt.date
 ) -> StateCoordination:
+    _check_office(actor, "coordination")
     if ends_on < coordination.starts_on:
         raise ValidationError({"ends_on": _("The end lies before the start.")})
     update_audited(actor=actor, obj=coordination, action="state_coordination.end", ends_on=ends_on)
@@ -268,7 +319,7 @@ def state_coordination_end(
 @transaction.atomic
 def state_coordination_assign(
     *,
-    actor: Any,
+    actor: Actor,
     state: State,
     member: Member,
     starts_on: dt.date,
@@ -277,6 +328,7 @@ def state_coordination_assign(
 ) -> StateCoordination:
     """Give the coordination of a state to a member; an open term of another member ends the
     day before."""
+    _check_office(actor, "coordination")
     errors: dict[str, str] = {}
     if member.state_id != state.pk:
         errors["member"] = _("%(member)s lies in %(state)s, not in %(other)s.") % {
@@ -286,7 +338,9 @@ def state_coordination_assign(
         }
     elif member.left_on or not member.joined_on:
         errors["member"] = _("Only current alliance members can coordinate a state.")
-    if ends_on and ends_on < starts_on:
+    errors |= _date_error("starts_on", starts_on, earliest=HISTORIC_EARLIEST)
+    errors |= _date_error("ends_on", ends_on, earliest=HISTORIC_EARLIEST)
+    if ends_on and ends_on < starts_on and "ends_on" not in errors:
         errors["ends_on"] = _("The end lies before the start.")
     if errors:
         raise ValidationError(errors)
@@ -316,12 +370,16 @@ def state_coordination_assign(
 
 @transaction.atomic
 def coordination_office_hand_over(
-    *, actor: Any, to_member: Member, starts_on: dt.date, is_demo: bool = False
+    *, actor: Actor, to_member: Member, starts_on: dt.date, is_demo: bool = False
 ) -> CoordinationOfficeTerm:
+    _check_office(actor, "coordination")
     if to_member.left_on or not to_member.joined_on:
         raise ValidationError(
             {"member": _("Only a current alliance member can hold the coordination office.")}
         )
+    errors = _date_error("starts_on", starts_on, earliest=HISTORIC_EARLIEST)
+    if errors:
+        raise ValidationError(errors)
     current = (
         CoordinationOfficeTerm.objects.select_for_update().filter(ends_on__isnull=True).first()
     )
@@ -358,9 +416,18 @@ def _token_hash(token: str) -> str:
 
 
 @transaction.atomic
-def invitation_create(*, actor: Any, member: Member, email: str) -> tuple[Invitation, str]:
+def invitation_create(
+    *, actor: Actor, member: Member, email: str, site_url: str = ""
+) -> tuple[Invitation, str]:
     """Invite a person to the staff of a member; returns the invitation and the raw token
-    (sent by e-mail once, never stored)."""
+    (sent by e-mail once, never stored). `site_url` is the site's address for the link (the
+    configured SITE_URL, else the request's host; the view passes it).
+
+    The e-mail goes out before the transaction commits: if sending fails, nothing is saved or
+    logged and the office sees an error at the form, instead of an invitation logged as sent
+    that nobody received."""
+    _check_office(actor, "invitations")
+    User = get_user_model()
     email = User.objects.normalize_email(email.strip()).lower()
     if User.objects.filter(email__iexact=email).exists():
         raise ValidationError({"email": _("There is already an account with this e-mail.")})
@@ -375,7 +442,7 @@ def invitation_create(*, actor: Any, member: Member, email: str) -> tuple[Invita
         email=email,
         member=member,
         token_hash=_token_hash(token),
-        invited_by=actor if getattr(actor, "is_authenticated", False) else None,
+        invited_by=actor if isinstance(actor, AbstractBaseUser) else None,
         expires_at=timezone.now() + dt.timedelta(days=settings.INVITATION_VALID_DAYS),
     )
     invitation.full_clean()
@@ -386,16 +453,20 @@ def invitation_create(*, actor: Any, member: Member, email: str) -> tuple[Invita
         obj=invitation,
         after=snapshot(invitation, ["email", "member_id", "expires_at"]),
     )
-    link = settings.SITE_URL.rstrip("/") + reverse("invitation-accept", args=[token])
+    base = (site_url or settings.SITE_URL).rstrip("/")
+    link = base + reverse("invitation-accept", args=[token])
     context = {"invitation": invitation, "link": link, "member": member}
-    transaction.on_commit(
-        lambda: send_mail(
+    try:
+        send_mail(
             subject=_("Invitation to hafennetz – %(member)s") % {"member": member.name},
             message=render_to_string("members/email/invitation.txt", context),
             from_email=None,
             recipient_list=[email],
         )
-    )
+    except OSError as exc:  # SMTP errors are OSErrors
+        raise ValidationError(
+            {"email": _("The invitation e-mail could not be sent; nothing was saved.")}
+        ) from exc
     return invitation, token
 
 
@@ -407,11 +478,15 @@ def invitation_by_token(token: str) -> Invitation | None:
 
 
 @transaction.atomic
-def invitation_accept(*, token: str, password: str) -> Any:
+def invitation_accept(*, token: str, password: str) -> AbstractBaseUser:
+    """The invited person sets a password: the token is the right, there is no other actor."""
     invitation = invitation_by_token(token)
     if invitation is None:
         raise ValidationError(_("This invitation link is invalid, used or expired."))
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if not invitation.is_open:
+        raise ValidationError(_("This invitation link is invalid, used or expired."))
+    User = get_user_model()
     user = User(username=invitation.email, email=invitation.email)
     try:
         password_validation.validate_password(password, user)
@@ -432,60 +507,122 @@ def invitation_accept(*, token: str, password: str) -> Any:
     return user
 
 
-@transaction.atomic
-def members_import(*, actor: Any, preview: ImportPreview) -> dict[str, int]:
-    """Apply a checked import: every row or none. Rows are re-checked inside the transaction,
-    so a file checked in the preview cannot write half if the registry changed meanwhile."""
-    fresh = check_rows((r.line, r.values) for r in preview.rows)
-    if not fresh.is_valid:
+def members_import(*, actor: Actor, rows: Sequence[tuple[int, Mapping[str, str]]]) -> ImportPreview:
+    """Apply an import: every row or none.
+
+    The rows are checked first, outside any transaction (the expensive part: reference data,
+    the registry, each other), so the write lock is held only for the writes. Inside the
+    transaction the members the check saw are compared with the stored ones; if the registry
+    changed meanwhile, nothing is written and the office checks the file again."""
+    _check_office(actor, "import")
+    preview = check_rows((line, dict(values)) for line, values in rows)
+    if not preview.is_valid:
         raise ValidationError(_("The file has errors; nothing was imported."))
-    counts = {"create": 0, "update": 0}
-    for row in fresh.rows:
-        data = row.cleaned
+    _write_import(actor=actor, preview=preview)
+    return preview
+
+
+IMPORT_UPDATE_FIELDS = ("name", "joined_on", "safe_harbour_resolution_on", "website")
+
+
+@transaction.atomic
+def _write_import(*, actor: Actor, preview: ImportPreview) -> None:
+    """Bulk writes of checked rows (one insert per batch, not per member), each member's
+    change audited; leaving dates go through the leave services (they end coordinations)."""
+    if registry_state(preview.checked_keys) != preview.registry:
+        raise ValidationError(
+            _("The registry changed while the file was checked; please upload it again.")
+        )
+    rows = [r for r in preview.rows if r.action in ("create", "update")]
+    keys = {str(r.changes["ags"]) for r in rows}
+    municipalities = Municipality.objects.select_related("state").in_bulk(
+        [k for k in keys if len(k) == 8]
+    )
+    districts = District.objects.select_related("state").in_bulk([k for k in keys if len(k) == 5])
+    existing = {
+        m.ags: m
+        for m in Member.objects.select_for_update().filter(
+            Q(municipality_id__in=keys) | Q(district_id__in=keys)
+        )
+    }
+    created: list[Member] = []
+    updated: list[tuple[Member, dict[str, Any]]] = []
+    leaving: list[tuple[str, dt.date]] = []
+    for row in rows:
+        changes = dict(row.changes)
+        ags = str(changes.pop("ags"))
+        left_on = changes.pop("left_on", None)
+        if left_on:
+            leaving.append((ags, left_on))
         if row.action == "create":
-            member = member_create(
-                actor=actor,
-                ags=data["ags"],
-                joined_on=data["joined_on"],
-                safe_harbour_resolution_on=data["safe_harbour_resolution_on"],
-                name=data["name"],
-                website=data["website"],
+            territory: Municipality | District = municipalities.get(ags) or districts[ags]
+            member = Member(
+                municipality=territory if isinstance(territory, Municipality) else None,
+                district=territory if isinstance(territory, District) else None,
+                state=territory.state,
+                name=changes.get("name") or territory.short_name,
+                joined_on=changes.get("joined_on"),
+                safe_harbour_resolution_on=changes.get("safe_harbour_resolution_on"),
+                website=changes.get("website", ""),
             )
-            if data["left_on"]:
-                member_mark_left(actor=actor, member=member, left_on=data["left_on"])
-        else:
-            member = Member.objects.filter(
-                municipality_id=data["ags"]
-            ).first() or Member.objects.get(district_id=data["ags"])
-            changes = {
-                "joined_on": data["joined_on"],
-                "safe_harbour_resolution_on": data["safe_harbour_resolution_on"],
-                "website": data["website"],
-            }
-            if data["name"]:
-                changes["name"] = data["name"]
-            member_update(actor=actor, member=member, data=changes)
-            if data["left_on"] and member.left_on != data["left_on"]:
-                if member.left_on:
-                    member_update_left_on(actor=actor, member=member, left_on=data["left_on"])
-                else:
-                    member_mark_left(actor=actor, member=member, left_on=data["left_on"])
-        counts[row.action] += 1
+            member.clean_fields()
+            created.append(member)
+        elif changes:
+            member = existing[ags]
+            before = snapshot(member)
+            for field, value in changes.items():
+                setattr(member, field, value)
+            member.clean_fields()
+            updated.append((member, before))
+    Member.objects.bulk_create(created, batch_size=500)
+    for member in created:
+        log_action(actor=actor, action="member.create", obj=member, after=snapshot(member))
+    Member.objects.bulk_update([m for m, _b in updated], IMPORT_UPDATE_FIELDS, batch_size=500)
+    for member, before in updated:
+        log_action(
+            actor=actor, action="member.update", obj=member, before=before, after=snapshot(member)
+        )
+    if leaving:
+        by_ags = {
+            m.ags: m
+            for m in Member.objects.filter(
+                Q(municipality_id__in=[a for a, _d in leaving])
+                | Q(district_id__in=[a for a, _d in leaving])
+            )
+        }
+        for ags, left_on in leaving:
+            member = by_ags[ags]
+            if member.left_on:
+                member_update_left_on(actor=actor, member=member, left_on=left_on)
+            else:
+                member_mark_left(actor=actor, member=member, left_on=left_on)
     log_action(
         actor=actor,
         action="member.import",
         object_type="members.member",
-        object_repr=_("Import of %(n)s rows") % {"n": len(fresh.rows)},
-        after=counts,
+        object_repr=_("Import of %(n)s rows") % {"n": len(preview.rows)},
+        after={
+            "create": preview.creates,
+            "update": preview.updates,
+            "unchanged": preview.unchanged,
+        },
     )
-    return counts
 
 
-@transaction.atomic
-def member_update_left_on(*, actor: Any, member: Member, left_on: dt.date) -> Member:
-    """Correct the leaving date of a former member."""
-    errors = validate_member_dates(joined_on=member.joined_on, left_on=left_on, resolution_on=None)
-    if errors:
-        raise ValidationError(errors)
-    update_audited(actor=actor, obj=member, action="member.update", left_on=left_on)
-    return member
+__all__ = [
+    "ImportFileError",
+    "contact_delete",
+    "contact_save",
+    "coordination_office_hand_over",
+    "invitation_accept",
+    "invitation_by_token",
+    "invitation_create",
+    "member_create",
+    "member_mark_left",
+    "member_update",
+    "member_update_left_on",
+    "members_import",
+    "signature_create",
+    "state_coordination_assign",
+    "state_coordination_end",
+]
