@@ -55,13 +55,14 @@ ANONYMOUS = Roles()
 def roles_of(user: Visitor | None) -> Roles:
     """The user's roles, computed once per request (cached on the user object)."""
     # getattr: tolerate any actor (a system job's label) while the apps move to typed actors.
-    if not getattr(user, "is_authenticated", False):
+    if user is None or not getattr(user, "is_authenticated", False) or user.pk is None:
         return ANONYMOUS
     cached = getattr(user, _CACHE_ATTR, None)
     if isinstance(cached, Roles):
         return cached
+    user_id: int = user.pk
     member_id = (
-        StaffAccount.objects.filter(user_id=user.pk).values_list("member_id", flat=True).first()
+        StaffAccount.objects.filter(user_id=user_id).values_list("member_id", flat=True).first()
     )
     is_office = bool(getattr(user, "is_superuser", False))
     states: frozenset[str] = frozenset()
@@ -201,8 +202,10 @@ def access_member(user: Visitor | None, ags: str, *, purpose: MemberPurpose) -> 
             _("Only the staff of %(member)s and the coordination office may edit its profile.")
             % {"member": member.name},
         )
-    elif purpose in ("record_signature", "mark_left"):
-        check_manage_members(user, purpose)
+    elif purpose == "record_signature":
+        check_manage_members(user, "record_signature")
+    elif purpose == "mark_left":
+        check_manage_members(user, "mark_left")
     return member
 
 

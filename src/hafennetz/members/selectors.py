@@ -21,12 +21,13 @@ from hafennetz.members.models import (
     Criterion,
     Invitation,
     Member,
+    MemberQuerySet,
     Signature,
     StateCoordination,
 )
 
 
-def _members() -> QuerySet[Member]:
+def _members() -> MemberQuerySet:
     return Member.objects.select_related(
         "state", "municipality", "district", "municipality__district"
     )
@@ -148,11 +149,13 @@ def members_per_state() -> list[tuple[State, int]]:
 def membership_growth(today: dt.date | None = None) -> list[tuple[str, int]]:
     """Members of the alliance at the end of each month since June 2019 (YYYY-MM, count)."""
     today = today or timezone.localdate()
-    joined = Counter()
-    left = Counter()
+    joined: Counter[tuple[int, int]] = Counter()
+    left: Counter[tuple[int, int]] = Counter()
     for joined_on, left_on in Member.objects.filter(joined_on__isnull=False).values_list(
         "joined_on", "left_on"
     ):
+        if joined_on is None:
+            continue
         joined[(joined_on.year, joined_on.month)] += 1
         if left_on:
             left[(left_on.year, left_on.month)] += 1

@@ -17,6 +17,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
@@ -36,6 +37,7 @@ from hafennetz.core.audit import (
     update_audited,
 )
 from hafennetz.core.models import District, Municipality, State
+from hafennetz.core.urls import absolute_url
 from hafennetz.core.validators import HISTORIC_EARLIEST, plausible_date
 from hafennetz.members import access
 from hafennetz.members.models import (
@@ -421,15 +423,16 @@ def invitation_create(
 ) -> tuple[Invitation, str]:
     """Invite a person to the staff of a member; returns the invitation and the raw token
     (sent by e-mail once, never stored). `site_url` is the site's address for the link (the
-    configured SITE_URL, else the request's host; the view passes it).
+    view passes the configured SITE_URL, else the request's host); without it the configured
+    SITE_URL is used (a job has no request).
 
     The e-mail goes out before the transaction commits: if sending fails, nothing is saved or
     logged and the office sees an error at the form, instead of an invitation logged as sent
     that nobody received."""
     _check_office(actor, "invitations")
-    User = get_user_model()
-    email = User.objects.normalize_email(email.strip()).lower()
-    if User.objects.filter(email__iexact=email).exists():
+    users = get_user_model()._default_manager
+    email = users.normalize_email(email.strip()).lower()
+    if users.filter(email__iexact=email).exists():
         raise ValidationError({"email": _("There is already an account with this e-mail.")})
     if Invitation.objects.filter(
         email__iexact=email, accepted_at__isnull=True, expires_at__gt=timezone.now()
@@ -442,7 +445,7 @@ def invitation_create(
         email=email,
         member=member,
         token_hash=_token_hash(token),
-        invited_by=actor if isinstance(actor, AbstractBaseUser) else None,
+        invited_by=actor if isinstance(actor, User) else None,
         expires_at=timezone.now() + dt.timedelta(days=settings.INVITATION_VALID_DAYS),
     )
     invitation.full_clean()
@@ -453,8 +456,8 @@ def invitation_create(
         obj=invitation,
         after=snapshot(invitation, ["email", "member_id", "expires_at"]),
     )
-    base = (site_url or settings.SITE_URL).rstrip("/")
-    link = base + reverse("invitation-accept", args=[token])
+    path = reverse("invitation-accept", args=[token])
+    link = site_url.rstrip("/") + path if site_url else absolute_url(path)
     context = {"invitation": invitation, "link": link, "member": member}
     try:
         send_mail(
@@ -486,8 +489,7 @@ def invitation_accept(*, token: str, password: str) -> AbstractBaseUser:
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if not invitation.is_open:
         raise ValidationError(_("This invitation link is invalid, used or expired."))
-    User = get_user_model()
-    user = User(username=invitation.email, email=invitation.email)
+    user = get_user_model()(username=invitation.email, email=invitation.email)
     try:
         password_validation.validate_password(password, user)
     except ValidationError as exc:

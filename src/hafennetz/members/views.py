@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from hafennetz.core.exports import download
 from hafennetz.core.forms import save_form
+from hafennetz.core.urls import absolute_url
 from hafennetz.members import access, selectors, services
 from hafennetz.members.forms import (
     ContactForm,
@@ -51,11 +52,7 @@ IMPORT_MAX_AGE = 3600
 
 def _site_url(request: HttpRequest) -> str:
     """The site's address for links in e-mails: the configured SITE_URL, else this request's."""
-    try:
-        from hafennetz.core.urls import absolute_url  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        return request.build_absolute_uri("/").rstrip("/")
-    return str(absolute_url("/", request=request)).rstrip("/")
+    return absolute_url("/", request=request).rstrip("/")
 
 
 @require_safe
