@@ -95,7 +95,8 @@ def test_import_with_a_bad_file_lists_line_errors_then_a_good_file_imports(
 
     expect(page).to_have_url("/mitglieder/")
     expect(page.locator(".messages .success")).to_have_text(
-        t("Import done: %(create)s added, %(update)s updated.") % {"create": 2, "update": 0}
+        t("Import done: %(create)s added, %(update)s updated, %(unchanged)s unchanged.")
+        % {"create": 2, "update": 0, "unchanged": 0}
     )
     assert Member.objects.count() == members_before + 2
     first = Member.objects.get(municipality_id=c.ags)
@@ -106,3 +107,31 @@ def test_import_with_a_bad_file_lists_line_errors_then_a_good_file_imports(
     assert second.safe_harbour_resolution_on.isoformat() == "2023-05-10"
     assert second.website == f"https://example.org/{d.ags}"
     assert AuditEntry.objects.filter(action="member.import").count() == 1
+
+
+def test_a_file_with_only_ags_changes_nothing_and_the_page_says_why(
+    bpage: BrowserPage,
+    login_as: LoginAs,
+    tmp_path: Path,
+) -> None:
+    login_as(OFFICE_LOGIN)
+    detmold = Member.objects.get(municipality_id="05766020")
+    stored = Member.objects.filter(pk=detmold.pk).values().get()
+    only_ags = tmp_path / "nur-ags.csv"
+    _write_csv(only_ags, ["ags"], [detmold.ags])
+    page = bpage.page
+
+    page.goto("/verwaltung/import/")
+    # The rule is on the page: missing column or empty cell keeps, "-" deletes.
+    rules = page.locator("#import-rules")
+    expect(rules).to_contain_text(
+        t("An empty cell leaves the member's value unchanged as well; it never deletes anything.")
+    )
+    _upload(page, only_ags)
+    expect(page.locator("table tbody tr td").last).to_have_text(t("unchanged"))
+    page.get_by_role("button", name=t("Import now"), exact=True).click()
+    expect(page.locator(".messages .success")).to_have_text(
+        t("Import done: %(create)s added, %(update)s updated, %(unchanged)s unchanged.")
+        % {"create": 0, "update": 0, "unchanged": 1}
+    )
+    assert Member.objects.filter(pk=detmold.pk).values().get() == stored
