@@ -13,7 +13,7 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from hafennetz.admission.models import Contingent, Pledge
+from hafennetz.admission.models import Contingent, Household, Pledge
 from hafennetz.core.models import AuditEntry
 from hafennetz.meetings.models import FollowUp, Meeting
 from hafennetz.members.models import Contact, Member
@@ -88,7 +88,9 @@ def make_context() -> dict[str, Any]:
         period_end=dt.date.today() + dt.timedelta(days=30),
         key="population",
     )
+    household = Household.objects.create(contingent=contingent, case_id="M-0001", age_18_64=1)
     return {
+        "{household}": household.pk,
         "{contingent}": contingent.pk,
         "{pledge}": pledge.pk,
         "{reset_uid}": urlsafe_base64_encode(force_bytes(reset_user.pk)),

@@ -13,7 +13,7 @@ from typing import Literal
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from hafennetz.admission.models import Contingent, Pledge, PledgeStatus
+from hafennetz.admission.models import Contingent, Household, Pledge, PledgeStatus
 from hafennetz.core.access import Actor, Visitor, ensure
 from hafennetz.members.access import (
     can_edit_member,
@@ -134,3 +134,18 @@ def access_contingent(user: Visitor | None, pk: int) -> Contingent:
     if contingent is None:
         raise Http404
     return contingent
+
+
+# --- households: pseudonymous case data, the coordination office's until a run is approved ----
+
+
+def access_household(user: Visitor | None, pk: int) -> Household:
+    check_logged_in(user)
+    ensure(
+        can_manage_contingents(user),
+        _("Only the coordination office sees households before an allocation is approved."),
+    )
+    household = Household.objects.select_related("contingent").filter(pk=pk).first()
+    if household is None:
+        raise Http404
+    return household

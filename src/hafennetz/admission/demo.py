@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from hafennetz.admission.models import (
     Contingent,
+    Household,
     KeyKind,
     KeyTable,
     Offer,
@@ -82,7 +83,7 @@ def seed_demo_admission() -> bool:
             )
         )
     Pledge.objects.bulk_create(pledges)
-    Contingent.objects.create(
+    contingent = Contingent.objects.create(
         name=f"Aus Seenot gerettete Menschen {today.year} (Demo)",
         programme=Programme.SEA_RESCUE,
         persons=300,
@@ -93,4 +94,47 @@ def seed_demo_admission() -> bool:
         notes="Erfundenes Kontingent für die Demo.",
         is_demo=True,
     )
+    Household.objects.bulk_create(demo_households(contingent, rng, 300))
     return True
+
+
+def demo_households(contingent: Contingent, rng: random.Random, persons: int) -> list[Household]:
+    """Invented pseudonymous households adding up to about `persons` people: mostly single
+    adults and families, a few with hard needs, some linked pairs."""
+    households: list[Household] = []
+    total = 0
+    number = 0
+    while total < persons:
+        number += 1
+        shape = rng.random()
+        if shape < 0.45:
+            bands = [0, 0, 0, 1, 0]
+        elif shape < 0.85:
+            bands = [rng.randint(0, 1), rng.randint(0, 1), rng.randint(0, 3), 2, 0]
+        else:
+            bands = [0, 0, 0, rng.randint(1, 2), 1]
+        needs = []
+        if rng.random() < 0.05:
+            needs.append(rng.choice(["barrier_free", "dialysis", "trauma_therapy"]))
+        if rng.random() < 0.4:
+            needs.append("language_support")
+        households.append(
+            Household(
+                contingent=contingent,
+                case_id=f"D-{number:04d}",
+                age_0_2=bands[0],
+                age_3_5=bands[1],
+                age_6_17=bands[2],
+                age_18_64=bands[3],
+                age_65_plus=bands[4],
+                needs=sorted(set(needs)),
+                is_demo=True,
+            )
+        )
+        total += sum(bands)
+    # Every 25th household travels with the one before it (relatives: same municipality).
+    for index in range(24, len(households), 25):
+        first, second = households[index - 1], households[index]
+        first.links = [{"case": second.case_id, "kind": "same_municipality"}]
+        second.links = [{"case": first.case_id, "kind": "same_municipality"}]
+    return households

@@ -5,7 +5,16 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from hafennetz.admission.models import Contingent, Offer, Pledge, PledgeStatus, Resource
+from hafennetz.admission.models import (
+    AGE_BANDS,
+    Contingent,
+    Household,
+    LinkKind,
+    Offer,
+    Pledge,
+    PledgeStatus,
+    Resource,
+)
 from hafennetz.core.forms import DateInput
 from hafennetz.members.models import Contact, Member
 
@@ -132,3 +141,72 @@ class KeyTableForm(forms.Form):
         max_length=2_000,
         help_text=_("One line per state: state key and share, e.g. “01: 3.38791”."),
     )
+
+
+def _split(text: str) -> list[str]:
+    return [p.strip() for p in text.replace(",", ";").replace("\n", ";").split(";") if p.strip()]
+
+
+class HouseholdForm(forms.ModelForm):  # type: ignore[type-arg]
+    needs = forms.MultipleChoiceField(
+        label=_("Needs"),
+        choices=Offer.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Barrier-free accommodation, dialysis and trauma therapy are placed only where "
+            "offered; the others count towards the fit."
+        ),
+    )
+    links = forms.CharField(
+        label=_("Links"),
+        required=False,
+        max_length=2_000,
+        help_text=_(
+            "Other case numbers, e.g. “H-0002” (same municipality) or "
+            "“H-0003:same_district” (same district if possible), separated by “;”."
+        ),
+    )
+    preferences = forms.CharField(
+        label=_("Preferred members"),
+        required=False,
+        max_length=2_000,
+        help_text=_("AGS of eligible members in order of preference, separated by “;”."),
+    )
+
+    class Meta:
+        model = Household
+        fields = ["case_id", *AGE_BANDS, "needs", "links", "preferences"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["links"] = "; ".join(
+                f"{link['case']}:{link['kind']}" for link in self.instance.links
+            )
+            self.initial["preferences"] = "; ".join(self.instance.preferences)
+
+    def clean_links(self) -> list[dict[str, str]]:
+        links = []
+        for part in _split(self.cleaned_data["links"]):
+            case, _sep, kind = part.partition(":")
+            kind = kind.strip() or LinkKind.SAME_MUNICIPALITY.value
+            if kind not in LinkKind.values:
+                raise forms.ValidationError(
+                    _("Unknown kind of link in “%(part)s”.") % {"part": part}
+                )
+            links.append({"case": case.strip(), "kind": kind})
+        return links
+
+    def clean_preferences(self) -> list[str]:
+        values = _split(self.cleaned_data["preferences"])
+        if any(not v.isdigit() or len(v) not in (5, 8) for v in values):
+            raise forms.ValidationError(_("Please enter official keys (AGS) only."))
+        return values
+
+    def household_data(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class ConfirmForm(forms.Form):
+    confirm = forms.BooleanField(label=_("Yes, I am sure."), required=True)

@@ -6,7 +6,7 @@ csv-formats.md): places per resource become the engine's capacities, offers its 
 
 from __future__ import annotations
 
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -204,3 +204,73 @@ class Contingent(BaseModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+# Need flags that must be offered where a household is placed (the engine's HARD_FLAGS).
+HARD_NEEDS = frozenset({Offer.BARRIER_FREE.value, Offer.DIALYSIS.value, Offer.TRAUMA_THERAPY.value})
+AGE_BANDS = ("age_0_2", "age_3_5", "age_6_17", "age_18_64", "age_65_plus")
+MAX_PER_BAND = 20
+
+
+class LinkKind(models.TextChoices):
+    SAME_MUNICIPALITY = "same_municipality", _("must be placed in the same municipality")
+    SAME_DISTRICT = "same_district", _("should be placed in the same district")
+
+
+def _band(label: str) -> models.PositiveSmallIntegerField[int, int]:
+    return models.PositiveSmallIntegerField(
+        label, default=0, validators=[MaxValueValidator(MAX_PER_BAND)]
+    )
+
+
+class Household(BaseModel):
+    """A household of a contingent, pseudonymous: a case number, members by age band and needs.
+    Never a name, never free text (GDPR Art. 9 data is reduced to need flags)."""
+
+    contingent = models.ForeignKey(
+        Contingent,
+        verbose_name=_("contingent"),
+        on_delete=models.CASCADE,
+        related_name="households",
+    )
+    case_id = models.CharField(
+        _("case number"),
+        max_length=40,
+        validators=[
+            RegexValidator(
+                r"^[A-Za-z0-9][A-Za-z0-9._/-]*$",
+                _("A case number consists of letters, digits and . _ / - (never a name)."),
+            )
+        ],
+    )
+    age_0_2 = _band(_("members aged 0–2"))
+    age_3_5 = _band(_("members aged 3–5"))
+    age_6_17 = _band(_("members aged 6–17"))
+    age_18_64 = _band(_("members aged 18–64"))
+    age_65_plus = _band(_("members aged 65 and over"))
+    needs = models.JSONField(_("needs"), default=list, blank=True)
+    # [{"case": "H-0002", "kind": "same_municipality"}, ...]
+    links = models.JSONField(_("links"), default=list, blank=True)
+    preferences = models.JSONField(_("preferred members (AGS, ranked)"), default=list, blank=True)
+    anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["contingent", "case_id"]
+        verbose_name = _("household")
+        verbose_name_plural = _("households")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contingent", "case_id"], name="unique_case_per_contingent"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.case_id
+
+    @property
+    def size(self) -> int:
+        return sum(int(getattr(self, band)) for band in AGE_BANDS)
+
+    def need_labels(self) -> list[str]:
+        labels = dict(Offer.choices)
+        return [str(labels.get(slug, slug)) for slug in self.needs]

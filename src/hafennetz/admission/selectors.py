@@ -9,7 +9,15 @@ from django.db.models import Count, QuerySet, Sum
 from django.utils import timezone
 
 from hafennetz.admission.keys import KeyMember, targets, whole_persons
-from hafennetz.admission.models import Contingent, KeyKind, KeyTable, Pledge, PledgeStatus, Resource
+from hafennetz.admission.models import (
+    Contingent,
+    Household,
+    KeyKind,
+    KeyTable,
+    Pledge,
+    PledgeStatus,
+    Resource,
+)
 from hafennetz.core.models import AuditEntry
 from hafennetz.members.models import Member
 
@@ -195,3 +203,7 @@ def key_comparison(contingent: Contingent) -> KeyComparison:
         states=sorted(states.values(), key=lambda s: s.state),
         not_computed=not_computed,
     )
+
+
+def households_of(contingent: Contingent) -> QuerySet[Household]:
+    return Household.objects.filter(contingent=contingent, anonymised_at__isnull=True)

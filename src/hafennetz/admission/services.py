@@ -18,16 +18,20 @@ from hafennetz.admission.access import (
     actor_may_manage_contingents,
 )
 from hafennetz.admission.models import (
+    AGE_BANDS,
     Contingent,
+    Household,
     KeyKind,
     KeyTable,
+    LinkKind,
     Offer,
     Pledge,
     PledgeStatus,
     Resource,
 )
+from hafennetz.admission.selectors import contingent_members
 from hafennetz.core.access import AccessDenied, Actor
-from hafennetz.core.audit import create_audited, log_action, update_audited
+from hafennetz.core.audit import create_audited, log_action, snapshot, update_audited
 from hafennetz.core.validators import plausible_date
 from hafennetz.members.models import Member
 
@@ -281,3 +285,102 @@ def key_table_create(
     table = KeyTable(name=name, year=year, source=source, shares=dict(shares))
     create_audited(actor=actor, obj=table, action="key_table.create")
     return table
+
+
+# --- households ----------------------------------------------------------------------------------
+
+HOUSEHOLD_FIELDS = frozenset({"case_id", *AGE_BANDS, "needs", "links", "preferences"})
+
+
+def _check_household(
+    contingent: Contingent, data: Mapping[str, Any], household: Household | None
+) -> None:
+    unknown = set(data) - HOUSEHOLD_FIELDS
+    if unknown:
+        raise AccessDenied(
+            _("These fields cannot be set here: %(fields)s")
+            % {"fields": ", ".join(sorted(unknown))}
+        )
+    errors: dict[str, list[str]] = {}
+    if sum(int(data.get(band) or 0) for band in AGE_BANDS) < 1:
+        errors["age_18_64"] = [_("A household has at least one member.")]
+    if any(n not in Offer.values for n in data.get("needs", [])):
+        errors["needs"] = [_("Unknown need.")]
+    others = Household.objects.filter(contingent=contingent)
+    if household is not None:
+        others = others.exclude(pk=household.pk)
+    case_id = data.get("case_id", "")
+    if others.filter(case_id=case_id).exists():
+        errors["case_id"] = [_("This case number exists already in the contingent.")]
+    known = set(others.values_list("case_id", flat=True))
+    for link in data.get("links", []):
+        if link.get("case") == case_id:
+            errors.setdefault("links", []).append(_("A household cannot be linked to itself."))
+        elif link.get("case") not in known:
+            errors.setdefault("links", []).append(
+                _("Unknown case number %(case)s.") % {"case": link.get("case")}
+            )
+        if link.get("kind") not in LinkKind.values:
+            errors.setdefault("links", []).append(_("Unknown kind of link."))
+    preferences = list(data.get("preferences", []))
+    if len(set(preferences)) != len(preferences):
+        errors["preferences"] = [_("A member is listed twice.")]
+    eligible = {m.ags for m in contingent_members(contingent)}
+    unknown_ags = [ags for ags in preferences if ags not in eligible]
+    if unknown_ags:
+        errors.setdefault("preferences", []).append(
+            _("Not a member eligible for this contingent: %(ags)s")
+            % {"ags": ", ".join(unknown_ags)}
+        )
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def household_save(
+    *,
+    actor: Actor,
+    contingent: Contingent,
+    data: Mapping[str, Any],
+    household: Household | None = None,
+) -> Household:
+    """Add or change a household. Audit entries hold the case number, age bands and need flags,
+    which are pseudonymous; there is no free text to leak."""
+    _refuse_unless_office(actor)
+    _check_household(contingent, data, household)
+    if household is None:
+        household = Household(contingent=contingent, **data)
+        create_audited(actor=actor, obj=household, action="household.create")
+    else:
+        household = Household.objects.select_for_update().get(pk=household.pk)
+        update_audited(actor=actor, obj=household, action="household.update", **data)
+    return household
+
+
+@transaction.atomic
+def household_delete(*, actor: Actor, household: Household) -> None:
+    _refuse_unless_office(actor)
+    linked = any(
+        link.get("case") == household.case_id
+        for links in Household.objects.filter(contingent=household.contingent)
+        .exclude(pk=household.pk)
+        .values_list("links", flat=True)
+        for link in links
+    )
+    if linked:
+        raise ValidationError(
+            _("Other households are linked to %(case)s: remove those links first.")
+            % {"case": household.case_id}
+        )
+    log_action(actor=actor, action="household.delete", obj=household, before=snapshot(household))
+    household.delete()
+
+
+def log_household_view(*, actor: Actor, contingent: Contingent, what: str) -> None:
+    """Each view of household-level data is logged: who, when, which contingent or run."""
+    log_action(
+        actor=actor,
+        action="household.view",
+        obj=contingent,
+        after={"viewed": what},
+    )

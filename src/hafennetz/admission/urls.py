@@ -17,4 +17,12 @@ urlpatterns = [
         name="contingent-edit",
     ),
     path("aufnahme/schluessel/neu/", views.key_table_create, name="key-table-create"),
+    path("aufnahme/kontingente/<int:pk>/haushalte/", views.household_list, name="household-list"),
+    path(
+        "aufnahme/kontingente/<int:contingent_pk>/haushalte/neu/",
+        views.household_edit,
+        name="household-create",
+    ),
+    path("aufnahme/haushalt/<int:pk>/", views.household_edit, name="household-edit"),
+    path("aufnahme/haushalt/<int:pk>/loeschen/", views.household_delete, name="household-delete"),
 ]

@@ -10,7 +10,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from hafennetz.admission import access, selectors, services
-from hafennetz.admission.forms import ContingentForm, KeyTableForm, PledgeForm, PledgeStatusForm
+from hafennetz.admission.forms import (
+    ConfirmForm,
+    ContingentForm,
+    HouseholdForm,
+    KeyTableForm,
+    PledgeForm,
+    PledgeStatusForm,
+)
 from hafennetz.admission.models import Resource
 from hafennetz.core.forms import save_form
 
@@ -173,3 +180,67 @@ def key_table_create(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("The key table was saved."))
         return redirect("contingent-list")
     return render(request, "admission/key_table_form.html", {"form": form})
+
+
+# --- households (coordination office; each view of household data is logged) -------------------
+
+
+@require_safe
+def household_list(request: HttpRequest, pk: int) -> HttpResponse:
+    contingent = access.access_contingent(request.user, pk)
+    households = list(selectors.households_of(contingent))
+    services.log_household_view(
+        actor=request.user, contingent=contingent, what=f"list of {len(households)} households"
+    )
+    return render(
+        request,
+        "admission/household_list.html",
+        {"contingent": contingent, "households": households},
+    )
+
+
+def household_edit(
+    request: HttpRequest, pk: int | None = None, contingent_pk: int | None = None
+) -> HttpResponse:
+    if pk is not None:
+        household = access.access_household(request.user, pk)
+        contingent = household.contingent
+        if request.method == "GET":
+            services.log_household_view(
+                actor=request.user, contingent=contingent, what=f"household {household.case_id}"
+            )
+    else:
+        assert contingent_pk is not None
+        contingent = access.access_contingent(request.user, contingent_pk)
+        household = None
+    form = HouseholdForm(request.POST or None, instance=household)
+    if save_form(
+        request,
+        form,
+        lambda: services.household_save(
+            actor=request.user,
+            contingent=contingent,
+            household=household,
+            data=form.household_data(),
+        ),
+    ):
+        messages.success(request, _("The household was saved."))
+        return redirect("household-list", pk=contingent.pk)
+    return render(
+        request,
+        "admission/household_form.html",
+        {"contingent": contingent, "household": household, "form": form},
+    )
+
+
+def household_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    household = access.access_household(request.user, pk)
+    form = ConfirmForm(request.POST or None)
+    if save_form(
+        request, form, lambda: services.household_delete(actor=request.user, household=household)
+    ):
+        messages.success(request, _("The household was deleted."))
+        return redirect("household-list", pk=household.contingent.pk)
+    return render(
+        request, "admission/household_delete.html", {"household": household, "form": form}
+    )

@@ -39,6 +39,10 @@ GET = {
     "contingent-detail": ({"pk": "{contingent}"}, OFFICE_ONLY),
     "contingent-edit": ({"pk": "{contingent}"}, OFFICE_ONLY),
     "key-table-create": ({}, OFFICE_ONLY),
+    "household-list": ({"pk": "{contingent}"}, OFFICE_ONLY),
+    "household-create": ({"contingent_pk": "{contingent}"}, OFFICE_ONLY),
+    "household-edit": ({"pk": "{household}"}, OFFICE_ONLY),
+    "household-delete": ({"pk": "{household}"}, OFFICE_ONLY),
 }
 
 POST = {
@@ -84,5 +88,32 @@ POST["key-table-create"] = Post(
     with_answer(REDIRECT, OFFICE_ONLY),
 )
 
-NO_POST = {"pledge-overview", "pledges-of-member", "contingent-list", "contingent-detail"}
+HOUSEHOLD_FORM = {
+    "case_id": "M-0002",
+    "age_0_2": "0",
+    "age_3_5": "0",
+    "age_6_17": "1",
+    "age_18_64": "2",
+    "age_65_plus": "0",
+    "needs": "language_support",
+}
+POST["household-create"] = Post(
+    {"contingent_pk": "{contingent}"}, HOUSEHOLD_FORM, with_answer(REDIRECT, OFFICE_ONLY)
+)
+POST["household-edit"] = Post(
+    {"pk": "{household}"},
+    HOUSEHOLD_FORM | {"case_id": "M-0001"},
+    with_answer(REDIRECT, OFFICE_ONLY),
+)
+POST["household-delete"] = Post(
+    {"pk": "{household}"}, {"confirm": "on"}, with_answer(REDIRECT, OFFICE_ONLY)
+)
+
+NO_POST = {
+    "pledge-overview",
+    "pledges-of-member",
+    "contingent-list",
+    "contingent-detail",
+    "household-list",
+}
 PENDING_POST: set[str] = set()
