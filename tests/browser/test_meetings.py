@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from urllib.parse import urlsplit
 
 from django.utils import timezone
 from icalendar import Calendar
@@ -111,8 +112,52 @@ def test_create_register_plan_export_minutes(bpage: BrowserPage, login_as, conte
     page.get_by_role("button", name=t("Save minutes"), exact=True).click()
     page.get_by_label(field("Decision")).fill("Wir schreiben ein Positionspapier.")
     page.get_by_role("button", name=t("Add decision"), exact=True).click()
+    # A meeting that has not ended cannot be closed: the page says so and offers no button.
+    expect(page.get_by_role("link", name=t("Close meeting …"))).to_have_count(0)
+    page.goto(f"/treffen/{meeting.pk}/abschliessen/")
+    expect(page.locator("#not-ended")).to_be_visible()
+    expect(page.locator("#close-meeting")).to_have_count(0)
+
+    # Once it has ended, closing asks for an explicit confirmation on its own page.
+    Meeting.objects.filter(pk=meeting.pk).update(
+        starts_at=timezone.now() - dt.timedelta(hours=6),
+        ends_at=timezone.now() - dt.timedelta(hours=1),
+        registration_closes_at=timezone.now() - dt.timedelta(hours=7),
+    )
+    meeting.blocks.all().delete()
+    page.goto(f"/treffen/{meeting.pk}/protokoll/")
+    page.get_by_role("link", name=t("Close meeting …"), exact=True).click()
     page.get_by_role("button", name=t("Close meeting"), exact=True).click()
-    expect(page.locator(".notice")).to_be_visible()
+    expect(page.locator(".errorlist")).to_contain_text(
+        t("Please confirm that the meeting may be closed.")
+    )
+    meeting.refresh_from_db()
+    assert meeting.closed_at is None
+    page.locator("#id_confirm").check()
+    page.get_by_role("button", name=t("Close meeting"), exact=True).click()
+    expect(page.locator(".messages .success")).to_have_text(t("The meeting was closed."))
     meeting.refresh_from_db()
     assert meeting.closed_at is not None and meeting.decisions.count() == 1
+    assert bpage.console_errors == []
+
+
+def test_calendar_address_can_be_renewed_and_revoked(bpage: BrowserPage, login_as) -> None:  # type: ignore[no-untyped-def]
+    page = bpage.page
+    login_as(MEMBER_LOGIN)
+    page.goto("/treffen/kalender/")
+    page.locator("#create-feed").click()
+    # The address is built from SITE_URL (http://testserver in the tests): fetch its path.
+    first = urlsplit(page.locator("#feed-url").input_value()).path
+    assert page.request.get(first).status == 200
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.locator("#renew-feed").click()
+    expect(page.locator(".messages .success")).to_be_visible()
+    second = urlsplit(page.locator("#feed-url").input_value()).path
+    assert second != first
+    assert page.request.get(first).status == 404
+    assert page.request.get(second).status == 200
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.locator("#revoke-feed").click()
+    expect(page.locator("#create-feed")).to_be_visible()
+    assert page.request.get(second).status == 404
     assert bpage.console_errors == []

@@ -26,7 +26,7 @@ from hafennetz.meetings.models import (
 )
 from hafennetz.members.models import Member, StaffAccount, StateCoordination
 
-ACTOR = "demo-seed"
+ACTOR = None  # a system job: the audit log shows "system"
 BERLIN = ZoneInfo("Europe/Berlin")
 SEED = 2019
 TOPICS = "Unterbringung, Kinderbetreuung, Schule, Arbeitsmarktintegration, Sozialbetreuung"

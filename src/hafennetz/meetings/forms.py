@@ -3,13 +3,28 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from hafennetz.core.access import Visitor
 from hafennetz.core.forms import DateInput
-from hafennetz.meetings.models import BlockKind, FollowUpStatus, Meeting, ParticipantRole
+from hafennetz.core.models import State
+from hafennetz.core.validators import MAX_PLACES, validate_event_date, validate_single_line
+from hafennetz.meetings import access
+from hafennetz.meetings.models import (
+    BlockKind,
+    FollowUpStatus,
+    Level,
+    Meeting,
+    ParticipantRole,
+    Registration,
+)
 from hafennetz.meetings.services import MEETING_FIELDS
 from hafennetz.members.forms import MemberChoiceField
 from hafennetz.members.models import Member
+
+# Ids in hidden fields: anything larger cannot be a row (and must not reach the database).
+MAX_ID = 2**31 - 1
 
 
 class DateTimeInput(forms.DateTimeInput):
@@ -19,7 +34,11 @@ class DateTimeInput(forms.DateTimeInput):
         super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
 
 
-class MeetingForm(forms.ModelForm):
+class MeetingForm(forms.ModelForm):  # type: ignore[type-arg]
+    """Offers only the levels and states the user may hold a meeting in
+    (`access.meeting_places`); the model's clean() reports times, places and level/state at
+    the fields (never a database constraint's name)."""
+
     video_link = forms.URLField(label=_("video link"), required=False, assume_scheme="https")
     co_organisers = forms.ModelMultipleChoiceField(
         label=_("Co-organisers"),
@@ -38,7 +57,23 @@ class MeetingForm(forms.ModelForm):
             "registration_closes_at": DateTimeInput(),
             "description": forms.Textarea(attrs={"rows": 3}),
             "questions": forms.Textarea(attrs={"rows": 3}),
+            "slots_total": forms.NumberInput(attrs={"min": 1, "max": MAX_PLACES}),
+            "slots_per_member": forms.NumberInput(attrs={"min": 1, "max": MAX_PLACES}),
         }
+
+    def __init__(self, *args: Any, user: Visitor, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        meeting = self.instance if self.instance.pk else None
+        levels, states = access.meeting_places(user, meeting)
+        level_field = self.fields["level"]
+        assert isinstance(level_field, forms.ChoiceField)
+        level_field.choices = [(v, label) for v, label in Level.choices if v in levels]
+        state_field = self.fields["state"]
+        assert isinstance(state_field, forms.ModelChoiceField)
+        queryset: QuerySet[State] = State.objects.order_by("name")
+        if states is not None:
+            queryset = queryset.filter(pk__in=states)
+        state_field.queryset = queryset
 
     def service_data(self) -> dict[str, Any]:
         return {k: v for k, v in self.cleaned_data.items() if k != "co_organisers"}
@@ -46,13 +81,18 @@ class MeetingForm(forms.ModelForm):
 
 class AgendaBlockForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=BlockKind.choices)
-    title = forms.CharField(label=_("Title"), max_length=200)
-    starts_at = forms.DateTimeField(label=_("Begins"), widget=DateTimeInput())
-    ends_at = forms.DateTimeField(label=_("Ends"), widget=DateTimeInput())
+    title = forms.CharField(label=_("Title"), max_length=200, validators=[validate_single_line])
+    starts_at = forms.DateTimeField(
+        label=_("Begins"), widget=DateTimeInput(), validators=[validate_event_date]
+    )
+    ends_at = forms.DateTimeField(
+        label=_("Ends"), widget=DateTimeInput(), validators=[validate_event_date]
+    )
     topics = forms.CharField(
         label=_("Topics"),
         required=False,
         max_length=500,
+        validators=[validate_single_line],
         help_text=_("Small-group round: one topic per group table, separated by commas."),
     )
 
@@ -68,8 +108,11 @@ class RegistrationForm(forms.Form):
 
 
 class MessageForm(forms.Form):
-    subject = forms.CharField(label=_("Subject"), max_length=200)
-    body = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 8}))
+    # A line break in the subject would split the mail header: refused at the field.
+    subject = forms.CharField(label=_("Subject"), max_length=200, validators=[validate_single_line])
+    body = forms.CharField(
+        label=_("Message"), max_length=20_000, widget=forms.Textarea(attrs={"rows": 8})
+    )
     include_waitlist = forms.BooleanField(label=_("Also to the waiting list"), required=False)
 
 
@@ -86,14 +129,14 @@ class PlanForm(forms.Form):
 
 
 class MoveForm(forms.Form):
-    block = forms.IntegerField(widget=forms.HiddenInput)
-    registration = forms.IntegerField(widget=forms.HiddenInput)
-    to_group = forms.IntegerField(label=_("to group"), min_value=1)
+    block = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=MAX_ID)
+    registration = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=MAX_ID)
+    to_group = forms.IntegerField(label=_("to group"), min_value=1, max_value=1000)
     confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
 
 class RoleForm(forms.Form):
-    registration = forms.IntegerField(widget=forms.HiddenInput)
+    registration = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=MAX_ID)
     role = forms.ChoiceField(choices=ParticipantRole.choices)
 
 
@@ -101,24 +144,59 @@ class CheckinForm(forms.Form):
     code = forms.CharField(label=_("Check-in code"), max_length=12)
 
 
+class AttendanceForm(forms.Form):
+    """The attendance list: the confirmed registrations ticked as present."""
+
+    present = forms.ModelMultipleChoiceField(
+        queryset=Registration.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args: Any, registrations: QuerySet[Registration], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["present"]
+        assert isinstance(field, forms.ModelMultipleChoiceField)
+        field.queryset = registrations
+
+    def present_ids(self) -> list[int]:
+        return [r.pk for r in self.cleaned_data["present"]]
+
+
 class MinutesForm(forms.Form):
     minutes = forms.CharField(
-        label=_("Minutes"), required=False, widget=forms.Textarea(attrs={"rows": 10})
+        label=_("Minutes"),
+        required=False,
+        max_length=100_000,
+        widget=forms.Textarea(attrs={"rows": 10}),
     )
 
 
 class DecisionForm(forms.Form):
-    text = forms.CharField(label=_("Decision"), widget=forms.Textarea(attrs={"rows": 2}))
+    text = forms.CharField(
+        label=_("Decision"), max_length=10_000, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class FollowUpForm(forms.Form):
-    title = forms.CharField(label=_("Task"), max_length=300)
+    title = forms.CharField(label=_("Task"), max_length=300, validators=[validate_single_line])
     owner = MemberChoiceField(
         label=_("Responsible member"),
         queryset=Member.objects.alliance().select_related("state").order_by("name"),
     )
-    due_on = forms.DateField(label=_("Due"), widget=DateInput())
+    due_on = forms.DateField(label=_("Due"), widget=DateInput(), validators=[validate_event_date])
 
 
 class FollowUpStatusForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=FollowUpStatus.choices)
+
+
+class CloseForm(forms.Form):
+    """Closing cannot be undone: the organiser confirms it explicitly on a page of its own."""
+
+    confirm = forms.BooleanField(
+        label=_(
+            "I confirm that the meeting has taken place and the attendance list is complete. "
+            "Closing cannot be undone."
+        ),
+        required=True,
+        error_messages={"required": _("Please confirm that the meeting may be closed.")},
+    )

@@ -4,14 +4,24 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.http import HttpRequest
 from django.urls import reverse
 from icalendar import Calendar, Event
 
+from hafennetz.core.urls import absolute_url
 from hafennetz.meetings.models import Meeting
 
 
-def _event(meeting: Meeting) -> Event:
+def _meeting_url(meeting: Meeting, request: HttpRequest | None) -> str:
+    path = reverse("meeting-detail", args=[meeting.pk])
+    try:
+        return absolute_url(path, request)
+    except ImproperlyConfigured:  # no SITE_URL and no request (development jobs)
+        return path
+
+
+def _event(meeting: Meeting, request: HttpRequest | None) -> Event:
     event = Event()
     event.add("uid", f"meeting-{meeting.pk}@hafennetz")
     event.add("dtstamp", meeting.updated_at)
@@ -20,16 +30,19 @@ def _event(meeting: Meeting) -> Event:
     event.add("summary", meeting.title)
     event.add("location", ", ".join(x for x in (meeting.place, meeting.video_link) if x))
     event.add("description", meeting.description)
-    event.add("url", settings.SITE_URL.rstrip("/") + reverse("meeting-detail", args=[meeting.pk]))
+    event.add("url", _meeting_url(meeting, request))
     event.add("status", "CONFIRMED")
     return event
 
 
-def meeting_calendar(meetings: Iterable[Meeting], name: str = "hafennetz") -> bytes:
+def meeting_calendar(
+    meetings: Iterable[Meeting], name: str = "hafennetz", request: HttpRequest | None = None
+) -> bytes:
+    """An iCalendar of `meetings`; links built from SITE_URL, else from `request`."""
     calendar = Calendar()
     calendar.add("prodid", "-//hafennetz//Städte Sicherer Häfen//DE")
     calendar.add("version", "2.0")
     calendar.add("x-wr-calname", name)
     for meeting in meetings:
-        calendar.add_component(_event(meeting))
+        calendar.add_component(_event(meeting, request))
     return calendar.to_ical()

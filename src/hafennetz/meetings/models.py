@@ -4,12 +4,15 @@ attendance, minutes and follow-up tasks."""
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from hafennetz.core.models import BaseModel, State
+from hafennetz.core.validators import MAX_PLACES, plausible_date, validate_single_line
 from hafennetz.members.models import Member
 
 
@@ -25,7 +28,7 @@ class Format(models.TextChoices):
 
 
 class Meeting(BaseModel):
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(_("title"), max_length=200, validators=[validate_single_line])
     level = models.CharField(_("level"), max_length=10, choices=Level.choices)
     state = models.ForeignKey(
         State,
@@ -51,10 +54,18 @@ class Meeting(BaseModel):
     registration_opens_at = models.DateTimeField(_("registration opens"))
     registration_closes_at = models.DateTimeField(_("registration closes"))
     slots_total = models.PositiveIntegerField(
-        _("places in total"), null=True, blank=True, help_text=_("Empty: no limit.")
+        _("places in total"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: no limit."),
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_PLACES)],
     )
     slots_per_member = models.PositiveIntegerField(
-        _("places per member"), null=True, blank=True, help_text=_("Empty: no limit.")
+        _("places per member"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: no limit."),
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_PLACES)],
     )
     questions = models.TextField(
         _("registration questions"),
@@ -78,18 +89,73 @@ class Meeting(BaseModel):
         verbose_name = _("meeting")
         verbose_name_plural = _("meetings")
         constraints = [
+            # The messages are a last resort: clean() reports these cases at the fields first.
             models.CheckConstraint(
-                condition=Q(ends_at__gt=models.F("starts_at")), name="meeting_ends_after_start"
+                condition=Q(ends_at__gt=models.F("starts_at")),
+                name="meeting_ends_after_start",
+                violation_error_message=_("The end must be after the beginning."),
             ),
             models.CheckConstraint(
                 condition=(Q(level="state") & Q(state__isnull=False))
                 | (Q(level="federal") & Q(state__isnull=True)),
                 name="meeting_state_matches_level",
+                violation_error_message=_(
+                    "A state meeting needs its state; a federal meeting has none."
+                ),
             ),
         ]
 
     def __str__(self) -> str:
         return self.title
+
+    def clean(self) -> None:
+        """Field errors for what the database constraints and plausibility demand, so that a
+        form shows a sentence at the field instead of a constraint name."""
+        errors: dict[str, list[str]] = {}
+
+        def add(field: str, message: str) -> None:
+            errors.setdefault(field, []).append(message)
+
+        if self.level == Level.FEDERAL:
+            self.state = None
+        plausible = True
+        for field in ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at"):
+            try:
+                plausible_date(getattr(self, field))
+            except ValidationError as exc:
+                plausible = False
+                for message in exc.messages:
+                    add(field, message)
+        if plausible and self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            add("ends_at", _("The end must be after the beginning."))
+        opens, closes = self.registration_opens_at, self.registration_closes_at
+        if plausible and opens and closes:
+            if closes <= opens:
+                add("registration_closes_at", _("Registration must close after it opens."))
+            elif self.ends_at and closes > self.ends_at:
+                add(
+                    "registration_closes_at",
+                    _("Registration must close before the meeting ends."),
+                )
+        if self.level == Level.STATE and not self.state_id:
+            add("state", _("A state meeting needs its state."))
+        if self.format in (Format.DIGITAL, Format.HYBRID) and not self.video_link:
+            add("video_link", _("A digital or hybrid meeting needs a video link."))
+        if self.format in (Format.IN_PERSON, Format.HYBRID) and not self.place:
+            add("place", _("A meeting in person needs a place."))
+        if (
+            self.slots_total is not None
+            and self.slots_per_member is not None
+            and 0 < self.slots_total <= MAX_PLACES
+            and self.slots_per_member > self.slots_total
+        ):
+            add(
+                "slots_per_member",
+                _("Places per member cannot exceed the places in total (%(n)s).")
+                % {"n": self.slots_total},
+            )
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def is_closed(self) -> bool:
@@ -109,7 +175,7 @@ class BlockKind(models.TextChoices):
 class AgendaBlock(models.Model):
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="blocks")
     kind = models.CharField(_("kind"), max_length=20, choices=BlockKind.choices)
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(_("title"), max_length=200, validators=[validate_single_line])
     starts_at = models.DateTimeField(_("begins"))
     ends_at = models.DateTimeField(_("ends"))
     topics = models.CharField(
@@ -123,12 +189,26 @@ class AgendaBlock(models.Model):
         ordering = ["starts_at"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(ends_at__gt=models.F("starts_at")), name="block_ends_after_start"
+                condition=Q(ends_at__gt=models.F("starts_at")),
+                name="block_ends_after_start",
+                violation_error_message=_("The end must be after the beginning."),
             )
         ]
 
     def __str__(self) -> str:
         return self.title
+
+    def clean(self) -> None:
+        errors: dict[str, list[str]] = {}
+        for field in ("starts_at", "ends_at"):
+            try:
+                plausible_date(getattr(self, field))
+            except ValidationError as exc:
+                errors[field] = exc.messages
+        if not errors and self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            errors["ends_at"] = [_("The end must be after the beginning.")]
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def topic_list(self) -> list[str]:
@@ -169,6 +249,7 @@ class Registration(BaseModel):
                 fields=["meeting", "user"],
                 condition=~Q(status="cancelled"),
                 name="one_active_registration_per_person",
+                violation_error_message=_("You are already registered for this meeting."),
             )
         ]
 
@@ -211,7 +292,9 @@ class GroupAssignment(models.Model):
         ordering = ["block__starts_at", "group"]
         constraints = [
             models.UniqueConstraint(
-                fields=["plan", "block", "registration"], name="one_group_per_round"
+                fields=["plan", "block", "registration"],
+                name="one_group_per_round",
+                violation_error_message=_("A person can be in only one group per round."),
             )
         ]
 
@@ -238,7 +321,7 @@ class Decision(BaseModel):
 
 class FollowUp(BaseModel):
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="follow_ups")
-    title = models.CharField(_("task"), max_length=300)
+    title = models.CharField(_("task"), max_length=300, validators=[validate_single_line])
     owner = models.ForeignKey(
         Member, verbose_name=_("responsible member"), on_delete=models.PROTECT, related_name="+"
     )
@@ -252,6 +335,12 @@ class FollowUp(BaseModel):
 
     def __str__(self) -> str:
         return self.title
+
+    def clean(self) -> None:
+        try:
+            plausible_date(self.due_on)
+        except ValidationError as exc:
+            raise ValidationError({"due_on": exc.messages}) from exc
 
 
 class CalendarFeed(models.Model):

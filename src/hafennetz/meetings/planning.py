@@ -73,6 +73,10 @@ ISSUE_TEXTS = {
     "empty_round": gettext_noop(
         "Round %(round1)s: nobody attends.",
     ),
+    "too_many_topics": gettext_noop(
+        "Round %(round1)s: %(topics)s topics for only %(groups)s groups; "
+        "fewer topics or smaller groups are needed."
+    ),
 }
 
 
@@ -209,3 +213,21 @@ def plan_problem(group_plan: GroupPlan) -> tuple[Problem, list[AgendaBlock], Pla
         registrations=planned_registrations(group_plan),
     )
     return problem, blocks, stored_plan(group_plan, blocks)
+
+
+def plan_version(meeting: Meeting) -> str:
+    """What a plan for `meeting` depends on, as one string: the confirmed registrations (person,
+    member, role), the small-group rounds (times, topics) and the current plan. Planning compares
+    it before and after the (lock-free) computation and stores only if it is unchanged."""
+    registrations = list(
+        meeting.registrations.filter(status=RegistrationStatus.CONFIRMED)
+        .order_by("pk")
+        .values_list("pk", "user_id", "member_id", "role")
+    )
+    blocks = list(
+        meeting.blocks.filter(kind=BlockKind.SMALL_GROUPS)
+        .order_by("pk")
+        .values_list("pk", "starts_at", "ends_at", "topics")
+    )
+    current = meeting.plans.filter(is_current=True).values_list("pk", flat=True).first()
+    return repr((registrations, blocks, current))

@@ -2,21 +2,38 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
-from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from hafennetz.meetings import planning
 from hafennetz.meetings.models import (
+    CalendarFeed,
     GroupAssignment,
     GroupPlan,
     Meeting,
     Registration,
     RegistrationStatus,
 )
+
+# Check-in (code or attendance list) is accepted from shortly before the start until a few days
+# after the end (organisers complete the list afterwards), never weeks ahead.
+CHECKIN_OPENS_BEFORE = dt.timedelta(hours=3)
+CHECKIN_CLOSES_AFTER = dt.timedelta(days=3)
+
+
+def checkin_window(meeting: Meeting) -> tuple[dt.datetime, dt.datetime]:
+    return meeting.starts_at - CHECKIN_OPENS_BEFORE, meeting.ends_at + CHECKIN_CLOSES_AFTER
+
+
+def checkin_is_open(meeting: Meeting, now: dt.datetime | None = None) -> bool:
+    opens, closes = checkin_window(meeting)
+    return opens <= (now or timezone.now()) <= closes
 
 
 def meetings_list() -> QuerySet[Meeting]:
@@ -28,18 +45,6 @@ def meetings_list() -> QuerySet[Meeting]:
             "registrations", filter=Q(registrations__status=RegistrationStatus.WAITLISTED)
         ),
     )
-
-
-def meeting_get(pk: int) -> Meeting:
-    meeting = (
-        Meeting.objects.select_related("state", "created_by")
-        .prefetch_related("co_organisers", "blocks")
-        .filter(pk=pk)
-        .first()
-    )
-    if meeting is None:
-        raise Http404
-    return meeting
 
 
 def registration_of(meeting: Meeting, user: Any) -> Registration | None:
@@ -159,3 +164,52 @@ def situation_summary(meeting: Meeting, viewer: Any) -> dict[str, Any] | None:
         "rows": [(topic, board.topic_totals.get(topic.pk)) for topic in board.topics],
         "reports": board.reports,
     }
+
+
+def has_ended(meeting: Meeting, now: dt.datetime | None = None) -> bool:
+    return (now or timezone.now()) >= meeting.ends_at
+
+
+def calendar_feed_of(user: Any) -> CalendarFeed | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return CalendarFeed.objects.filter(user_id=user.pk).first()
+
+
+def _local(value: dt.datetime | None) -> str:
+    """Exports show Berlin time, as the pages do (stored in UTC)."""
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+def registration_rows(meeting: Meeting) -> list[list[Any]]:
+    """The registrations as rows for `hafennetz.core.exports` (header first; times local)."""
+    questions = meeting.question_list
+    rows: list[list[Any]] = [
+        [
+            _("Name"),
+            _("E-mail"),
+            _("Member"),
+            _("State"),
+            _("Status"),
+            _("Role"),
+            _("Registered"),
+            _("Checked in"),
+            *questions,
+        ]
+    ]
+    for r in registrations(meeting):
+        answers = [str(a) for a in r.answers] if isinstance(r.answers, list) else []
+        rows.append(
+            [
+                r.user.get_full_name() or r.user.email,
+                r.user.email,
+                r.member.name,
+                r.member.state.name,
+                r.get_status_display(),
+                r.get_role_display(),
+                _local(r.created_at),
+                _local(r.checked_in_at),
+                *(answers + [""] * len(questions))[: len(questions)],
+            ]
+        )
+    return rows

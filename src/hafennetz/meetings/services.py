@@ -1,47 +1,55 @@
-"""Writes for meetings. Keyword-only, atomic, audited; domain errors as ValidationError by field.
-Whether the user may do it is checked by the caller (`hafennetz.meetings.permissions`)."""
+"""Writes for meetings. Keyword-only, typed, atomic, audited; domain errors as ValidationError
+by field. Each service refuses (AccessDenied, via `hafennetz.meetings.access`) what the actor may
+not do, so no interface can bypass a form; `actor=None` is a system job (demo seeding, tasks)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import secrets
+import smtplib
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, dataclass, field
 from functools import partial
 from typing import Any
 
-from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.core.mail import EmailMessage
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from hafennetz.core.access import AccessDenied, Actor
 from hafennetz.core.audit import create_audited, log_action, snapshot, update_audited
+from hafennetz.core.urls import absolute_url
 from hafennetz.engines.grouping import apply_changes, changed_assignments
 from hafennetz.engines.grouping import check as check_plan
 from hafennetz.engines.grouping import plan as make_plan
 from hafennetz.engines.grouping import quality as plan_quality
 from hafennetz.engines.grouping import repair as repair_plan
-from hafennetz.engines.grouping.model import DropOut, LateJoin, PlanningError
-from hafennetz.meetings import planning
+from hafennetz.engines.grouping.model import DropOut, LateJoin, Plan, PlanningError, Problem
+from hafennetz.meetings import access, planning
 from hafennetz.meetings.ics import meeting_calendar
 from hafennetz.meetings.models import (
     AgendaBlock,
     CalendarFeed,
     Decision,
     FollowUp,
+    FollowUpStatus,
     GroupAssignment,
     GroupPlan,
-    Level,
     Meeting,
     ParticipantRole,
     Registration,
     RegistrationStatus,
 )
+from hafennetz.meetings.selectors import checkin_window
 from hafennetz.members.models import Member, StaffAccount
+
+logger = logging.getLogger(__name__)
 
 MEETING_FIELDS = (
     "title",
@@ -61,10 +69,30 @@ MEETING_FIELDS = (
     "questions",
 )
 PLAN_TIME_LIMIT = 5.0
+# Planning runs outside the lock; if the registrations change meanwhile, plan again this often.
+PLAN_ATTEMPTS = 2
 
 
 def _fmt(value: dt.datetime) -> str:
     return timezone.localtime(value).strftime("%d.%m.%Y %H:%M")
+
+
+def _user(actor: Actor) -> AbstractBaseUser | None:
+    return actor if actor is not None and actor.is_authenticated else None
+
+
+def _link(path: str) -> str:
+    """An absolute link for e-mails (SITE_URL); a relative one where no site URL is configured
+    (development), never a guessed host."""
+    try:
+        return absolute_url(path)
+    except ImproperlyConfigured:
+        return path
+
+
+def _ensure_manage(actor: Actor, meeting: Meeting) -> None:
+    if actor is not None:
+        access.check_manage_meeting(actor, meeting)
 
 
 def _ensure_open(meeting: Meeting) -> None:
@@ -72,52 +100,48 @@ def _ensure_open(meeting: Meeting) -> None:
         raise ValidationError(_("The meeting is closed; only its follow-up tasks can change."))
 
 
-def _validate_meeting(meeting: Meeting) -> None:
-    errors: dict[str, str] = {}
-    if meeting.ends_at <= meeting.starts_at:
-        errors["ends_at"] = _("The end must be after the beginning.")
-    if meeting.registration_closes_at <= meeting.registration_opens_at:
-        errors["registration_closes_at"] = _("Registration must close after it opens.")
-    elif meeting.registration_closes_at > meeting.ends_at:
-        errors["registration_closes_at"] = _("Registration must close before the meeting ends.")
-    if meeting.level == Level.STATE and not meeting.state_id:
-        errors["state"] = _("A state meeting needs its state.")
-    if meeting.level == Level.FEDERAL and meeting.state_id:
-        errors["state"] = _("A federal meeting has no state.")
-    if meeting.format in ("digital", "hybrid") and not meeting.video_link:
-        errors["video_link"] = _("A digital or hybrid meeting needs a video link.")
-    if meeting.format in ("in_person", "hybrid") and not meeting.place:
-        errors["place"] = _("A meeting in person needs a place.")
-    if errors:
-        raise ValidationError(errors)
+def _locked(meeting: Meeting) -> Meeting:
+    return Meeting.objects.select_for_update().get(pk=meeting.pk)
+
+
+# --- meetings and agenda ----------------------------------------------------------------------
 
 
 @transaction.atomic
 def meeting_save(
     *,
-    actor: Any,
+    actor: Actor,
     data: Mapping[str, Any],
     co_organisers: Iterable[Member] = (),
     meeting: Meeting | None = None,
     is_demo: bool = False,
 ) -> Meeting:
+    """Create or change a meeting. A state coordination holds meetings only in its own state;
+    an organiser who may not place meetings keeps the level and state of the meeting."""
     if meeting is not None:
-        meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+        meeting = _locked(meeting)
+        _ensure_manage(actor, meeting)
         _ensure_open(meeting)
         before = snapshot(meeting)
+        existing: Meeting | None = Meeting.objects.get(pk=meeting.pk)
     else:
+        if actor is not None:
+            access.check_create_meeting(actor)
         meeting = Meeting(
             checkin_code=secrets.token_hex(3).upper(),
-            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+            created_by=_user(actor),
             is_demo=is_demo,
         )
         before = None
-    for field in MEETING_FIELDS:
-        if field in data:
-            setattr(meeting, field, data[field])
-    if meeting.level == Level.FEDERAL:
-        meeting.state = None
-    _validate_meeting(meeting)
+        existing = None
+    for name in MEETING_FIELDS:
+        if name in data:
+            setattr(meeting, name, data[name])
+    meeting.full_clean()  # clean() sets the state of a federal meeting to none
+    if actor is not None:
+        access.check_create_meeting(
+            actor, level=meeting.level, state_ags=meeting.state_id, meeting=existing
+        )
     if meeting.pk:
         outside = meeting.blocks.exclude(
             starts_at__gte=meeting.starts_at, ends_at__lte=meeting.ends_at
@@ -126,7 +150,6 @@ def meeting_save(
             raise ValidationError(
                 {"starts_at": _("Agenda blocks lie outside the new time; move them first.")}
             )
-    meeting.full_clean()
     meeting.save()
     meeting.co_organisers.set(list(co_organisers))
     log_action(
@@ -142,7 +165,7 @@ def meeting_save(
 @transaction.atomic
 def agenda_block_add(
     *,
-    actor: Any,
+    actor: Actor,
     meeting: Meeting,
     kind: str,
     title: str,
@@ -150,12 +173,15 @@ def agenda_block_add(
     ends_at: dt.datetime,
     topics: str = "",
 ) -> AgendaBlock:
-    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    meeting = _locked(meeting)
+    _ensure_manage(actor, meeting)
     _ensure_open(meeting)
+    block = AgendaBlock(
+        meeting=meeting, kind=kind, title=title, starts_at=starts_at, ends_at=ends_at, topics=topics
+    )
+    block.full_clean()  # plausible times, end after beginning
     errors: dict[str, str] = {}
-    if ends_at <= starts_at:
-        errors["ends_at"] = _("The end must be after the beginning.")
-    elif starts_at < meeting.starts_at or ends_at > meeting.ends_at:
+    if starts_at < meeting.starts_at or ends_at > meeting.ends_at:
         errors["starts_at"] = _("The block must lie within the meeting (%(start)s – %(end)s).") % {
             "start": _fmt(meeting.starts_at),
             "end": _fmt(meeting.ends_at),
@@ -170,26 +196,30 @@ def agenda_block_add(
             }
     if errors:
         raise ValidationError(errors)
-    block = AgendaBlock(
-        meeting=meeting, kind=kind, title=title, starts_at=starts_at, ends_at=ends_at, topics=topics
-    )
     create_audited(actor=actor, obj=block, action="meeting.agenda_add")
     return block
 
 
 @transaction.atomic
-def agenda_block_delete(*, actor: Any, block: AgendaBlock) -> None:
-    _ensure_open(block.meeting)
+def agenda_block_delete(*, actor: Actor, block: AgendaBlock) -> None:
+    meeting = _locked(block.meeting)
+    _ensure_manage(actor, meeting)
+    _ensure_open(meeting)
     log_action(actor=actor, action="meeting.agenda_delete", obj=block, before=snapshot(block))
     block.delete()
 
 
+# --- registration -----------------------------------------------------------------------------
+
+
 def _send_confirmation(registration: Registration) -> None:
+    """After commit. A failing mail server must not undo or break a stored registration: the
+    failure is logged for the operator, the page still answers."""
     meeting = registration.meeting
     context = {
         "registration": registration,
         "meeting": meeting,
-        "url": settings.SITE_URL.rstrip("/") + reverse("meeting-detail", args=[meeting.pk]),
+        "url": _link(reverse("meeting-detail", args=[meeting.pk])),
     }
     message = EmailMessage(
         subject=(
@@ -203,7 +233,10 @@ def _send_confirmation(registration: Registration) -> None:
     )
     if registration.status == RegistrationStatus.CONFIRMED:
         message.attach("treffen.ics", meeting_calendar([meeting]), "text/calendar")
-    message.send()
+    try:
+        message.send()
+    except (smtplib.SMTPException, OSError):
+        logger.exception("Confirmation for registration %s could not be sent", registration.pk)
 
 
 def _has_free_slot(meeting: Meeting, member: Member) -> bool:
@@ -218,10 +251,16 @@ def _has_free_slot(meeting: Meeting, member: Member) -> bool:
 
 @transaction.atomic
 def registration_create(
-    *, actor: Any, meeting: Meeting, answers: Sequence[str] = (), now: dt.datetime | None = None
+    *,
+    actor: AbstractBaseUser,
+    meeting: Meeting,
+    answers: Sequence[str] = (),
+    now: dt.datetime | None = None,
 ) -> Registration:
-    """Register the acting person; confirmed while places are free, else on the waiting list."""
-    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    """Register the acting person; confirmed while places are free, else on the waiting list.
+    Refused (AccessDenied) for a meeting the person may not attend."""
+    meeting = _locked(meeting)
+    access.check_register(actor, meeting)
     _ensure_open(meeting)
     now = now or timezone.now()
     if now < meeting.registration_opens_at:
@@ -232,11 +271,11 @@ def registration_create(
         raise ValidationError(
             _("Registration closed on %(date)s.") % {"date": _fmt(meeting.registration_closes_at)}
         )
-    account = StaffAccount.objects.select_related("member").filter(user=actor).first()
+    account = StaffAccount.objects.select_related("member").filter(user_id=actor.pk).first()
     if account is None:
-        raise ValidationError(_("Only staff of a member can register."))
+        raise AccessDenied(_("Only staff of a member can register."))
     if (
-        meeting.registrations.filter(user=actor)
+        meeting.registrations.filter(user_id=actor.pk)
         .exclude(status=RegistrationStatus.CANCELLED)
         .exists()
     ):
@@ -259,18 +298,20 @@ def registration_create(
         meeting=meeting, user=actor, member=account.member, status=status, answers=answers
     )
     create_audited(actor=actor, obj=registration, action="meeting.register")
-    transaction.on_commit(lambda: _send_confirmation(registration))
+    transaction.on_commit(partial(_send_confirmation, registration))
     return registration
 
 
 @transaction.atomic
-def registration_cancel(*, actor: Any, registration: Registration) -> Registration | None:
-    """Cancel; a freed place goes to the first on the waiting list who fits the member limit.
-    Returns the registration that moved up, if any."""
+def registration_cancel(*, actor: Actor, registration: Registration) -> Registration | None:
+    """Cancel (the person themself or an organiser); a freed place goes to the first on the
+    waiting list who fits the member limit. Returns the registration that moved up, if any."""
     registration = (
         Registration.objects.select_for_update().select_related("meeting").get(pk=registration.pk)
     )
     meeting = registration.meeting
+    if actor is not None and actor.pk != registration.user_id:
+        access.check_manage_meeting(actor, meeting)
     _ensure_open(meeting)
     if registration.status == RegistrationStatus.CANCELLED:
         raise ValidationError(_("This registration is already cancelled."))
@@ -296,18 +337,33 @@ def registration_cancel(*, actor: Any, registration: Registration) -> Registrati
 
 
 @transaction.atomic
-def registration_set_role(*, actor: Any, registration: Registration, role: str) -> Registration:
-    _ensure_open(registration.meeting)
+def registration_set_role(*, actor: Actor, registration: Registration, role: str) -> Registration:
+    meeting = _locked(registration.meeting)
+    _ensure_manage(actor, meeting)
+    _ensure_open(meeting)
     update_audited(
         actor=actor, obj=registration, action="meeting.set_role", role=ParticipantRole(role)
     )
     return registration
 
 
-@transaction.atomic
+@dataclass(frozen=True)
+class MessageResult:
+    """What a message to the registrants achieved: only `sent` is logged as sent."""
+
+    sent: int
+    failed: list[str] = field(default_factory=list)
+
+
 def registrants_message(
-    *, actor: Any, meeting: Meeting, subject: str, body: str, include_waitlist: bool
-) -> int:
+    *, actor: Actor, meeting: Meeting, subject: str, body: str, include_waitlist: bool
+) -> MessageResult:
+    """One mail per registrant (nobody sees the others' addresses). Sent before anything is
+    logged: the audit entry records only the mails the server accepted; if none was accepted,
+    nothing is logged and the caller gets a ValidationError to show."""
+    _ensure_manage(actor, meeting)
+    if "\r" in subject or "\n" in subject:
+        raise ValidationError({"subject": _("The subject must be a single line.")})
     statuses = [RegistrationStatus.CONFIRMED]
     if include_waitlist:
         statuses.append(RegistrationStatus.WAITLISTED)
@@ -317,24 +373,54 @@ def registrants_message(
     )
     if not recipients:
         raise ValidationError(_("Nobody is registered yet."))
-    log_action(
-        actor=actor,
-        action="meeting.message",
-        obj=meeting,
-        after={"subject": subject, "recipients": len(recipients)},
-    )
-    reply_to = [actor.email] if getattr(actor, "email", "") else None
+    reply_to = [actor.email] if actor is not None and getattr(actor, "email", "") else None
+    sent: list[str] = []
+    failed: list[str] = []
+    try:
+        with get_connection() as connection:
+            for recipient in recipients:
+                message = EmailMessage(
+                    subject=subject,
+                    body=body,
+                    to=[recipient],
+                    reply_to=reply_to,
+                    connection=connection,
+                )
+                try:
+                    message.send()
+                except smtplib.SMTPRecipientsRefused:
+                    failed.append(recipient)
+                else:
+                    sent.append(recipient)
+    except (smtplib.SMTPException, OSError) as exc:
+        # The server failed (not one address): what went out before is still logged below.
+        logger.warning("Meeting %s: message sending stopped: %s", meeting.pk, exc)
+        failed.extend(r for r in recipients if r not in sent and r not in failed)
+    if not sent:
+        raise ValidationError(
+            _("The message could not be sent: the mail server did not accept it. Nothing was sent.")
+        )
+    with transaction.atomic():
+        log_action(
+            actor=actor,
+            action="meeting.message",
+            obj=meeting,
+            after={"subject": subject, "recipients": len(sent), "failed": len(failed)},
+        )
+    return MessageResult(sent=len(sent), failed=failed)
 
-    def send() -> None:
-        # Blind copies: registrants do not see each other's addresses.
-        EmailMessage(subject=subject, body=body, bcc=recipients, reply_to=reply_to).send()
 
-    transaction.on_commit(send)
-    return len(recipients)
+# --- small-group plans ------------------------------------------------------------------------
 
 
 def _store_plan(
-    *, actor: Any, meeting: Meeting, plan: Any, blocks: list[AgendaBlock], seed: int, problem: Any
+    *,
+    actor: Actor,
+    meeting: Meeting,
+    plan: Plan,
+    blocks: list[AgendaBlock],
+    seed: int,
+    problem: Problem,
 ) -> GroupPlan:
     meeting.plans.filter(is_current=True).update(is_current=False)
     report = plan_quality(problem, plan)
@@ -343,8 +429,8 @@ def _store_plan(
         seed=seed,
         min_size=problem.rounds[0].min_size,
         max_size=problem.rounds[0].max_size,
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
-        quality=report_dict(report),
+        created_by=_user(actor),
+        quality=asdict(report),
         is_demo=meeting.is_demo,
     )
     GroupAssignment.objects.bulk_create(
@@ -362,52 +448,67 @@ def _store_plan(
     return group_plan
 
 
-def report_dict(report: Any) -> dict[str, Any]:
-    return asdict(report)
+def _changed_while_planning() -> ValidationError:
+    return ValidationError(
+        _(
+            "Registrations or the agenda changed while the plan was being made. "
+            "Please make the plan again."
+        )
+    )
 
 
-@transaction.atomic
 def plan_generate(
     *,
-    actor: Any,
+    actor: Actor,
     meeting: Meeting,
     min_size: int = planning.DEFAULT_MIN_SIZE,
     max_size: int = planning.DEFAULT_MAX_SIZE,
     seed: int = 1,
     time_limit: float = PLAN_TIME_LIMIT,
 ) -> GroupPlan:
-    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    """Plan the small groups. The planner runs without any lock (it may take seconds); the
+    result is stored under the meeting's lock only if the registrations, the agenda and the
+    current plan are still those it planned for — else it plans again, then refuses."""
+    _ensure_manage(actor, meeting)
     _ensure_open(meeting)
-    problem, blocks = planning.build_problem(meeting, min_size=min_size, max_size=max_size)
-    if not blocks:
-        raise ValidationError(_("The agenda has no small-group round yet."))
-    if not problem.participants:
-        raise ValidationError(_("Nobody is registered yet."))
-    try:
-        plan = make_plan(problem, seed=seed, time_limit=time_limit)
-    except PlanningError as exc:
-        raise ValidationError([planning.issue_text(i) for i in exc.issues]) from exc
-    group_plan = _store_plan(
-        actor=actor, meeting=meeting, plan=plan, blocks=blocks, seed=seed, problem=problem
-    )
-    log_action(
-        actor=actor,
-        action="meeting.plan",
-        obj=group_plan,
-        after={
-            "seed": seed,
-            "min_size": min_size,
-            "max_size": max_size,
-            "repeated_pairs": group_plan.quality["repeated_pairs"],
-        },
-    )
-    return group_plan
+    for _attempt in range(PLAN_ATTEMPTS):
+        version = planning.plan_version(meeting)
+        problem, blocks = planning.build_problem(meeting, min_size=min_size, max_size=max_size)
+        if not blocks:
+            raise ValidationError(_("The agenda has no small-group round yet."))
+        if not problem.participants:
+            raise ValidationError(_("Nobody is registered yet."))
+        try:
+            plan = make_plan(problem, seed=seed, time_limit=time_limit)
+        except PlanningError as exc:
+            raise ValidationError([planning.issue_text(i) for i in exc.issues]) from exc
+        with transaction.atomic():
+            locked = _locked(meeting)
+            _ensure_open(locked)
+            if planning.plan_version(locked) != version:
+                continue
+            group_plan = _store_plan(
+                actor=actor, meeting=locked, plan=plan, blocks=blocks, seed=seed, problem=problem
+            )
+            log_action(
+                actor=actor,
+                action="meeting.plan",
+                obj=group_plan,
+                after={
+                    "seed": seed,
+                    "min_size": min_size,
+                    "max_size": max_size,
+                    "repeated_pairs": group_plan.quality["repeated_pairs"],
+                },
+            )
+            return group_plan
+    raise _changed_while_planning()
 
 
 @transaction.atomic
 def plan_move(
     *,
-    actor: Any,
+    actor: Actor,
     group_plan: GroupPlan,
     block: AgendaBlock,
     registration: Registration,
@@ -416,11 +517,18 @@ def plan_move(
 ) -> list[str]:
     """Move one person to another group of a round by hand. Returns the hard-rule violations of
     the resulting plan; it is saved only when there are none or `confirm` is set."""
-    meeting = group_plan.meeting
+    meeting = _locked(group_plan.meeting)
+    _ensure_manage(actor, meeting)
     _ensure_open(meeting)
-    assignment = GroupAssignment.objects.select_for_update().get(
-        plan=group_plan, block=block, registration=registration
+    if not GroupPlan.objects.filter(pk=group_plan.pk, is_current=True).exists():
+        raise ValidationError(_("The plan was replaced meanwhile; please look at the new plan."))
+    assignment = (
+        GroupAssignment.objects.select_for_update()
+        .filter(plan=group_plan, block=block, registration=registration)
+        .first()
     )
+    if assignment is None:
+        raise ValidationError(_("This person is not in the plan of this round."))
     groups = sorted(
         set(
             GroupAssignment.objects.filter(plan=group_plan, block=block).values_list(
@@ -443,11 +551,17 @@ def plan_move(
     )
     assignment.save(update_fields=["group", "topic"])
     problem, _blocks, plan = planning.plan_problem(group_plan)
-    violations = [planning.issue_text(i) for i in check_plan(problem, plan)]
+    try:
+        violations = [planning.issue_text(i) for i in check_plan(problem, plan)]
+    except PlanningError as exc:  # the plan's settings themselves are impossible
+        raise ValidationError([planning.issue_text(i) for i in exc.issues]) from exc
     if violations and not confirm:
         transaction.set_rollback(True)
         return violations
-    group_plan.quality = report_dict(plan_quality(problem, plan))
+    try:
+        group_plan.quality = asdict(plan_quality(problem, plan))
+    except PlanningError as exc:
+        raise ValidationError([planning.issue_text(i) for i in exc.issues]) from exc
     group_plan.save(update_fields=["quality", "updated_at"])
     log_action(
         actor=actor,
@@ -464,12 +578,16 @@ def plan_move(
     return violations
 
 
-@transaction.atomic
-def plan_repair(*, actor: Any, group_plan: GroupPlan, seed: int = 1) -> tuple[GroupPlan, int]:
+def plan_repair(*, actor: Actor, group_plan: GroupPlan, seed: int = 1) -> tuple[GroupPlan, int]:
     """Place late joiners and take out drop-outs, changing as few other assignments as
-    possible. Returns the new plan and the number of changed assignments."""
-    meeting = Meeting.objects.select_for_update().get(pk=group_plan.meeting_id)
+    possible. Returns the new plan and the number of changed assignments. Like planning, the
+    repair runs without a lock and is stored only if nothing changed meanwhile."""
+    meeting = group_plan.meeting
+    _ensure_manage(actor, meeting)
     _ensure_open(meeting)
+    version = planning.plan_version(meeting)
+    if not GroupPlan.objects.filter(pk=group_plan.pk, is_current=True).exists():
+        raise ValidationError(_("The plan was replaced meanwhile; please look at the new plan."))
     old_problem, blocks, old_plan = planning.plan_problem(group_plan)
     planned_ids = {p.id for p in old_problem.participants}
     confirmed = planning.confirmed_registrations(meeting)
@@ -490,34 +608,67 @@ def plan_repair(*, actor: Any, group_plan: GroupPlan, seed: int = 1) -> tuple[Gr
         )
     except PlanningError as exc:
         raise ValidationError([planning.issue_text(i) for i in exc.issues]) from exc
-    changed = len(changed_assignments(old_plan, new_plan))
-    new_problem = apply_changes(old_problem, changes)
-    new_group_plan = _store_plan(
-        actor=actor, meeting=meeting, plan=new_plan, blocks=blocks, seed=seed, problem=new_problem
-    )
-    log_action(
-        actor=actor,
-        action="meeting.plan_repair",
-        obj=new_group_plan,
-        after={"changes": len(changes), "changed_assignments": changed},
-    )
+    try:
+        changed = len(changed_assignments(old_plan, new_plan))
+        new_problem = apply_changes(old_problem, changes)
+    except PlanningError as exc:
+        raise ValidationError([planning.issue_text(i) for i in exc.issues]) from exc
+    with transaction.atomic():
+        locked = _locked(meeting)
+        _ensure_open(locked)
+        if planning.plan_version(locked) != version:
+            raise _changed_while_planning()
+        new_group_plan = _store_plan(
+            actor=actor,
+            meeting=locked,
+            plan=new_plan,
+            blocks=blocks,
+            seed=seed,
+            problem=new_problem,
+        )
+        log_action(
+            actor=actor,
+            action="meeting.plan_repair",
+            obj=new_group_plan,
+            after={"changes": len(changes), "changed_assignments": changed},
+        )
     return new_group_plan, changed
 
 
+# --- attendance, minutes, closing -------------------------------------------------------------
+
+
+def _ensure_checkin_open(meeting: Meeting, now: dt.datetime) -> None:
+    opens, closes = checkin_window(meeting)
+    if now < opens:
+        raise ValidationError(
+            _("Check-in opens on %(date)s, shortly before the meeting begins.")
+            % {"date": _fmt(opens)}
+        )
+    if now > closes:
+        raise ValidationError(_("Check-in closed on %(date)s.") % {"date": _fmt(closes)})
+
+
 @transaction.atomic
-def checkin_with_code(*, actor: Any, meeting: Meeting, code: str) -> Registration:
+def checkin_with_code(
+    *, actor: AbstractBaseUser, meeting: Meeting, code: str, now: dt.datetime | None = None
+) -> Registration:
+    meeting = _locked(meeting)
     _ensure_open(meeting)
     registration = meeting.registrations.filter(
-        user=actor, status=RegistrationStatus.CONFIRMED
+        user_id=actor.pk, status=RegistrationStatus.CONFIRMED
     ).first()
     if registration is None:
-        raise ValidationError(_("You have no confirmed registration for this meeting."))
+        raise AccessDenied(
+            _("Only people with a confirmed registration can check in to this meeting.")
+        )
+    _ensure_checkin_open(meeting, now or timezone.now())
     if code.strip().upper() != meeting.checkin_code:
         raise ValidationError({"code": _("The check-in code is not right.")})
     return _set_presence(actor=actor, registration=registration, present=True)
 
 
-def _set_presence(*, actor: Any, registration: Registration, present: bool) -> Registration:
+def _set_presence(*, actor: Actor, registration: Registration, present: bool) -> Registration:
     checked_in_at = (registration.checked_in_at or timezone.now()) if present else None
     update_audited(
         actor=actor, obj=registration, action="meeting.checkin", checked_in_at=checked_in_at
@@ -526,27 +677,41 @@ def _set_presence(*, actor: Any, registration: Registration, present: bool) -> R
 
 
 @transaction.atomic
-def attendance_set(*, actor: Any, meeting: Meeting, present_ids: Iterable[int]) -> int:
+def attendance_set(
+    *,
+    actor: Actor,
+    meeting: Meeting,
+    present_ids: Iterable[int],
+    now: dt.datetime | None = None,
+) -> int:
     """Check in by list: exactly the given confirmed registrations are present."""
+    meeting = _locked(meeting)
+    _ensure_manage(actor, meeting)
     _ensure_open(meeting)
+    _ensure_checkin_open(meeting, now or timezone.now())
     present = set(present_ids)
-    for registration in meeting.registrations.filter(status=RegistrationStatus.CONFIRMED):
+    confirmed = meeting.registrations.filter(status=RegistrationStatus.CONFIRMED)
+    for registration in confirmed:
         if (registration.pk in present) != (registration.checked_in_at is not None):
             _set_presence(
                 actor=actor, registration=registration, present=registration.pk in present
             )
-    return len(present)
+    return len(present & set(confirmed.values_list("pk", flat=True)))
 
 
 @transaction.atomic
-def minutes_save(*, actor: Any, meeting: Meeting, minutes: str) -> Meeting:
+def minutes_save(*, actor: Actor, meeting: Meeting, minutes: str) -> Meeting:
+    meeting = _locked(meeting)
+    _ensure_manage(actor, meeting)
     _ensure_open(meeting)
     update_audited(actor=actor, obj=meeting, action="meeting.minutes", minutes=minutes)
     return meeting
 
 
 @transaction.atomic
-def decision_add(*, actor: Any, meeting: Meeting, text: str, is_demo: bool = False) -> Decision:
+def decision_add(*, actor: Actor, meeting: Meeting, text: str, is_demo: bool = False) -> Decision:
+    meeting = _locked(meeting)
+    _ensure_manage(actor, meeting)
     _ensure_open(meeting)
     decision = Decision(meeting=meeting, text=text, is_demo=is_demo)
     create_audited(actor=actor, obj=decision, action="meeting.decision")
@@ -556,13 +721,15 @@ def decision_add(*, actor: Any, meeting: Meeting, text: str, is_demo: bool = Fal
 @transaction.atomic
 def follow_up_add(
     *,
-    actor: Any,
+    actor: Actor,
     meeting: Meeting,
     title: str,
     owner: Member,
     due_on: dt.date,
     is_demo: bool = False,
 ) -> FollowUp:
+    meeting = _locked(meeting)
+    _ensure_manage(actor, meeting)
     _ensure_open(meeting)
     follow_up = FollowUp(
         meeting=meeting,
@@ -576,31 +743,75 @@ def follow_up_add(
 
 
 @transaction.atomic
-def follow_up_set_status(*, actor: Any, follow_up: FollowUp, status: str) -> FollowUp:
-    """Allowed after closing: follow-ups are what a closed meeting leaves to do."""
-    update_audited(actor=actor, obj=follow_up, action="meeting.follow_up_status", status=status)
+def follow_up_set_status(*, actor: Actor, follow_up: FollowUp, status: str) -> FollowUp:
+    """Allowed after closing: follow-ups are what a closed meeting leaves to do. The organisers
+    and the responsible member may set it."""
+    if actor is not None:
+        access.check_set_follow_up_status(actor, follow_up)
+    if status not in FollowUpStatus.values:
+        raise ValidationError({"status": _("Unknown status.")})
+    update_audited(
+        actor=actor,
+        obj=follow_up,
+        action="meeting.follow_up_status",
+        status=FollowUpStatus(status),
+    )
     return follow_up
 
 
 @transaction.atomic
-def meeting_close(*, actor: Any, meeting: Meeting) -> Meeting:
-    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+def meeting_close(*, actor: Actor, meeting: Meeting, now: dt.datetime | None = None) -> Meeting:
+    """Close a meeting that has ended: the attendance is counted and the meeting becomes
+    read-only except for its follow-up tasks. There is no way back, so a meeting that has not
+    ended yet cannot be closed (there is no "cancelled" state either: a meeting that does not
+    take place is edited or left open)."""
+    meeting = _locked(meeting)
+    _ensure_manage(actor, meeting)
     _ensure_open(meeting)
+    now = now or timezone.now()
+    if now < meeting.ends_at:
+        raise ValidationError(
+            _("The meeting can be closed only after it has ended (%(end)s).")
+            % {"end": _fmt(meeting.ends_at)}
+        )
     update_audited(
         actor=actor,
         obj=meeting,
         action="meeting.close",
-        closed_at=timezone.now(),
+        closed_at=now,
         attendance_count=meeting.registrations.filter(checked_in_at__isnull=False).count(),
     )
     return meeting
 
 
+# --- personal calendar feed -------------------------------------------------------------------
+
+
+def _new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
 @transaction.atomic
-def calendar_feed_for(*, actor: Any) -> CalendarFeed:
-    feed, created = CalendarFeed.objects.get_or_create(
-        user=actor, defaults={"token": secrets.token_urlsafe(32)}
-    )
-    if created:
-        log_action(actor=actor, action="meeting.calendar_feed", obj=feed, after={"created": True})
+def calendar_feed_renew(*, actor: AbstractBaseUser) -> CalendarFeed:
+    """Create the actor's personal feed address, or replace its token: the old address stops
+    working at once (e.g. after it was shared by mistake). The token is not logged."""
+    feed = CalendarFeed.objects.select_for_update().filter(user_id=actor.pk).first()
+    if feed is None:
+        feed = CalendarFeed.objects.create(user=actor, token=_new_token())
+        log_action(actor=actor, action="meeting.calendar_feed_create", obj=feed)
+    else:
+        feed.token = _new_token()
+        feed.save(update_fields=["token"])
+        log_action(actor=actor, action="meeting.calendar_feed_renew", obj=feed)
     return feed
+
+
+@transaction.atomic
+def calendar_feed_revoke(*, actor: AbstractBaseUser) -> bool:
+    """Delete the actor's feed address. Returns False if there was none."""
+    feed = CalendarFeed.objects.select_for_update().filter(user_id=actor.pk).first()
+    if feed is None:
+        return False
+    log_action(actor=actor, action="meeting.calendar_feed_revoke", obj=feed)
+    feed.delete()
+    return True

@@ -1,25 +1,29 @@
-"""Meeting pages: parse, check permission, call one service or selector, render."""
+"""Meeting pages: the first line asks `hafennetz.meetings.access` for the objects and rights,
+then one service or selector is called and the page rendered. No rule is decided here."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from hafennetz.core.exports import download
-from hafennetz.core.forms import run_service
+from hafennetz.core.forms import int_param, save_form
+from hafennetz.core.urls import absolute_url
 from hafennetz.engines.grouping import exports
-from hafennetz.meetings import planning, selectors, services
+from hafennetz.engines.grouping.model import PlanningError
+from hafennetz.meetings import access, planning, selectors, services
 from hafennetz.meetings.forms import (
     AgendaBlockForm,
+    AttendanceForm,
     CheckinForm,
+    CloseForm,
     DecisionForm,
     FollowUpForm,
     FollowUpStatusForm,
@@ -32,37 +36,7 @@ from hafennetz.meetings.forms import (
     RoleForm,
 )
 from hafennetz.meetings.ics import meeting_calendar
-from hafennetz.meetings.models import (
-    AgendaBlock,
-    CalendarFeed,
-    FollowUp,
-    Meeting,
-    Registration,
-    RegistrationStatus,
-)
-from hafennetz.meetings.permissions import (
-    can_create_at_level,
-    can_create_meeting,
-    can_manage_meeting,
-    can_register,
-    can_view_meetings,
-)
-from hafennetz.web.decorators import deny, require
-
-
-def managed(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Load the meeting; only its organisers pass."""
-
-    @wraps(view)
-    def wrapped(request: HttpRequest, pk: int, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return deny(request)
-        meeting = selectors.meeting_get(pk)
-        if not can_manage_meeting(request.user, meeting):
-            raise PermissionDenied
-        return view(request, meeting, *args, **kwargs)
-
-    return wrapped
+from hafennetz.meetings.models import AgendaBlock, Meeting, RegistrationStatus
 
 
 def _errors_to_messages(request: HttpRequest, exc: ValidationError) -> None:
@@ -70,25 +44,32 @@ def _errors_to_messages(request: HttpRequest, exc: ValidationError) -> None:
         messages.error(request, message)
 
 
-@require(can_view_meetings)
+def _form_errors_to_messages(request: HttpRequest, form: Any) -> None:
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, error)
+
+
+@require_safe
 def meeting_list(request: HttpRequest) -> HttpResponse:
+    access.check_view_meetings(request.user)
     return render(
         request,
         "meetings/list.html",
         {
             "meetings": selectors.meetings_list(),
-            "can_create": can_create_meeting(request.user),
+            "can_create": access.can_create_meeting(request.user),
         },
     )
 
 
-@require(can_create_meeting)
 def meeting_create(request: HttpRequest) -> HttpResponse:
+    access.check_create_meeting(request.user)
     return _meeting_form(request, None)
 
 
-@managed
-def meeting_edit(request: HttpRequest, meeting: Meeting) -> HttpResponse:
+def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = access.access_meeting(request.user, pk, "manage")
     if meeting.is_closed:
         messages.error(request, _("The meeting is closed; only its follow-up tasks can change."))
         return redirect("meeting-detail", pk=meeting.pk)
@@ -96,47 +77,58 @@ def meeting_edit(request: HttpRequest, meeting: Meeting) -> HttpResponse:
 
 
 def _meeting_form(request: HttpRequest, meeting: Meeting | None) -> HttpResponse:
+    if request.method == "POST":
+        # Level and state as posted, before the form: a crafted payload is refused, not fixed.
+        access.check_create_meeting(
+            request.user,
+            level=request.POST.get("level", ""),
+            state_ags=request.POST.get("state") or None,
+            meeting=meeting,
+        )
     form = MeetingForm(
         request.POST or None,
         instance=meeting,
+        user=request.user,
         initial={"co_organisers": meeting.co_organisers.all()} if meeting else None,
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.service_data()
-        state = data.get("state")
-        if not can_create_at_level(request.user, data["level"], state.pk if state else None):
-            form.add_error("level", _("You may only organise meetings of your own state."))
-        else:
-            saved = run_service(
-                form,
-                lambda: services.meeting_save(
-                    actor=request.user,
-                    data=data,
-                    meeting=meeting,
-                    co_organisers=form.cleaned_data["co_organisers"],
-                ),
-            )
-            if saved:
-                messages.success(request, _("The meeting was saved."))
-                return redirect("meeting-detail", pk=saved.pk)
+    saved = save_form(
+        request,
+        form,
+        lambda: services.meeting_save(
+            actor=request.user,
+            data=form.service_data(),
+            meeting=meeting,
+            co_organisers=form.cleaned_data["co_organisers"],
+        ),
+    )
+    if saved:
+        messages.success(request, _("The meeting was saved."))
+        return redirect("meeting-detail", pk=saved.value.pk)
     return render(request, "meetings/form.html", {"form": form, "meeting": meeting})
 
 
-@require(can_view_meetings)
+@require_safe
 def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = selectors.meeting_get(pk)
+    meeting = access.access_meeting(request.user, pk)
     registration = selectors.registration_of(meeting, request.user)
     group_plan = planning.current_plan(meeting)
+    can_manage = access.can_manage_meeting(request.user, meeting)
+    follow_ups = [
+        (f, access.can_set_follow_up_status(request.user, f))
+        for f in meeting.follow_ups.select_related("owner")
+    ]
     context = {
         "meeting": meeting,
         "registration": registration,
-        "can_manage": can_manage_meeting(request.user, meeting),
-        "can_register": can_register(request.user, meeting),
+        "can_manage": can_manage,
+        "can_register": access.can_register(request.user, meeting),
+        "can_see_video_link": access.can_see_video_link(request.user, meeting, registration),
+        "checkin_open": selectors.checkin_is_open(meeting),
         "counts": selectors.counts(meeting),
         "my_groups": selectors.my_groups(group_plan, registration),
         "register_form": RegistrationForm(questions=meeting.question_list),
         "checkin_form": CheckinForm(),
-        "follow_ups": meeting.follow_ups.select_related("owner"),
+        "follow_ups": follow_ups,
         "decisions": meeting.decisions.all(),
         "status_form": FollowUpStatusForm(),
         "situation": selectors.situation_summary(meeting, request.user),
@@ -144,19 +136,18 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "meetings/detail.html", context)
 
 
-@require(can_view_meetings)
 @require_POST
 def register(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = selectors.meeting_get(pk)
-    if not can_register(request.user, meeting):
-        raise PermissionDenied
+    meeting = access.access_meeting(request.user, pk, "register")
     form = RegistrationForm(request.POST, questions=meeting.question_list)
     if not form.is_valid():
         messages.error(request, _("Please answer every registration question."))
         return redirect("meeting-detail", pk=pk)
     try:
         registration = services.registration_create(
-            actor=request.user, meeting=meeting, answers=form.answers()
+            actor=request.user,  # type: ignore[arg-type]  # logged in: access_meeting passed
+            meeting=meeting,
+            answers=form.answers(),
         )
     except ValidationError as exc:
         _errors_to_messages(request, exc)
@@ -180,13 +171,9 @@ def register(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("meeting-detail", pk=pk)
 
 
-@require(can_view_meetings)
 @require_POST
 def cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = selectors.meeting_get(pk)
-    registration = selectors.registration_of(meeting, request.user)
-    if registration is None:
-        raise Http404
+    registration = access.access_own_registration(request.user, pk)
     try:
         services.registration_cancel(actor=request.user, registration=registration)
     except ValidationError as exc:
@@ -196,42 +183,36 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("meeting-detail", pk=pk)
 
 
-@managed
-def agenda(request: HttpRequest, meeting: Meeting) -> HttpResponse:
+def agenda(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = access.access_meeting(request.user, pk, "manage")
     form = AgendaBlockForm(request.POST or None)
-    if (
-        request.method == "POST"
-        and form.is_valid()
-        and run_service(
-            form,
-            lambda: services.agenda_block_add(
-                actor=request.user, meeting=meeting, **form.cleaned_data
-            ),
-        )
+    if save_form(
+        request,
+        form,
+        lambda: services.agenda_block_add(actor=request.user, meeting=meeting, **form.cleaned_data),
     ):
         messages.success(request, _("The block was added."))
         return redirect("meeting-agenda", pk=meeting.pk)
     return render(request, "meetings/agenda.html", {"meeting": meeting, "form": form})
 
 
-@managed
 @require_POST
-def agenda_delete(request: HttpRequest, meeting: Meeting, block_id: int) -> HttpResponse:
-    block = get_object_or_404(AgendaBlock, pk=block_id, meeting=meeting)
+def agenda_delete(request: HttpRequest, pk: int, block_id: int) -> HttpResponse:
+    block = access.access_agenda_block(request.user, pk, block_id)
     try:
         services.agenda_block_delete(actor=request.user, block=block)
     except ValidationError as exc:
         _errors_to_messages(request, exc)
-    return redirect("meeting-agenda", pk=meeting.pk)
+    return redirect("meeting-agenda", pk=pk)
 
 
-@managed
-def registrations(request: HttpRequest, meeting: Meeting) -> HttpResponse:
+def registrations(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = access.access_meeting(request.user, pk, "manage")
     if request.method == "POST":
         form = RoleForm(request.POST)
         if form.is_valid():
-            registration = get_object_or_404(
-                Registration, pk=form.cleaned_data["registration"], meeting=meeting
+            registration = access.access_registration(
+                request.user, pk, form.cleaned_data["registration"]
             )
             try:
                 services.registration_set_role(
@@ -239,6 +220,8 @@ def registrations(request: HttpRequest, meeting: Meeting) -> HttpResponse:
                 )
             except ValidationError as exc:
                 _errors_to_messages(request, exc)
+        else:
+            _form_errors_to_messages(request, form)
         return redirect("meeting-registrations", pk=meeting.pk)
     return render(
         request,
@@ -251,124 +234,53 @@ def registrations(request: HttpRequest, meeting: Meeting) -> HttpResponse:
     )
 
 
-def _registration_rows(meeting: Meeting) -> list[list[Any]]:
-    rows: list[list[Any]] = [
-        [
-            _("Name"),
-            _("E-mail"),
-            _("Member"),
-            _("State"),
-            _("Status"),
-            _("Role"),
-            _("Registered"),
-            _("Checked in"),
-            *meeting.question_list,
-        ]
-    ]
-    for r in selectors.registrations(meeting):
-        rows.append(
-            [
-                r.user.get_full_name() or r.user.email,
-                r.user.email,
-                r.member.name,
-                r.member.state.name,
-                r.get_status_display(),
-                r.get_role_display(),
-                r.created_at.strftime("%Y-%m-%d %H:%M"),
-                r.checked_in_at.strftime("%Y-%m-%d %H:%M") if r.checked_in_at else "",
-                *(list(r.answers) + [""] * len(meeting.question_list))[
-                    : len(meeting.question_list)
-                ],
-            ]
-        )
-    return rows
-
-
-@managed
-def registrations_export(request: HttpRequest, meeting: Meeting, fmt: str) -> HttpResponse:
+@require_safe
+def registrations_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    meeting = access.access_meeting(request.user, pk, "manage")
     if fmt not in ("csv", "xlsx"):
         raise Http404
-    rows = _registration_rows(meeting)
+    rows = selectors.registration_rows(meeting)
     return download(rows, fmt=fmt, filename=f"anmeldungen-{meeting.pk}", title="registrations")
 
 
-@managed
-def message(request: HttpRequest, meeting: Meeting) -> HttpResponse:
+def message(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = access.access_meeting(request.user, pk, "manage")
     form = MessageForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        sent = run_service(
-            form,
-            lambda: services.registrants_message(
-                actor=request.user, meeting=meeting, **form.cleaned_data
-            ),
-        )
-        if sent:
-            messages.success(request, _("The message went to %(n)s people.") % {"n": sent})
-            return redirect("meeting-registrations", pk=meeting.pk)
+    saved = save_form(
+        request,
+        form,
+        lambda: services.registrants_message(
+            actor=request.user, meeting=meeting, **form.cleaned_data
+        ),
+    )
+    if saved:
+        result = saved.value
+        messages.success(request, _("The message went to %(n)s people.") % {"n": result.sent})
+        if result.failed:
+            messages.warning(
+                request,
+                _("The mail server did not accept the message for: %(addresses)s")
+                % {"addresses": ", ".join(result.failed)},
+            )
+        return redirect("meeting-registrations", pk=meeting.pk)
     return render(request, "meetings/message.html", {"meeting": meeting, "form": form})
 
 
-@managed
-def plan(request: HttpRequest, meeting: Meeting) -> HttpResponse:
+def _plan_page(
+    request: HttpRequest,
+    meeting: Meeting,
+    form: PlanForm | None = None,
+    violations: list[str] | None = None,
+    pending_move: dict[str, Any] | None = None,
+) -> HttpResponse:
     group_plan = planning.current_plan(meeting)
-    form = PlanForm(
-        request.POST if "generate" in request.POST else None,
-        initial={
-            "min_size": group_plan.min_size if group_plan else 5,
-            "max_size": group_plan.max_size if group_plan else 7,
-        },
-    )
-    violations: list[str] = []
-    pending_move: dict[str, Any] | None = None
-    if request.method == "POST":
-        if "generate" in request.POST and form.is_valid():
-            if run_service(
-                form,
-                lambda: services.plan_generate(
-                    actor=request.user, meeting=meeting, **form.cleaned_data
-                ),
-            ):
-                messages.success(request, _("The small-group plan was made."))
-                return redirect("meeting-plan", pk=meeting.pk)
-        elif "repair" in request.POST and group_plan:
-            try:
-                _new, changed = services.plan_repair(actor=request.user, group_plan=group_plan)
-            except ValidationError as exc:
-                _errors_to_messages(request, exc)
-            else:
-                messages.success(
-                    request, _("The plan was repaired; %(n)s assignments changed.") % {"n": changed}
-                )
-            return redirect("meeting-plan", pk=meeting.pk)
-        elif "move" in request.POST and group_plan:
-            move = MoveForm(request.POST)
-            if move.is_valid():
-                data = move.cleaned_data
-                block = get_object_or_404(AgendaBlock, pk=data["block"], meeting=meeting)
-                registration = get_object_or_404(
-                    Registration, pk=data["registration"], meeting=meeting
-                )
-                try:
-                    violations = services.plan_move(
-                        actor=request.user,
-                        group_plan=group_plan,
-                        block=block,
-                        registration=registration,
-                        to_group=data["to_group"] - 1,
-                        confirm=data["confirm"],
-                    )
-                except ValidationError as exc:
-                    _errors_to_messages(request, exc)
-                    return redirect("meeting-plan", pk=meeting.pk)
-                if not violations or data["confirm"]:
-                    messages.success(request, _("The move was saved."))
-                    return redirect("meeting-plan", pk=meeting.pk)
-                pending_move = {
-                    **data,
-                    "person": registration.user.email,
-                    "block_title": block.title,
-                }
-    group_plan = planning.current_plan(meeting)
+    if form is None:
+        form = PlanForm(
+            initial={
+                "min_size": group_plan.min_size if group_plan else planning.DEFAULT_MIN_SIZE,
+                "max_size": group_plan.max_size if group_plan else planning.DEFAULT_MAX_SIZE,
+            }
+        )
     return render(
         request,
         "meetings/plan.html",
@@ -377,7 +289,7 @@ def plan(request: HttpRequest, meeting: Meeting) -> HttpResponse:
             "form": form,
             "group_plan": group_plan,
             "rounds": selectors.plan_rounds(group_plan) if group_plan else [],
-            "violations": violations,
+            "violations": violations or [],
             "pending_move": pending_move,
             "blocks": planning.small_group_blocks(meeting),
             "confirmed": selectors.counts(meeting)[RegistrationStatus.CONFIRMED],
@@ -385,121 +297,200 @@ def plan(request: HttpRequest, meeting: Meeting) -> HttpResponse:
     )
 
 
-@managed
-def plan_export(request: HttpRequest, meeting: Meeting, kind: str) -> HttpResponse:
+def plan(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = access.access_meeting(request.user, pk, "manage")
+    form = PlanForm(request.POST or None)
+    if save_form(
+        request,
+        form,
+        lambda: services.plan_generate(actor=request.user, meeting=meeting, **form.cleaned_data),
+    ):
+        messages.success(request, _("The small-group plan was made."))
+        return redirect("meeting-plan", pk=meeting.pk)
+    return _plan_page(request, meeting, form if request.method == "POST" else None)
+
+
+@require_POST
+def plan_repair(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = access.access_meeting(request.user, pk, "manage")
+    group_plan = planning.current_plan(meeting)
+    if group_plan is None:
+        raise Http404
+    try:
+        _new, changed = services.plan_repair(actor=request.user, group_plan=group_plan)
+    except ValidationError as exc:
+        _errors_to_messages(request, exc)
+    else:
+        messages.success(
+            request, _("The plan was repaired; %(n)s assignments changed.") % {"n": changed}
+        )
+    return redirect("meeting-plan", pk=meeting.pk)
+
+
+@require_POST
+def plan_move(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = access.access_meeting(request.user, pk, "manage")
+    group_plan = planning.current_plan(meeting)
+    if group_plan is None:
+        raise Http404
+    move = MoveForm(request.POST)
+    if not move.is_valid():
+        _form_errors_to_messages(request, move)
+        return redirect("meeting-plan", pk=meeting.pk)
+    data = move.cleaned_data
+    registration = access.access_registration(request.user, pk, data["registration"])
+    block = AgendaBlock.objects.filter(pk=data["block"], meeting=meeting).first()
+    if block is None:
+        raise Http404
+    try:
+        violations = services.plan_move(
+            actor=request.user,
+            group_plan=group_plan,
+            block=block,
+            registration=registration,
+            to_group=data["to_group"] - 1,
+            confirm=data["confirm"],
+        )
+    except ValidationError as exc:
+        _errors_to_messages(request, exc)
+        return redirect("meeting-plan", pk=meeting.pk)
+    if not violations or data["confirm"]:
+        messages.success(request, _("The move was saved."))
+        return redirect("meeting-plan", pk=meeting.pk)
+    pending = {**data, "person": registration.user.email, "block_title": block.title}
+    return _plan_page(request, meeting, violations=violations, pending_move=pending)
+
+
+@require_safe
+def plan_export(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    meeting = access.access_meeting(request.user, pk, "manage")
     group_plan = planning.current_plan(meeting)
     if group_plan is None or kind not in ("zoom", "bbb", "csv", "print"):
         raise Http404
-    problem, _blocks, stored = planning.plan_problem(group_plan)
-    runde = request.GET.get("runde", "1")
-    round_index = int(runde) - 1 if runde.isdigit() else -1
-    if kind in ("zoom", "bbb") and not 0 <= round_index < len(stored.rounds):
-        raise Http404
-    if kind == "zoom":
-        body, ctype, ext = exports.zoom_csv(problem, stored, round_index), "text/csv", "csv"
-    elif kind == "bbb":
-        body, ctype, ext = (
-            exports.bbb_groups_json(problem, stored, round_index),
-            "application/json",
-            "json",
-        )
-    elif kind == "csv":
-        body, ctype, ext = exports.plain_csv(problem, stored), "text/csv", "csv"
-    else:
+    if kind == "print":
         return render(
             request,
             "meetings/plan_print.html",
             {"meeting": meeting, "rounds": selectors.plan_rounds(group_plan)},
         )
+    try:
+        return _plan_file(meeting, group_plan, kind, request.GET.get("runde"))
+    except PlanningError as exc:  # a stored plan whose settings are impossible
+        for issue in exc.issues:
+            messages.error(request, planning.issue_text(issue))
+        return redirect("meeting-plan", pk=meeting.pk)
+
+
+def _plan_file(
+    meeting: Meeting, group_plan: Any, kind: str, runde_param: str | None
+) -> HttpResponse:
+    problem, _blocks, stored = planning.plan_problem(group_plan)
+    if kind == "csv":
+        body, ctype, ext, suffix = exports.plain_csv(problem, stored), "text/csv", "csv", ""
+    else:
+        runde = int_param(
+            {"runde": runde_param}, "runde", minimum=1, maximum=max(len(stored.rounds), 1)
+        )
+        if runde is None or runde > len(stored.rounds):
+            raise Http404
+        suffix = f"-runde{runde}"
+        if kind == "zoom":
+            body, ctype, ext = exports.zoom_csv(problem, stored, runde - 1), "text/csv", "csv"
+        else:
+            body, ctype, ext = (
+                exports.bbb_groups_json(problem, stored, runde - 1),
+                "application/json",
+                "json",
+            )
     response = HttpResponse(body, content_type=f"{ctype}; charset=utf-8")
-    suffix = f"-runde{round_index + 1}" if kind in ("zoom", "bbb") else ""
     response["Content-Disposition"] = (
         f'attachment; filename="kleingruppen-{meeting.pk}-{kind}{suffix}.{ext}"'
     )
     return response
 
 
-@require(can_view_meetings)
+@require_POST
+def self_checkin(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = access.access_meeting(request.user, pk, "check_in")
+    form = CheckinForm(request.POST)
+    if save_form(
+        request,
+        form,
+        lambda: services.checkin_with_code(
+            actor=request.user,  # type: ignore[arg-type]  # logged in: access_meeting passed
+            meeting=meeting,
+            code=form.cleaned_data["code"],
+        ),
+    ):
+        messages.success(request, _("You are checked in."))
+    else:
+        _form_errors_to_messages(request, form)
+    return redirect("meeting-detail", pk=pk)
+
+
 def checkin(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = selectors.meeting_get(pk)
-    manage = can_manage_meeting(request.user, meeting)
-    if request.method == "POST" and "code" in request.POST:
-        form = CheckinForm(request.POST)
-        if form.is_valid() and run_service(
+    """The attendance list, for the organisers."""
+    meeting = access.access_meeting(request.user, pk, "manage")
+    confirmed = selectors.registrations(meeting).filter(status=RegistrationStatus.CONFIRMED)
+    form = AttendanceForm(request.POST or None, registrations=confirmed)
+    if request.method == "POST":
+        if save_form(
+            request,
             form,
-            lambda: services.checkin_with_code(
-                actor=request.user, meeting=meeting, code=form.cleaned_data["code"]
+            lambda: services.attendance_set(
+                actor=request.user, meeting=meeting, present_ids=form.present_ids()
             ),
         ):
-            messages.success(request, _("You are checked in."))
-            return redirect("meeting-detail", pk=pk)
-        for error in form.errors.values():
-            messages.error(request, " ".join(error))
-        return redirect("meeting-detail", pk=pk)
-    if not manage:
-        raise PermissionDenied
-    if request.method == "POST":
-        present = [int(x) for x in request.POST.getlist("present") if x.isdigit()]
-        try:
-            services.attendance_set(actor=request.user, meeting=meeting, present_ids=present)
-        except ValidationError as exc:
-            _errors_to_messages(request, exc)
-        else:
             messages.success(request, _("The attendance list was saved."))
+        else:
+            _form_errors_to_messages(request, form)
         return redirect("meeting-checkin", pk=pk)
     return render(
         request,
         "meetings/checkin.html",
         {
             "meeting": meeting,
-            "registrations": selectors.registrations(meeting).filter(
-                status=RegistrationStatus.CONFIRMED
-            ),
+            "registrations": confirmed,
+            "checkin_open": selectors.checkin_is_open(meeting),
+            "checkin_window": selectors.checkin_window(meeting),
         },
     )
 
 
-@managed
-def minutes(request: HttpRequest, meeting: Meeting) -> HttpResponse:
+def minutes(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = access.access_meeting(request.user, pk, "manage")
+    post = request.POST if request.method == "POST" else None
     minutes_form = MinutesForm(
-        request.POST if "minutes_save" in request.POST else None,
-        initial={"minutes": meeting.minutes},
+        post if post and "minutes_save" in post else None, initial={"minutes": meeting.minutes}
     )
-    decision_form = DecisionForm(request.POST if "decision_add" in request.POST else None)
-    follow_up_form = FollowUpForm(request.POST if "follow_up_add" in request.POST else None)
-    if request.method == "POST":
-        done = None
-        if "minutes_save" in request.POST and minutes_form.is_valid():
-            done = run_service(
-                minutes_form,
-                lambda: services.minutes_save(
-                    actor=request.user,
-                    meeting=meeting,
-                    minutes=minutes_form.cleaned_data["minutes"],
-                ),
-            )
-        elif "decision_add" in request.POST and decision_form.is_valid():
-            done = run_service(
-                decision_form,
-                lambda: services.decision_add(
-                    actor=request.user, meeting=meeting, **decision_form.cleaned_data
-                ),
-            )
-        elif "follow_up_add" in request.POST and follow_up_form.is_valid():
-            done = run_service(
-                follow_up_form,
-                lambda: services.follow_up_add(
-                    actor=request.user, meeting=meeting, **follow_up_form.cleaned_data
-                ),
-            )
-        elif "close" in request.POST:
-            try:
-                done = services.meeting_close(actor=request.user, meeting=meeting)
-            except ValidationError as exc:
-                _errors_to_messages(request, exc)
-        if done:
-            messages.success(request, _("Saved."))
-            return redirect("meeting-minutes", pk=meeting.pk)
+    decision_form = DecisionForm(post if post and "decision_add" in post else None)
+    follow_up_form = FollowUpForm(post if post and "follow_up_add" in post else None)
+    form: Any = None
+    call: Any = None
+    if minutes_form.is_bound:
+        form, call = (
+            minutes_form,
+            lambda: services.minutes_save(
+                actor=request.user, meeting=meeting, minutes=minutes_form.cleaned_data["minutes"]
+            ),
+        )
+    elif decision_form.is_bound:
+        form, call = (
+            decision_form,
+            lambda: services.decision_add(
+                actor=request.user, meeting=meeting, **decision_form.cleaned_data
+            ),
+        )
+    elif follow_up_form.is_bound:
+        form, call = (
+            follow_up_form,
+            lambda: services.follow_up_add(
+                actor=request.user, meeting=meeting, **follow_up_form.cleaned_data
+            ),
+        )
+    if form is not None and save_form(request, form, call):
+        messages.success(request, _("Saved."))
+        return redirect("meeting-minutes", pk=meeting.pk)
     return render(
         request,
         "meetings/minutes.html",
@@ -510,55 +501,102 @@ def minutes(request: HttpRequest, meeting: Meeting) -> HttpResponse:
             "follow_up_form": follow_up_form,
             "decisions": meeting.decisions.all(),
             "follow_ups": meeting.follow_ups.select_related("owner"),
+            "can_close": selectors.has_ended(meeting),
         },
     )
 
 
-@require(can_view_meetings)
+def close(request: HttpRequest, pk: int) -> HttpResponse:
+    """Closing is its own page with an explicit confirmation: it cannot be undone."""
+    meeting = access.access_meeting(request.user, pk, "manage")
+    if meeting.is_closed:
+        messages.info(request, _("The meeting is already closed."))
+        return redirect("meeting-detail", pk=pk)
+    form = CloseForm(request.POST or None)
+    if save_form(
+        request, form, lambda: services.meeting_close(actor=request.user, meeting=meeting)
+    ):
+        messages.success(request, _("The meeting was closed."))
+        return redirect("meeting-detail", pk=pk)
+    return render(
+        request,
+        "meetings/close.html",
+        {
+            "meeting": meeting,
+            "form": form,
+            "has_ended": selectors.has_ended(meeting),
+            "counts": selectors.counts(meeting),
+            "present": selectors.registrations(meeting).filter(checked_in_at__isnull=False).count(),
+        },
+    )
+
+
 @require_POST
 def follow_up_status(request: HttpRequest, pk: int, follow_up_id: int) -> HttpResponse:
-    meeting = selectors.meeting_get(pk)
-    follow_up = get_object_or_404(FollowUp, pk=follow_up_id, meeting=meeting)
-    from hafennetz.members.permissions import roles_of
-
-    if not (
-        can_manage_meeting(request.user, meeting)
-        or roles_of(request.user).member_id == follow_up.owner_id
-    ):
-        raise PermissionDenied
+    follow_up = access.access_follow_up(request.user, pk, follow_up_id)
     form = FollowUpStatusForm(request.POST)
-    if form.is_valid():
-        services.follow_up_set_status(
+    if save_form(
+        request,
+        form,
+        lambda: services.follow_up_set_status(
             actor=request.user, follow_up=follow_up, status=form.cleaned_data["status"]
-        )
+        ),
+    ):
         messages.success(request, _("The task status was saved."))
+    else:
+        _form_errors_to_messages(request, form)
     return redirect("meeting-detail", pk=pk)
 
 
-@require(can_view_meetings)
+@require_safe
 def meeting_ics(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = selectors.meeting_get(pk)
+    meeting = access.access_meeting(request.user, pk)
     response = HttpResponse(
-        meeting_calendar([meeting]), content_type="text/calendar; charset=utf-8"
+        meeting_calendar([meeting], request=request), content_type="text/calendar; charset=utf-8"
     )
     response["Content-Disposition"] = f'attachment; filename="treffen-{meeting.pk}.ics"'
     return response
 
 
-@require(can_view_meetings)
+@require_safe
 def calendar_info(request: HttpRequest) -> HttpResponse:
-    feed = services.calendar_feed_for(actor=request.user)
+    access.check_view_meetings(request.user)
+    feed = selectors.calendar_feed_of(request.user)
+    feed_url = (
+        absolute_url(reverse("meeting-calendar-feed", args=[feed.token]), request) if feed else None
+    )
     return render(
         request,
         "meetings/calendar.html",
-        {"feed": feed, "meetings": selectors.meetings_of_user(request.user)},
+        {"feed_url": feed_url, "meetings": selectors.meetings_of_user(request.user)},
     )
 
 
+@require_POST
+def calendar_renew(request: HttpRequest) -> HttpResponse:
+    access.check_view_meetings(request.user)
+    services.calendar_feed_renew(actor=request.user)  # type: ignore[arg-type]  # logged in
+    messages.success(
+        request,
+        _("Your calendar address is new. Addresses used before no longer work."),
+    )
+    return redirect("meeting-calendar")
+
+
+@require_POST
+def calendar_revoke(request: HttpRequest) -> HttpResponse:
+    access.check_view_meetings(request.user)
+    if not services.calendar_feed_revoke(actor=request.user):  # type: ignore[arg-type]
+        raise Http404
+    messages.success(request, _("Your calendar address was revoked; it no longer works."))
+    return redirect("meeting-calendar")
+
+
+@require_safe
 def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     """The personal feed: no login (calendar apps cannot), the secret token identifies."""
-    feed = CalendarFeed.objects.select_related("user").filter(token=token).first()
-    if feed is None:
-        raise Http404
-    body = meeting_calendar(selectors.meetings_of_user(feed.user), name=_("hafennetz – meetings"))
+    feed = access.access_calendar_feed(token)
+    body = meeting_calendar(
+        selectors.meetings_of_user(feed.user), name=_("hafennetz – meetings"), request=request
+    )
     return HttpResponse(body, content_type="text/calendar; charset=utf-8")
