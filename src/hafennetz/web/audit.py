@@ -17,8 +17,7 @@ from django.views.decorators.http import require_safe
 from hafennetz.core import selectors
 from hafennetz.core.forms import DateInput
 from hafennetz.core.models import AuditEntry
-from hafennetz.members.permissions import can_view_audit_log
-from hafennetz.web.decorators import require
+from hafennetz.members.access import check_view_audit_log
 
 # Kinds of entries, by their action names.
 _LOGIN_ACTIONS = (
@@ -81,8 +80,8 @@ class AuditFilterForm(forms.Form):
 
 
 @require_safe
-@require(can_view_audit_log)
 def audit_log(request: HttpRequest) -> HttpResponse:
+    check_view_audit_log(request.user)
     form = AuditFilterForm(request.GET or None)
     filters = dict(form.cleaned_data) if form.is_valid() else {}
     kind = filters.pop("kind", "")

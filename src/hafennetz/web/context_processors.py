@@ -2,7 +2,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from hafennetz.members.permissions import roles_of
+from hafennetz.members.access import roles_of
 
 
 def roles(request: HttpRequest) -> dict[str, Any]:

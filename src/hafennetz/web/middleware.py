@@ -50,7 +50,6 @@ PERMISSIONS_POLICY = ", ".join(
         "serial",
         "usb",
         "xr-spatial-tracking",
-        "interest-cohort",
     )
 )
 

@@ -40,11 +40,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from hafennetz.core.access import AccessDenied, ensure
 from hafennetz.core.audit import log_request_event
-
-try:  # the members helper moves the roles from members.permissions to members.access
-    from hafennetz.members.access import roles_of
-except ImportError:  # pragma: no cover
-    from hafennetz.members.permissions import roles_of  # type: ignore[no-redef]
+from hafennetz.members.access import roles_of
 
 RECOVERY_CODE_COUNT = 10
 # The signed key of the set-up form is valid this long (seconds).
