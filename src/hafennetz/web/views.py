@@ -7,23 +7,24 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
 from hafennetz.members import selectors
-from hafennetz.members.models import Member
 
 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
     per_state = selectors.members_per_state()
+    points = selectors.member_points()
     return render(
         request,
         "web/home.html",
         {
-            "points": selectors.member_points(),
+            "points": points,
             "per_state": per_state,
             "per_state_max": max((n for _s, n in per_state), default=0),
             "growth": selectors.membership_growth(),
             "counts": selectors.status_counts(),
             "office": selectors.current_coordination_office(),
-            "has_demo": Member.objects.filter(is_demo=True).exists(),
+            # Demo members are on the map, marked; the notice says so (no extra query).
+            "has_demo": any(p["demo"] for p in points),
             "labels": {"members": _("Members"), "demo": _("Demo")},
         },
     )
