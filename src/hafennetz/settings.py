@@ -67,7 +67,12 @@ INSTALLED_APPS = [
     "hafennetz.situation",
     "hafennetz.admission",
     "hafennetz.web",
+    # Background work (allocation runs): django-tasks with its database backend; the worker is
+    # `hafennetz db_worker` (started by ./scripts/run beside the web server).
+    "django_tasks",
+    "django_tasks_db",
 ]
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

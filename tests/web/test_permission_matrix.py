@@ -13,7 +13,7 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from hafennetz.admission.models import Contingent, Household, Pledge
+from hafennetz.admission.models import AllocationRun, Contingent, Household, Pledge
 from hafennetz.core.models import AuditEntry
 from hafennetz.meetings.models import FollowUp, Meeting
 from hafennetz.members.models import Contact, Member
@@ -89,7 +89,9 @@ def make_context() -> dict[str, Any]:
         key="population",
     )
     household = Household.objects.create(contingent=contingent, case_id="M-0001", age_18_64=1)
+    run = AllocationRun.objects.create(contingent=contingent, method="greedy")
     return {
+        "{run}": run.pk,
         "{household}": household.pk,
         "{contingent}": contingent.pk,
         "{pledge}": pledge.pk,

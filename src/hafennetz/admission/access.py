@@ -13,7 +13,7 @@ from typing import Literal
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from hafennetz.admission.models import Contingent, Household, Pledge, PledgeStatus
+from hafennetz.admission.models import AllocationRun, Contingent, Household, Pledge, PledgeStatus
 from hafennetz.core.access import Actor, Visitor, ensure
 from hafennetz.members.access import (
     can_edit_member,
@@ -149,3 +149,11 @@ def access_household(user: Visitor | None, pk: int) -> Household:
     if household is None:
         raise Http404
     return household
+
+
+def access_run(user: Visitor | None, pk: int) -> AllocationRun:
+    check_manage_contingents(user)
+    run = AllocationRun.objects.select_related("contingent").filter(pk=pk).first()
+    if run is None:
+        raise Http404
+    return run

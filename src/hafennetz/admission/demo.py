@@ -69,7 +69,7 @@ def seed_demo_admission() -> bool:
                 valid_from=start,
                 valid_until=end,
                 places_housing=housing,
-                places_barrier_free_housing=rng.choice([0, 0, 1, 2]),
+                places_barrier_free_housing=rng.choice([0, 0, 2, 4, 6]),
                 places_childcare=rng.randint(0, max(1, housing // 5)),
                 places_school=rng.randint(0, max(1, housing // 4)),
                 places_language_course=rng.randint(1, max(2, housing // 2)),

@@ -14,6 +14,7 @@ from hafennetz.admission.models import (
     Pledge,
     PledgeStatus,
     Resource,
+    RunMethod,
 )
 from hafennetz.core.forms import DateInput
 from hafennetz.members.models import Contact, Member
@@ -210,3 +211,28 @@ class HouseholdForm(forms.ModelForm):  # type: ignore[type-arg]
 
 class ConfirmForm(forms.Form):
     confirm = forms.BooleanField(label=_("Yes, I am sure."), required=True)
+
+
+class RunForm(forms.Form):
+    method = forms.ChoiceField(label=_("Method"), choices=RunMethod.choices, initial="optimal")
+    use_key = forms.BooleanField(
+        label=_("Steer towards the distribution key"), required=False, initial=True
+    )
+    key_weight = forms.FloatField(
+        label=_("Weight of the key"),
+        min_value=0.0,
+        max_value=100.0,
+        initial=1.0,
+        help_text=_("Score points lost per person away from the key's target."),
+    )
+    seed = forms.IntegerField(label=_("Seed"), min_value=0, max_value=10**9, initial=0)
+    work = forms.FloatField(
+        label=_("Work budget"),
+        min_value=0.5,
+        max_value=600.0,
+        initial=10.0,
+        help_text=_(
+            "In reference seconds: the engine counts its steps, so the same input, seed and "
+            "budget always give the same result, on any machine."
+        ),
+    )

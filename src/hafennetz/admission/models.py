@@ -274,3 +274,71 @@ class Household(BaseModel):
     def need_labels(self) -> list[str]:
         labels = dict(Offer.choices)
         return [str(labels.get(slug, slug)) for slug in self.needs]
+
+
+class RunMethod(models.TextChoices):
+    OPTIMAL = "optimal", _("Needs-based (optimal)")
+    GREEDY = "greedy", _("Needs-based (greedy, fast)")
+    QUOTA = "quota", _("Quota only (status quo)")
+
+
+class RunStatus(models.TextChoices):
+    QUEUED = "queued", _("waiting for the worker")
+    RUNNING = "running", _("running")
+    SUCCEEDED = "succeeded", _("finished")
+    FAILED = "failed", _("failed")
+    CANCELLED = "cancelled", _("cancelled")
+
+
+class AllocationRun(BaseModel):
+    """One run of the allocation engine for a contingent, stored so that it can be shown,
+    defended and re-run: its input snapshot, seed, budget and engine version go with it."""
+
+    contingent = models.ForeignKey(
+        Contingent, verbose_name=_("contingent"), on_delete=models.CASCADE, related_name="runs"
+    )
+    method = models.CharField(_("method"), max_length=20, choices=RunMethod.choices)
+    use_key = models.BooleanField(_("steer towards the distribution key"), default=True)
+    key_weight = models.FloatField(
+        _("weight of the key (per person away from it)"),
+        default=1.0,
+        validators=[MinValueValidator(0.0), MaxValueValidator(100.0)],
+    )
+    seed = models.PositiveIntegerField(_("seed"), default=0, validators=[MaxValueValidator(10**9)])
+    work = models.FloatField(
+        _("work budget (reference seconds)"),
+        default=10.0,
+        validators=[MinValueValidator(0.5), MaxValueValidator(600.0)],
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=RunStatus.choices, default=RunStatus.QUEUED
+    )
+    started_by = models.ForeignKey(
+        "auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    task_id = models.CharField(max_length=64, blank=True)
+    phase = models.CharField(_("phase"), max_length=40, blank=True)
+    fraction = models.FloatField(default=0.0)
+    best = models.FloatField(null=True, blank=True)
+    bound = models.FloatField(null=True, blank=True)
+    progress_at = models.DateTimeField(null=True, blank=True)
+    cancel_requested = models.BooleanField(default=False)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    engine_version = models.CharField(max_length=40, blank=True)
+    input_fingerprint = models.CharField(max_length=64, blank=True)
+    input_snapshot = models.JSONField(default=dict, blank=True)
+    result = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("allocation run")
+        verbose_name_plural = _("allocation runs")
+
+    def __str__(self) -> str:
+        return f"{self.contingent} #{self.pk}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (RunStatus.SUCCEEDED, RunStatus.FAILED, RunStatus.CANCELLED)

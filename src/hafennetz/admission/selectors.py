@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from hafennetz.admission.keys import KeyMember, targets, whole_persons
 from hafennetz.admission.models import (
+    AllocationRun,
     Contingent,
     Household,
     KeyKind,
@@ -17,6 +18,7 @@ from hafennetz.admission.models import (
     Pledge,
     PledgeStatus,
     Resource,
+    RunStatus,
 )
 from hafennetz.core.models import AuditEntry
 from hafennetz.members.models import Member
@@ -207,3 +209,102 @@ def key_comparison(contingent: Contingent) -> KeyComparison:
 
 def households_of(contingent: Contingent) -> QuerySet[Household]:
     return Household.objects.filter(contingent=contingent, anonymised_at__isnull=True)
+
+
+# --- allocation runs -------------------------------------------------------------------------
+
+
+def runs_of(contingent: Contingent) -> QuerySet[AllocationRun]:
+    return AllocationRun.objects.filter(contingent=contingent).defer("input_snapshot", "result")
+
+
+def run_progress(run: AllocationRun) -> dict[str, object]:
+    """What the run page polls while the worker computes."""
+    return {
+        "status": run.status,
+        "status_label": str(RunStatus(run.status).label),
+        "phase": run.phase,
+        "fraction": round(run.fraction, 3),
+        "best": run.best,
+        "bound": run.bound,
+        "finished": run.is_finished,
+        "error": run.error,
+    }
+
+
+@dataclass(frozen=True)
+class MemberUse:
+    ags: str
+    name: str
+    persons: int
+    households: int
+    target: float | None
+    usage: list[tuple[str, int, int]]  # (resource label, used, pledged)
+
+
+@dataclass(frozen=True)
+class UnplacedHousehold:
+    case_id: str
+    persons: int
+    reasons: list[str]
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    placed_households: int
+    placed_persons: int
+    unplaced: list[UnplacedHousehold]
+    members: list[MemberUse]
+    hard_needs_met: int
+    hard_needs_total: int
+    score: dict[str, float]
+    reproducible: bool
+
+
+def run_summary(run: AllocationRun) -> RunSummary | None:
+    """Placed and unplaced households with reasons, and per member the persons placed and the
+    use of every resource against its pledge."""
+    if not run.result:
+        return None
+    sizes = {
+        h["case_id"]: sum(int(v) for v in h["age_bands"])
+        for h in run.input_snapshot.get("households", [])
+    }
+    hard = {
+        h["case_id"]: set(h.get("flags", [])) & set(run.input_snapshot.get("hard_flags", []))
+        for h in run.input_snapshot.get("households", [])
+    }
+    names = {m["ags"]: m["name"] for m in run.input_snapshot.get("municipalities", [])}
+    labels = dict(Resource.choices)
+    assignment = dict(run.result.get("assignment", []))
+    unplaced = [
+        UnplacedHousehold(
+            case_id=h["case_id"],
+            persons=sizes.get(h["case_id"], 0),
+            reasons=[str(r.get("message") or r.get("code", "")) for r in h.get("reasons", [])],
+        )
+        for h in run.result.get("households", [])
+        if not h.get("ags")
+    ]
+    members = [
+        MemberUse(
+            ags=m["ags"],
+            name=names.get(m["ags"], m["ags"]),
+            persons=int(m["persons"]),
+            households=int(m["households"]),
+            target=m.get("target_persons"),
+            usage=[(str(labels.get(r, r)), int(u), int(c)) for r, u, c in m["usage"]],
+        )
+        for m in run.result.get("municipalities", [])
+    ]
+    met = sum(len(flags) for case, flags in hard.items() if assignment.get(case))
+    return RunSummary(
+        placed_households=sum(1 for a in assignment.values() if a),
+        placed_persons=sum(sizes.get(c, 0) for c, a in assignment.items() if a),
+        unplaced=unplaced,
+        members=sorted(members, key=lambda m: (-m.persons, m.name)),
+        hard_needs_met=met,
+        hard_needs_total=sum(len(f) for f in hard.values()),
+        score={k: float(v) for k, v in run.result.get("score", {}).items()},
+        reproducible=bool(run.result.get("reproducible")),
+    )

@@ -8,8 +8,10 @@ import math
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hafennetz.admission.access import (
@@ -17,8 +19,10 @@ from hafennetz.admission.access import (
     actor_may_edit_pledges,
     actor_may_manage_contingents,
 )
+from hafennetz.admission.engine_input import build_instance
 from hafennetz.admission.models import (
     AGE_BANDS,
+    AllocationRun,
     Contingent,
     Household,
     KeyKind,
@@ -28,11 +32,15 @@ from hafennetz.admission.models import (
     Pledge,
     PledgeStatus,
     Resource,
+    RunMethod,
+    RunStatus,
 )
-from hafennetz.admission.selectors import contingent_members
+from hafennetz.admission.selectors import contingent_members, households_of
 from hafennetz.core.access import AccessDenied, Actor
 from hafennetz.core.audit import create_audited, log_action, snapshot, update_audited
 from hafennetz.core.validators import plausible_date
+from hafennetz.engines.allocation.serialize import fingerprint, instance_to_dict
+from hafennetz.engines.allocation.validate import validate as validate_instance
 from hafennetz.members.models import Member
 
 # What a pledge form writes; status and acceptance go through `pledge_set_status`.
@@ -384,3 +392,83 @@ def log_household_view(*, actor: Actor, contingent: Contingent, what: str) -> No
         obj=contingent,
         after={"viewed": what},
     )
+
+
+# --- allocation runs -----------------------------------------------------------------------------
+
+
+UNPLACEABLE_IS_FINE = frozenset({"need_exceeds_every_capacity"})
+
+
+@transaction.atomic
+def run_start(
+    *,
+    actor: Actor,
+    contingent: Contingent,
+    method: str,
+    use_key: bool = True,
+    key_weight: float = 1.0,
+    seed: int = 0,
+    work: float = 10.0,
+) -> AllocationRun:
+    """Snapshot the contingent's input, check it, store the run and hand it to the background
+    worker once the transaction has committed."""
+    _refuse_unless_office(actor)
+    if method not in RunMethod.values:
+        raise ValidationError({"method": _("Unknown method.")})
+    if not households_of(contingent).exists():
+        raise ValidationError(_("The contingent has no households to distribute yet."))
+    instance = build_instance(contingent, use_key=use_key, key_weight=key_weight)
+    if not instance.municipalities:
+        raise ValidationError(
+            _("No member is eligible: name members or let them record pledges for the period.")
+        )
+    # A household no member can take is not a reason to refuse the run: it stays unplaced and
+    # the result says why. Every other issue is a contradiction in the input.
+    issues = [i for i in validate_instance(instance) if i.code not in UNPLACEABLE_IS_FINE]
+    if issues:
+        raise ValidationError(
+            [
+                _("The input cannot be allocated: %(issue)s")
+                % {"issue": getattr(i, "message", str(i))}
+                for i in issues[:10]
+            ]
+        )
+    run = AllocationRun(
+        contingent=contingent,
+        method=method,
+        use_key=use_key,
+        key_weight=key_weight,
+        seed=seed,
+        work=work,
+        started_by=actor if isinstance(actor, User) else None,
+        input_snapshot=instance_to_dict(instance),
+        input_fingerprint=fingerprint(instance),
+    )
+    create_audited(actor=actor, obj=run, action="run.start")
+    run_id = run.pk
+    transaction.on_commit(lambda: _enqueue(run_id))
+    return run
+
+
+def _enqueue(run_id: int) -> None:
+    from hafennetz.admission.tasks import execute_allocation_run
+
+    result = execute_allocation_run.enqueue(run_id)
+    AllocationRun.objects.filter(pk=run_id).update(task_id=str(result.id))
+
+
+@transaction.atomic
+def run_cancel(*, actor: Actor, run: AllocationRun) -> AllocationRun:
+    """Ask a run to stop; a run still waiting for the worker is cancelled at once."""
+    _refuse_unless_office(actor)
+    run = AllocationRun.objects.select_for_update().get(pk=run.pk)
+    if run.is_finished:
+        raise ValidationError(_("The run has already ended."))
+    if run.cancel_requested:
+        raise ValidationError(_("The run is being cancelled already."))
+    changes: dict[str, Any] = {"cancel_requested": True}
+    if run.status == RunStatus.QUEUED:
+        changes |= {"status": RunStatus.CANCELLED, "finished_at": timezone.now()}
+    update_audited(actor=actor, obj=run, action="run.cancel", **changes)
+    return run

@@ -25,4 +25,8 @@ urlpatterns = [
     ),
     path("aufnahme/haushalt/<int:pk>/", views.household_edit, name="household-edit"),
     path("aufnahme/haushalt/<int:pk>/loeschen/", views.household_delete, name="household-delete"),
+    path("aufnahme/kontingente/<int:pk>/verteilung/", views.run_start, name="run-start"),
+    path("aufnahme/verteilung/<int:pk>/", views.run_detail, name="run-detail"),
+    path("aufnahme/verteilung/<int:pk>/fortschritt/", views.run_progress, name="run-progress"),
+    path("aufnahme/verteilung/<int:pk>/abbrechen/", views.run_cancel, name="run-cancel"),
 ]

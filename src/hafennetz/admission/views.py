@@ -4,10 +4,11 @@ selector and renders."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_POST, require_safe
 
 from hafennetz.admission import access, selectors, services
 from hafennetz.admission.forms import (
@@ -17,6 +18,7 @@ from hafennetz.admission.forms import (
     KeyTableForm,
     PledgeForm,
     PledgeStatusForm,
+    RunForm,
 )
 from hafennetz.admission.models import Resource
 from hafennetz.core.forms import save_form
@@ -244,3 +246,55 @@ def household_delete(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request, "admission/household_delete.html", {"household": household, "form": form}
     )
+
+
+# --- allocation runs --------------------------------------------------------------------
+
+
+def run_start(request: HttpRequest, pk: int) -> HttpResponse:
+    contingent = access.access_contingent(request.user, pk)
+    form = RunForm(request.POST or None)
+    saved = save_form(
+        request,
+        form,
+        lambda: services.run_start(actor=request.user, contingent=contingent, **form.cleaned_data),
+    )
+    if saved:
+        return redirect("run-detail", pk=saved.value.pk)
+    return render(
+        request,
+        "admission/run_start.html",
+        {"contingent": contingent, "form": form, "runs": selectors.runs_of(contingent)},
+    )
+
+
+@require_safe
+def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    run = access.access_run(request.user, pk)
+    summary = selectors.run_summary(run)
+    if run.status == "succeeded":
+        services.log_household_view(
+            actor=request.user, contingent=run.contingent, what=f"results of run {run.pk}"
+        )
+    return render(
+        request,
+        "admission/run_detail.html",
+        {"run": run, "summary": summary, "can_cancel": not run.is_finished},
+    )
+
+
+@require_safe
+def run_progress(request: HttpRequest, pk: int) -> JsonResponse:
+    run = access.access_run(request.user, pk)
+    return JsonResponse(selectors.run_progress(run))
+
+
+@require_POST
+def run_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    run = access.access_run(request.user, pk)
+    try:
+        services.run_cancel(actor=request.user, run=run)
+        messages.success(request, _("The run is being cancelled."))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("run-detail", pk=run.pk)

@@ -4,7 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 
-from .common import AGS, DENY, LOGIN, OFFICE_ONLY, OK, OWN_OR_OFFICE, REDIRECT, Post, with_answer
+from .common import (
+    AGS,
+    DENY,
+    LOGIN,
+    NOT_ALLOWED,
+    OFFICE_ONLY,
+    OK,
+    OWN_OR_OFFICE,
+    REDIRECT,
+    ROLES,
+    Post,
+    with_answer,
+)
 
 _TODAY = dt.date.today()
 PLEDGE_FORM = {
@@ -43,6 +55,10 @@ GET = {
     "household-create": ({"contingent_pk": "{contingent}"}, OFFICE_ONLY),
     "household-edit": ({"pk": "{household}"}, OFFICE_ONLY),
     "household-delete": ({"pk": "{household}"}, OFFICE_ONLY),
+    "run-start": ({"pk": "{contingent}"}, OFFICE_ONLY),
+    "run-detail": ({"pk": "{run}"}, OFFICE_ONLY),
+    "run-progress": ({"pk": "{run}"}, OFFICE_ONLY),
+    "run-cancel": ({"pk": "{run}"}, dict.fromkeys(ROLES, NOT_ALLOWED)),
 }
 
 POST = {
@@ -109,7 +125,16 @@ POST["household-delete"] = Post(
     {"pk": "{household}"}, {"confirm": "on"}, with_answer(REDIRECT, OFFICE_ONLY)
 )
 
+POST["run-start"] = Post(
+    {"pk": "{contingent}"},
+    {"method": "greedy", "use_key": "on", "key_weight": "1", "seed": "0", "work": "1"},
+    with_answer(REDIRECT, OFFICE_ONLY),
+)
+POST["run-cancel"] = Post({"pk": "{run}"}, {}, with_answer(REDIRECT, OFFICE_ONLY))
+
 NO_POST = {
+    "run-detail",
+    "run-progress",
     "pledge-overview",
     "pledges-of-member",
     "contingent-list",
