@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -27,6 +28,22 @@ from hafennetz.members.models import Member
 MAX_ID = 2**31 - 1
 
 
+class IdsChoiceField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
+    """A multiple choice of rows whose ids are checked before they reach the database (an id
+    like "²" or 10^20 is a field error, not an overflow)."""
+
+    def _check_values(self, value: Any) -> Any:
+        for pk in value:
+            text = str(pk)
+            if not (text.isascii() and text.isdigit() and int(text) <= MAX_ID):
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": pk},
+                )
+        return super()._check_values(value)
+
+
 class DateTimeInput(forms.DateTimeInput):
     input_type = "datetime-local"
 
@@ -40,7 +57,7 @@ class MeetingForm(forms.ModelForm):  # type: ignore[type-arg]
     the fields (never a database constraint's name)."""
 
     video_link = forms.URLField(label=_("video link"), required=False, assume_scheme="https")
-    co_organisers = forms.ModelMultipleChoiceField(
+    co_organisers = IdsChoiceField(
         label=_("Co-organisers"),
         queryset=Member.objects.alliance().select_related("state").order_by("name"),
         required=False,
@@ -147,7 +164,7 @@ class CheckinForm(forms.Form):
 class AttendanceForm(forms.Form):
     """The attendance list: the confirmed registrations ticked as present."""
 
-    present = forms.ModelMultipleChoiceField(
+    present = IdsChoiceField(
         queryset=Registration.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
     )
 

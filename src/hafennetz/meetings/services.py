@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from hafennetz.core.access import AccessDenied, Actor
 from hafennetz.core.audit import create_audited, log_action, snapshot, update_audited
 from hafennetz.core.urls import absolute_url
+from hafennetz.core.validators import validate_single_line
 from hafennetz.engines.grouping import apply_changes, changed_assignments
 from hafennetz.engines.grouping import check as check_plan
 from hafennetz.engines.grouping import plan as make_plan
@@ -362,8 +363,10 @@ def registrants_message(
     logged: the audit entry records only the mails the server accepted; if none was accepted,
     nothing is logged and the caller gets a ValidationError to show."""
     _ensure_manage(actor, meeting)
-    if "\r" in subject or "\n" in subject:
-        raise ValidationError({"subject": _("The subject must be a single line.")})
+    try:
+        validate_single_line(subject)  # a line break would split the mail header
+    except ValidationError as exc:
+        raise ValidationError({"subject": exc.messages}) from exc
     statuses = [RegistrationStatus.CONFIRMED]
     if include_waitlist:
         statuses.append(RegistrationStatus.WAITLISTED)

@@ -39,6 +39,11 @@ from hafennetz.meetings.ics import meeting_calendar
 from hafennetz.meetings.models import AgendaBlock, Meeting, RegistrationStatus
 
 
+def _posted(request: HttpRequest) -> Any:
+    """The POST data for a bound form (even when empty: unticking every box is an answer)."""
+    return request.POST if request.method == "POST" else None
+
+
 def _errors_to_messages(request: HttpRequest, exc: ValidationError) -> None:
     for message in exc.messages:
         messages.error(request, message)
@@ -86,7 +91,7 @@ def _meeting_form(request: HttpRequest, meeting: Meeting | None) -> HttpResponse
             meeting=meeting,
         )
     form = MeetingForm(
-        request.POST or None,
+        _posted(request),
         instance=meeting,
         user=request.user,
         initial={"co_organisers": meeting.co_organisers.all()} if meeting else None,
@@ -185,7 +190,7 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 def agenda(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = access.access_meeting(request.user, pk, "manage")
-    form = AgendaBlockForm(request.POST or None)
+    form = AgendaBlockForm(_posted(request))
     if save_form(
         request,
         form,
@@ -245,7 +250,7 @@ def registrations_export(request: HttpRequest, pk: int, fmt: str) -> HttpRespons
 
 def message(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = access.access_meeting(request.user, pk, "manage")
-    form = MessageForm(request.POST or None)
+    form = MessageForm(_posted(request))
     saved = save_form(
         request,
         form,
@@ -299,7 +304,7 @@ def _plan_page(
 
 def plan(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = access.access_meeting(request.user, pk, "manage")
-    form = PlanForm(request.POST or None)
+    form = PlanForm(_posted(request))
     if save_form(
         request,
         form,
@@ -432,7 +437,7 @@ def checkin(request: HttpRequest, pk: int) -> HttpResponse:
     """The attendance list, for the organisers."""
     meeting = access.access_meeting(request.user, pk, "manage")
     confirmed = selectors.registrations(meeting).filter(status=RegistrationStatus.CONFIRMED)
-    form = AttendanceForm(request.POST or None, registrations=confirmed)
+    form = AttendanceForm(_posted(request), registrations=confirmed)
     if request.method == "POST":
         if save_form(
             request,
@@ -512,7 +517,7 @@ def close(request: HttpRequest, pk: int) -> HttpResponse:
     if meeting.is_closed:
         messages.info(request, _("The meeting is already closed."))
         return redirect("meeting-detail", pk=pk)
-    form = CloseForm(request.POST or None)
+    form = CloseForm(_posted(request))
     if save_form(
         request, form, lambda: services.meeting_close(actor=request.user, meeting=meeting)
     ):
