@@ -28,8 +28,8 @@ from hafennetz.meetings.models import (
     Registration,
     RegistrationStatus,
 )
+from hafennetz.members.access import roles_of
 from hafennetz.members.models import Member
-from hafennetz.members.permissions import roles_of
 
 MeetingPurpose = Literal["view", "manage", "register", "check_in"]
 
@@ -107,12 +107,19 @@ def can_register(user: Visitor | None, meeting: Meeting) -> bool:
     return Member.objects.filter(pk=roles.member_id, state_id=meeting.state_id).exists()
 
 
+def _user_id(user: Visitor | None) -> int | None:
+    if user is None or not user.is_authenticated:
+        return None
+    return int(user.pk)
+
+
 def can_check_in(user: Visitor | None, meeting: Meeting) -> bool:
     """Self check-in with the code: people with a confirmed registration."""
-    if not getattr(user, "is_authenticated", False):
+    user_id = _user_id(user)
+    if user_id is None:
         return False
     return meeting.registrations.filter(
-        user_id=getattr(user, "pk", None), status=RegistrationStatus.CONFIRMED
+        user_id=user_id, status=RegistrationStatus.CONFIRMED
     ).exists()
 
 
@@ -205,11 +212,14 @@ def access_meeting(user: Visitor | None, pk: int, purpose: MeetingPurpose = "vie
 def access_own_registration(user: Visitor | None, pk: int) -> Registration:
     """The user's active registration for meeting `pk` (404 if there is none)."""
     meeting = access_meeting(user, pk)
+    user_id = _user_id(user)
     registration = (
         meeting.registrations.exclude(status=RegistrationStatus.CANCELLED)
-        .filter(user_id=getattr(user, "pk", None))
+        .filter(user_id=user_id)
         .select_related("meeting")
         .first()
+        if user_id is not None
+        else None
     )
     if registration is None:
         raise Http404

@@ -21,7 +21,6 @@ from hafennetz.meetings.models import (
     Registration,
 )
 from hafennetz.meetings.services import MEETING_FIELDS
-from hafennetz.members.forms import MemberChoiceField
 from hafennetz.members.models import Member
 
 # Ids in hidden fields: anything larger cannot be a row (and must not reach the database).
@@ -42,6 +41,13 @@ class IdsChoiceField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
                     params={"pk": pk},
                 )
         return super()._check_values(value)
+
+
+class MemberChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    """A member with its state (several members share a name across states)."""
+
+    def label_from_instance(self, obj: Member) -> str:  # type: ignore[override]
+        return f"{obj.name} ({obj.state.name})"
 
 
 class DateTimeInput(forms.DateTimeInput):

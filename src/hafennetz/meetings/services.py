@@ -14,6 +14,7 @@ from functools import partial
 from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
@@ -78,8 +79,16 @@ def _fmt(value: dt.datetime) -> str:
     return timezone.localtime(value).strftime("%d.%m.%Y %H:%M")
 
 
-def _user(actor: Actor) -> AbstractBaseUser | None:
-    return actor if actor is not None and actor.is_authenticated else None
+def _user(actor: Actor) -> User | None:
+    """The actor as the User the foreign keys hold (None for a system job)."""
+    return actor if isinstance(actor, User) and actor.is_authenticated else None
+
+
+def _person(actor: AbstractBaseUser) -> User:
+    """A person who acts for themself (registers, checks in, owns a calendar address)."""
+    if not isinstance(actor, User):
+        raise AccessDenied(_("Only a logged-in person can do this."))
+    return actor
 
 
 def _link(path: str) -> str:
@@ -296,7 +305,7 @@ def registration_create(
         else RegistrationStatus.WAITLISTED
     )
     registration = Registration(
-        meeting=meeting, user=actor, member=account.member, status=status, answers=answers
+        meeting=meeting, user=_person(actor), member=account.member, status=status, answers=answers
     )
     create_audited(actor=actor, obj=registration, action="meeting.register")
     transaction.on_commit(partial(_send_confirmation, registration))
@@ -376,7 +385,8 @@ def registrants_message(
     )
     if not recipients:
         raise ValidationError(_("Nobody is registered yet."))
-    reply_to = [actor.email] if actor is not None and getattr(actor, "email", "") else None
+    user = _user(actor)
+    reply_to = [user.email] if user is not None and user.email else None
     sent: list[str] = []
     failed: list[str] = []
     try:
@@ -800,7 +810,7 @@ def calendar_feed_renew(*, actor: AbstractBaseUser) -> CalendarFeed:
     working at once (e.g. after it was shared by mistake). The token is not logged."""
     feed = CalendarFeed.objects.select_for_update().filter(user_id=actor.pk).first()
     if feed is None:
-        feed = CalendarFeed.objects.create(user=actor, token=_new_token())
+        feed = CalendarFeed.objects.create(user=_person(actor), token=_new_token())
         log_action(actor=actor, action="meeting.calendar_feed_create", obj=feed)
     else:
         feed.token = _new_token()
