@@ -61,7 +61,42 @@ def log_action(
     client_address: str | None = None,
     actor_label: str = "",
 ) -> AuditEntry:
-    """Write one audit entry. `client_address`: where the request came from (see
+    """Write one audit entry (see `audit_entry`)."""
+    entry = audit_entry(
+        actor=actor,
+        action=action,
+        obj=obj,
+        object_type=object_type,
+        object_id=object_id,
+        object_repr=object_repr,
+        before=before,
+        after=after,
+        client_address=client_address,
+        actor_label=actor_label,
+    )
+    entry.save(force_insert=True)
+    return entry
+
+
+def log_actions(entries: Iterable[AuditEntry]) -> None:
+    """Write many audit entries made by `audit_entry` in a few inserts (bulk imports)."""
+    AuditEntry.objects.bulk_create(list(entries), batch_size=500)
+
+
+def audit_entry(
+    *,
+    actor: Any,
+    action: str,
+    obj: models.Model | None = None,
+    object_type: str = "",
+    object_id: str = "",
+    object_repr: str = "",
+    before: Mapping[str, Any] | None = None,
+    after: Mapping[str, Any] | None = None,
+    client_address: str | None = None,
+    actor_label: str = "",
+) -> AuditEntry:
+    """One audit entry, not yet saved. `client_address`: where the request came from (see
     `client_address(request)`); `actor_label` names an actor that is not a user (e.g. the
     user name typed in a failed login)."""
     user = actor if getattr(actor, "is_authenticated", False) else None
@@ -74,7 +109,7 @@ def log_action(
         changed = {k for k in set(before) | set(after) if before.get(k) != after.get(k)}
         before = {k: v for k, v in before.items() if k in changed}
         after = {k: v for k, v in after.items() if k in changed}
-    return AuditEntry.objects.create(
+    return AuditEntry(
         actor=user,
         actor_label=(
             actor_label[:254]

@@ -25,6 +25,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 from openpyxl.worksheet._reader import WorkSheetParser
@@ -337,10 +338,10 @@ def _member_values(member: Member | None) -> dict[str, Any]:
     }
 
 
-def _existing_members(keys: set[str]) -> dict[str, Member]:
-    members = Member.objects.filter(municipality_id__in=keys) | Member.objects.filter(
-        district_id__in=keys
-    )
+def _existing_members(keys: set[str], *, lock: bool = False) -> dict[str, Member]:
+    members = Member.objects.filter(Q(municipality_id__in=keys) | Q(district_id__in=keys))
+    if lock:
+        members = members.select_for_update()
     return {m.ags: m for m in members}
 
 
@@ -348,9 +349,10 @@ def _state_of(member: Member) -> tuple[Any, ...]:
     return (member.pk, *_member_values(member).values())
 
 
-def registry_state(keys: Iterable[str]) -> dict[str, tuple[Any, ...]]:
-    """The stored values of the members registered under `keys` (one query)."""
-    return {ags: _state_of(m) for ags, m in _existing_members(set(keys)).items()}
+def registry_state(keys: Iterable[str], *, lock: bool = False) -> dict[str, tuple[Any, ...]]:
+    """The stored values of the members registered under `keys` (one query; `lock`: and keep
+    them locked until the transaction ends)."""
+    return {ags: _state_of(m) for ags, m in _existing_members(set(keys), lock=lock).items()}
 
 
 def check_rows(rows: Iterable[tuple[int, dict[str, str]]]) -> ImportPreview:
