@@ -166,10 +166,14 @@ def test_office_must_set_up_two_factor_before_any_page(client: Client, two_facto
     # The same key again after a wrong code (the app has scanned it already).
     assert wrong.context["key_text"] == page.context["key_text"]
 
-    done = client.post(reverse("two-factor-setup"), {"key": signed, "code": code})
+    done = client.post(
+        reverse("two-factor-setup"), {"key": signed, "code": code, "next": reverse("audit-log")}
+    )
     assert done["Location"] == reverse("two-factor-recovery")
-    codes = client.get(done["Location"]).context["codes"]
+    shown = client.get(done["Location"])
+    codes = shown.context["codes"]
     assert len(codes) == 10
+    assert shown.context["next"] == reverse("audit-log")  # on to the page asked for
     assert client.get(reverse("two-factor-recovery")).context["codes"] is None  # shown once
     assert client.get(reverse("audit-log")).status_code == 200
     assert AuditEntry.objects.filter(action="user.two_factor_enabled", object_repr=OFFICE).exists()

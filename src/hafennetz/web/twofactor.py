@@ -46,8 +46,9 @@ RECOVERY_CODE_COUNT = 10
 # The signed key of the set-up form is valid this long (seconds).
 SETUP_MAX_AGE = 30 * 60
 _SETUP_SALT = "hafennetz.web.twofactor.setup"
-# Session key of the recovery codes to show once.
+# Session keys of the recovery codes to show once and of the page to go on to after them.
 _CODES_SESSION_KEY = "hafennetz_2fa_codes"
+_NEXT_SESSION_KEY = "hafennetz_2fa_next"
 
 
 # --- rules ----------------------------------------------------------------------------------
@@ -184,6 +185,7 @@ def setup(request: HttpRequest) -> HttpResponse:
     if posted and form.is_valid():
         codes = _enable(request, form.cleaned_data["key"], form.cleaned_data["t"])
         request.session[_CODES_SESSION_KEY] = codes
+        request.session[_NEXT_SESSION_KEY] = _next_url(request, "account")
         messages.success(request, _("Two-factor authentication is on."))
         return redirect("two-factor-recovery")
     # A wrong code keeps the key the app has already scanned; a missing or expired key is
@@ -314,11 +316,16 @@ def recovery_codes(request: HttpRequest) -> HttpResponse:
         request.session[_CODES_SESSION_KEY] = codes
         return redirect("two-factor-recovery")
     codes = request.session.pop(_CODES_SESSION_KEY, None)
+    next_url = request.session.pop(_NEXT_SESSION_KEY, None)
     remaining = StaticToken.objects.filter(device__user_id=user.pk).count()
     response = render(
         request,
         "web/two_factor_recovery.html",
-        {"codes": codes if isinstance(codes, list) else None, "remaining": remaining},
+        {
+            "codes": codes if isinstance(codes, list) else None,
+            "remaining": remaining,
+            "next": next_url if isinstance(next_url, str) else None,
+        },
     )
     response["Cache-Control"] = "no-store"
     return response
