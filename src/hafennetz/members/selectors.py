@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
@@ -107,6 +108,19 @@ def current_coordination_office() -> CoordinationOfficeTerm | None:
 
 def coordination_office_history() -> QuerySet[CoordinationOfficeTerm]:
     return CoordinationOfficeTerm.objects.select_related("member").order_by("-starts_on")
+
+
+def token_hash(token: str) -> str:
+    """Invitations store only this hash: a database leak must not hand out working links."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def open_invitation(token: str) -> Invitation | None:
+    """The open (not accepted, not expired) invitation of this link, if any."""
+    invitation = (
+        Invitation.objects.select_related("member").filter(token_hash=token_hash(token)).first()
+    )
+    return invitation if invitation and invitation.is_open else None
 
 
 def recent_invitations(limit: int = 200) -> QuerySet[Invitation]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import hashlib
 import secrets
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
@@ -56,6 +55,7 @@ from hafennetz.members.models import (
     StaffAccount,
     StateCoordination,
 )
+from hafennetz.members.selectors import open_invitation, token_hash
 from hafennetz.members.transfer import (
     ImportFileError,
     ImportPreview,
@@ -417,10 +417,6 @@ def coordination_office_hand_over(
     return term
 
 
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 @transaction.atomic
 def invitation_create(
     *, actor: Actor, member: Member, email: str, site_url: str = ""
@@ -448,7 +444,7 @@ def invitation_create(
     invitation = Invitation(
         email=email,
         member=member,
-        token_hash=_token_hash(token),
+        token_hash=token_hash(token),
         invited_by=actor if isinstance(actor, User) else None,
         expires_at=timezone.now() + dt.timedelta(days=settings.INVITATION_VALID_DAYS),
     )
@@ -477,17 +473,10 @@ def invitation_create(
     return invitation, token
 
 
-def invitation_by_token(token: str) -> Invitation | None:
-    invitation = (
-        Invitation.objects.select_related("member").filter(token_hash=_token_hash(token)).first()
-    )
-    return invitation if invitation and invitation.is_open else None
-
-
 @transaction.atomic
 def invitation_accept(*, token: str, password: str) -> AbstractBaseUser:
     """The invited person sets a password: the token is the right, there is no other actor."""
-    invitation = invitation_by_token(token)
+    invitation = open_invitation(token)
     if invitation is None:
         raise ValidationError(_("This invitation link is invalid, used or expired."))
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
@@ -672,7 +661,6 @@ __all__ = [
     "contact_save",
     "coordination_office_hand_over",
     "invitation_accept",
-    "invitation_by_token",
     "invitation_create",
     "member_create",
     "member_mark_left",

@@ -262,7 +262,7 @@ def invitations(request: HttpRequest) -> HttpResponse:
 
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     # The token is the right: whoever holds an open invitation may set its password.
-    invitation = services.invitation_by_token(token)
+    invitation = selectors.open_invitation(token)
     if invitation is None:
         return render(request, "members/invitation_invalid.html", status=404)
     form = SetPasswordForm(request.POST or None)
