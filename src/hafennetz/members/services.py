@@ -639,7 +639,8 @@ def _update_members(updates: list[tuple[int, dict[str, Any]]]) -> None:
     quote = connection.ops.quote_name
     updated_at = cast("models.Field[Any, Any]", meta.get_field("updated_at"))
     now = updated_at.get_db_prep_save(timezone.now(), connection)
-    pk_column = quote(cast("models.Field[Any, Any]", meta.pk).column)
+    assert meta.pk is not None
+    pk_column = quote(meta.pk.column)
     with connection.cursor() as cursor:
         for names, items in groups.items():
             fields = [cast("models.Field[Any, Any]", meta.get_field(name)) for name in names]
