@@ -34,7 +34,7 @@ class IdsChoiceField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
     def _check_values(self, value: Any) -> Any:
         for pk in value:
             text = str(pk)
-            if not (text.isascii() and text.isdigit() and int(text) <= MAX_ID):
+            if not (text.isascii() and text.isdigit() and len(text) <= 10 and int(text) <= MAX_ID):
                 raise ValidationError(
                     self.error_messages["invalid_pk_value"],
                     code="invalid_pk_value",
