@@ -82,3 +82,47 @@ def test_office_filters_the_dashboard(bpage: BrowserPage, login_as) -> None:  # 
     assert bpage.console_errors == []
     outside = [url for url in bpage.requests if not url.startswith(bpage.base_url + "/")]
     assert outside == []
+
+
+XSS_NAME = '<img src=x onerror="window.__xss = 1">Kiel<script>window.__xss = 2</script>'
+
+
+def test_member_names_on_the_lagebild_map_are_text(bpage: BrowserPage, login_as) -> None:  # type: ignore[no-untyped-def]
+    """Issue 10 item 1: a member name with HTML shows as text in the point's tooltip and popup
+    of the Lagebild map, nothing runs, and the page needs no inline code (CSP)."""
+    from hafennetz.members.models import Member
+
+    login_as(OFFICE_LOGIN)
+    page = bpage.page
+    shared = Answer.objects.filter(round__number=3, counted=True, topic__code="housing")
+    member_id = shared.order_by("member_id").values_list("member_id", flat=True).first()
+    Member.objects.filter(pk=member_id).update(name=XSS_NAME)
+
+    response = page.goto("/lagebild/runden/3/")
+    assert response is not None
+    html = response.text()
+    assert " style=" not in html and " onchange=" not in html and "<script>" not in html
+    expect(page.locator("#situation-map .member-point")).to_have_count(shared.count())
+    index = page.evaluate(
+        """(name) => JSON.parse(document.getElementById('situation-data').textContent)
+            .points.findIndex((p) => p.name === name)""",
+        XSS_NAME,
+    )
+    assert index >= 0
+    point = page.locator("#situation-map .member-point").nth(index)
+    point.dispatch_event("mouseover")
+    tooltip = page.locator(".leaflet-tooltip")
+    expect(tooltip).to_have_text(XSS_NAME)
+    expect(tooltip.locator("img, script")).to_have_count(0)
+    point.dispatch_event("click")
+    expect(page.locator(".leaflet-popup-content a")).to_contain_text(XSS_NAME)
+    expect(page.locator(".leaflet-popup-content img")).to_have_count(0)
+    # Heatmap colours come from dashboard.js through the CSSOM, not from style attributes.
+    coloured = page.locator("#heatmap td.strain-cell").first
+    assert coloured.evaluate("(td) => td.style.backgroundColor") != ""
+    assert (
+        page.locator("[style]:not(.leaflet-container *)").count()
+        == page.locator("[style]").count() - page.locator(".leaflet-container [style]").count()
+    )
+    assert page.evaluate("() => window.__xss") is None
+    assert bpage.console_errors == []

@@ -125,7 +125,7 @@ class ReportForm(forms.Form):
             self.fields[figure_field(figure.code)] = forms.IntegerField(
                 label=figure.label,
                 required=False,
-                min_value=0,
+                # Negative numbers get the service's own message at the field.
                 max_value=MAX_COUNT,
                 widget=forms.NumberInput(attrs={"step": 1}),
             )

@@ -8,6 +8,7 @@ no difference of shown numbers isolates a member's answer."""
 from __future__ import annotations
 
 import datetime as dt
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -59,9 +60,15 @@ def round_by_number(number: int) -> SurveyRound:
 
 
 def public_round(today: dt.date | None = None) -> SurveyRound | None:
-    """The round the public page shows: the latest nationwide round past its deadline."""
+    """The round the public page shows: the nationwide round whose deadline passed last (by
+    date, not by number: a round typed in later about an earlier period does not replace it)."""
     today = today or timezone.localdate()
-    return rounds().filter(state__isnull=True, deadline__lt=today).first()
+    return (
+        rounds()
+        .filter(state__isnull=True, deadline__lt=today)
+        .order_by("-deadline", "-number")
+        .first()
+    )
 
 
 def questionnaires() -> QuerySet[Questionnaire]:
@@ -219,11 +226,19 @@ _Inner = tuple[str, int]
 @dataclass
 class _Table:
     """One published figure of one round (a topic's strain levels, or a key figure) over the
-    whole data set: its inner cells state x size class, and the disclosure-control pattern."""
+    whole data set: its inner cells state x size class, and the disclosure-control pattern,
+    computed once (lazily) for the whole table and shared by every filter and viewer."""
 
+    states: tuple[str, ...] = ()
     sums: dict[_Inner, Cell] = field(default_factory=dict)
     contributions: dict[_Inner, Contribution] = field(default_factory=dict)
-    hidden: frozenset[tuple[Any, Any]] = frozenset()
+    _hidden: frozenset[tuple[Any, Any]] | None = None
+
+    @property
+    def hidden(self) -> frozenset[tuple[Any, Any]]:
+        if self._hidden is None:
+            self._hidden = protect(self.contributions, self.states, SIZES)
+        return self._hidden
 
     def cell(self, key: tuple[str, int | str], suppress: bool) -> Cell:
         state, size = key
@@ -233,20 +248,77 @@ class _Table:
                 out.n += part.n
                 out.total += part.total
                 out.high += part.high
-        out.suppressed = suppress and key in self.hidden
+        out.suppressed = suppress and bool(out.n) and key in self.hidden
         return out
 
-    def protect(self, states: Sequence[str]) -> None:
-        self.hidden = protect(self.contributions, states, SIZES)
+    def add(self, inner: _Inner, shared: bool, cell: Cell, part: Contributors) -> None:
+        total = self.sums.setdefault(inner, Cell())
+        total.n += cell.n
+        total.total += cell.total
+        total.high += cell.high
+        before = self.contributions.get(inner, Contribution(Contributors(), Contributors()))
+        self.contributions[inner] = Contribution(
+            everyone=before.everyone + part,
+            private=before.private if shared else before.private + part,
+        )
 
 
-def _strain_tables(
-    round_ids: Sequence[int], topic_ids: Sequence[int], states: Sequence[str], suppress: bool
-) -> dict[tuple[int, int], _Table]:
-    """Per round and topic, the strain table from the tallies (one grouped query)."""
-    tables: dict[tuple[int, int], _Table] = {}
+@dataclass
+class _RoundTables:
+    states: tuple[str, ...]
+    strain: dict[int, _Table]  # per topic
+    figures: dict[int, _Table] | None = None  # per key figure, read when first needed
+
+
+# The tables of recent rounds, keyed by round and a fingerprint of its counted reports (how
+# many, the last change, the highest id): the services change a report whenever they change
+# what it counts, so an unchanged fingerprint means unchanged tables. Per process, bounded.
+_ROUND_CACHE: OrderedDict[tuple[int, tuple[Any, ...]], _RoundTables] = OrderedDict()
+_ROUND_CACHE_SIZE = 256
+
+
+def _fingerprints(round_ids: Sequence[int]) -> dict[int, tuple[Any, ...]]:
     rows = (
-        StrainTally.objects.filter(round_id__in=round_ids, topic_id__in=topic_ids, n__gt=0)
+        SituationReport.objects.filter(
+            round_id__in=round_ids, is_current=True, status=ReportStatus.SUBMITTED
+        )
+        .values("round_id")
+        .annotate(n=Count("id"), last=Max("updated_at"), top=Max("id"))
+        .order_by()
+    )
+    found = {row["round_id"]: (row["n"], row["last"], row["top"]) for row in rows}
+    return {round_id: found.get(round_id, (0, None, None)) for round_id in round_ids}
+
+
+def _round_tables(round_ids: Sequence[int], states: Sequence[str]) -> dict[int, _RoundTables]:
+    """Every round's strain tables (all topics), from the cache or in one grouped query over
+    the tallies of the rounds whose reports changed."""
+    fingerprints = _fingerprints(round_ids)
+    result: dict[int, _RoundTables] = {}
+    missing = []
+    for round_id, fingerprint in fingerprints.items():
+        cached = _ROUND_CACHE.get((round_id, fingerprint))
+        if cached is not None and cached.states == tuple(states):
+            _ROUND_CACHE.move_to_end((round_id, fingerprint))
+            result[round_id] = cached
+        else:
+            missing.append(round_id)
+    if missing:
+        strain = _strain_tables(missing, states)
+        for round_id in missing:
+            tables = _RoundTables(states=tuple(states), strain=strain.get(round_id, {}))
+            result[round_id] = tables
+            _ROUND_CACHE[(round_id, fingerprints[round_id])] = tables
+        while len(_ROUND_CACHE) > _ROUND_CACHE_SIZE:
+            _ROUND_CACHE.popitem(last=False)
+    return result
+
+
+def _strain_tables(round_ids: Sequence[int], states: Sequence[str]) -> dict[int, dict[int, _Table]]:
+    """Per round and topic, the strain table from the tallies (one grouped query)."""
+    tables: dict[int, dict[int, _Table]] = {}
+    rows = (
+        StrainTally.objects.filter(round_id__in=round_ids, n__gt=0)
         .values("round_id", "topic_id", "state_id", "size_class", "shared")
         .annotate(
             members=Sum("n"),
@@ -256,64 +328,46 @@ def _strain_tables(
         .order_by()
     )
     for row in rows:
-        table = tables.setdefault((row["round_id"], row["topic_id"]), _Table())
-        inner = (row["state_id"], row["size_class"])
-        cell = table.sums.setdefault(inner, Cell())
-        cell.n += row["members"]
-        cell.total += row["total"]
-        cell.high += row["high"]
+        per_topic = tables.setdefault(row["round_id"], {})
+        table = per_topic.setdefault(row["topic_id"], _Table(states=tuple(states)))
         # Strain levels are 1-4, so with 3 contributors the p%-rule never applies: counts and
         # sums are all the pattern needs.
-        part = Contributors(n=row["members"], total=float(row["total"]))
-        before = table.contributions.get(inner, Contribution(Contributors(), Contributors()))
-        table.contributions[inner] = Contribution(
-            everyone=before.everyone + part,
-            private=before.private if row["shared"] else before.private + part,
+        table.add(
+            (row["state_id"], row["size_class"]),
+            row["shared"],
+            Cell(n=row["members"], total=row["total"], high=row["high"]),
+            Contributors(n=row["members"], total=float(row["total"])),
         )
-    if suppress:
-        for table in tables.values():
-            table.protect(states)
     return tables
 
 
-def _figure_tables(
-    survey_round: SurveyRound, figure_ids: Sequence[int], states: Sequence[str], suppress: bool
-) -> dict[int, _Table]:
+def _figure_tables(survey_round: SurveyRound, states: Sequence[str]) -> dict[int, _Table]:
     """Per key figure of the round, the table of sums; the pattern needs the two largest values
     per cell (dominance), read with a window function."""
-    values = FigureValue.objects.filter(counted=True, round=survey_round, figure_id__in=figure_ids)
-    tables: dict[int, _Table] = {}
-    parts: dict[tuple[int, _Inner, bool], list[float]] = {}
+    values = FigureValue.objects.filter(counted=True, round=survey_round)
     groups = [F("figure_id"), F("state_id"), F("size_class"), F("shared")]
-    for row in (
-        values.values("figure_id", "state_id", "size_class", "shared")
-        .annotate(n=Count("id"), total=Sum("value"))
-        .order_by()
-    ):
-        inner = (row["state_id"], row["size_class"])
-        cell = tables.setdefault(row["figure_id"], _Table()).sums.setdefault(inner, Cell())
-        cell.n += row["n"]
-        cell.total += row["total"]
-        parts[(row["figure_id"], inner, row["shared"])] = [row["n"], row["total"]]
-    if not suppress:
-        return tables
+    tops: dict[tuple[int, _Inner, bool], list[float]] = {}
     ranked = values.annotate(
         rank=Window(RowNumber(), partition_by=groups, order_by=F("value").desc())
     ).filter(rank__lte=2)
     for figure_id, state, size, shared, value in ranked.values_list(
         "figure_id", "state_id", "size_class", "shared", "value"
     ):
-        parts[(figure_id, (state, size), shared)].append(value)
-    for (figure_id, inner, shared), (n, total, *top) in parts.items():
-        table = tables[figure_id]
-        part = Contributors(n=n, total=float(total), top=tuple(sorted(top, reverse=True)))
-        before = table.contributions.get(inner, Contribution(Contributors(), Contributors()))
-        table.contributions[inner] = Contribution(
-            everyone=before.everyone + part,
-            private=before.private if shared else before.private + part,
+        tops.setdefault((figure_id, (state, size), shared), []).append(float(value))
+    tables: dict[int, _Table] = {}
+    for row in (
+        values.values("figure_id", "state_id", "size_class", "shared")
+        .annotate(n=Count("id"), total=Sum("value"))
+        .order_by()
+    ):
+        inner = (row["state_id"], row["size_class"])
+        top = sorted(tops.get((row["figure_id"], inner, row["shared"]), []), reverse=True)
+        tables.setdefault(row["figure_id"], _Table(states=tuple(states))).add(
+            inner,
+            row["shared"],
+            Cell(n=row["n"], total=row["total"]),
+            Contributors(n=row["n"], total=float(row["total"]), top=tuple(top[:2])),
         )
-    for table in tables.values():
-        table.protect(states)
     return tables
 
 
@@ -402,10 +456,10 @@ def dashboard(
     numbers_by_id = dict(
         SurveyRound.objects.filter(number__lte=survey_round.number).values_list("id", "number")
     )
-    tables = _strain_tables(list(numbers_by_id), topic_ids, state_keys, suppress)
+    by_round = _round_tables(sorted(numbers_by_id), state_keys)
     empty = _Table()
     for topic in shown_topics:
-        table = tables.get((survey_round.pk, topic.pk), empty)
+        table = by_round[survey_round.pk].strain.get(topic.pk, empty)
         for state in states:
             board.cells[(topic.pk, state.ags)] = table.cell(filters.key(state.ags), suppress)
         board.topic_totals[topic.pk] = table.cell(filters.key(), suppress)
@@ -419,8 +473,10 @@ def dashboard(
 
     # 3. trend per topic: the same cell of every round up to this one.
     per_round = {
-        (numbers_by_id[round_id], topic_id): table.cell(filters.key(), suppress)
-        for (round_id, topic_id), table in tables.items()
+        (numbers_by_id[round_id], topic.pk): tables.strain[topic.pk].cell(filters.key(), suppress)
+        for round_id, tables in by_round.items()
+        for topic in shown_topics
+        if topic.pk in tables.strain
     }
     board.trend_rounds = sorted({number for (number, _t), cell in per_round.items() if cell.n})
     for topic in shown_topics:
@@ -434,9 +490,10 @@ def dashboard(
     board.figure_defs = [
         f for f in questionnaire_figures(survey_round.questionnaire) if f.topic_id in topic_ids
     ]
-    figure_tables = _figure_tables(
-        survey_round, [f.pk for f in board.figure_defs], state_keys, suppress
-    )
+    this_round = by_round[survey_round.pk]
+    if this_round.figures is None:
+        this_round.figures = _figure_tables(survey_round, state_keys)
+    figure_tables = this_round.figures
     for state in [*states, None]:
         cells = []
         for figure in board.figure_defs:
