@@ -49,7 +49,12 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "",
     "Content-Security-Policy": "script-src",
     "X-Frame-Options": "DENY",
+    "Permissions-Policy": "camera=()",
 }
+# Pages reached by following links (as member staff), at most this many.
+CRAWL_LIMIT = 120
+HREF = re.compile(r'href="(/[^"#]*)')
+NOT_CRAWLED = ("/static/", "/konto/abmelden/", "/sprache/")
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
@@ -242,7 +247,35 @@ def smoke(base: str, static_root: Path) -> list[str]:
         expect("member profile", head["Location"], {200})
     expect("meetings", "/treffen/", {200})
     expect("audit log (not for member staff)", "/verwaltung/protokoll/", {403})
+    crawl(browser, checks)
     return checks.failures
+
+
+def crawl(browser: Browser, checks: Checks) -> None:
+    """Follow the site's own links from the landing page: no page may answer 5xx. Links to a
+    path not reached yet go first; other query strings of a known path after them."""
+    seen = {"/"}
+    paths = {"/"}
+    fresh, variants = ["/"], []
+    statuses: dict[int, int] = {}
+    while (fresh or variants) and sum(statuses.values()) < CRAWL_LIMIT:
+        path = fresh.pop(0) if fresh else variants.pop(0)
+        status, head, content = browser.fetch(path)
+        statuses[status] = statuses.get(status, 0) + 1
+        if status >= 500:
+            checks.failures.append(f"GET {path}: {status} (found by following links)")
+        if "text/html" not in head.get("Content-Type", ""):
+            continue
+        for link in HREF.findall(content.decode(errors="replace")):
+            link = link.replace("&amp;", "&")
+            if link in seen or link.startswith(NOT_CRAWLED) or link.startswith("//"):
+                continue
+            seen.add(link)
+            bare = link.partition("?")[0]
+            (variants if bare in paths else fresh).append(link)
+            paths.add(bare)
+    summary = ", ".join(f"{n}x {status}" for status, n in sorted(statuses.items()))
+    print(f"   {sum(statuses.values())} pages reached by links as member staff: {summary}")
 
 
 def main() -> int:
