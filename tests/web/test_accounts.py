@@ -404,3 +404,13 @@ def test_pages_of_logged_in_users_are_not_cached(client: Client, member_user) ->
     assert "no-store" not in client.get(reverse("home")).get("Cache-Control", "")
     client.force_login(member_user)
     assert client.get(reverse("account"))["Cache-Control"] == "private, no-store"
+
+
+@pytest.mark.django_db
+def test_csrf_failure_page_is_ours_and_has_no_inline_style() -> None:
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(reverse("login"), {"username": MEMBER, "password": DEMO_PASSWORD})
+    assert response.status_code == 403
+    body = response.content.decode()
+    assert "<style" not in body and "style=" not in body
+    assert "Formular" in body
