@@ -174,7 +174,7 @@ def client_address(request: HttpRequest | None) -> str | None:
     whatever the client sent and cannot be trusted)."""
     if request is None:
         return None
-    address = request.META.get("REMOTE_ADDR", "")
+    address = str(request.META.get("REMOTE_ADDR", ""))
     proxies = int(getattr(settings, "TRUSTED_PROXY_COUNT", 0) or 0)
     if proxies > 0:
         forwarded = [

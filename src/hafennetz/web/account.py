@@ -53,12 +53,13 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)
         # The password itself is never logged; that it changed is.
+        user = form.user
         log_request_event(
             self.request,
-            actor=self.request.user,
+            actor=user,
             action="user.password_change",
-            obj=self.request.user,
-            object_repr=self.request.user.get_username(),
+            obj=user,
+            object_repr=user.get_username(),
         )
         return response
 

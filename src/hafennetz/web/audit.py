@@ -73,7 +73,7 @@ class AuditFilterForm(forms.Form):
         ]
 
     def clean_address(self) -> str:
-        address = self.cleaned_data["address"].strip()
+        address = str(self.cleaned_data["address"]).strip()
         if address and not re.fullmatch(r"[0-9A-Fa-f:.]+", address):
             raise forms.ValidationError(_("Enter an IP address or its beginning."))
         return address

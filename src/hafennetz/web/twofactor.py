@@ -16,16 +16,17 @@ from __future__ import annotations
 import binascii
 import os
 import time
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote
 
 import segno
 from django import forms
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core import signing
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -61,14 +62,19 @@ def two_factor_mandatory(user: Any) -> bool:
 
 
 def has_device(user: Any) -> bool:
-    return TOTPDevice.objects.filter(user_id=user.pk, confirmed=True).exists()
+    return bool(TOTPDevice.objects.filter(user_id=user.pk, confirmed=True).exists())
+
+
+def is_verified(user: Any) -> bool:
+    """The session passed the second factor (django-otp's OTPMiddleware sets this up)."""
+    return bool(getattr(user, "is_verified", lambda: False)())
 
 
 def verification_needed(request: HttpRequest) -> bool:
     """The logged-in user must enter a code before using the platform: required for the role
     (unless switched off for tests) or turned on by the user."""
     user = request.user
-    if not user.is_authenticated or user.is_verified():  # type: ignore[union-attr]
+    if not user.is_authenticated or is_verified(user):
         return False
     # Asked on every request of an unverified session (one indexed query), not cached in the
     # session: a device set up in another session must be asked for here at once.
@@ -77,8 +83,10 @@ def verification_needed(request: HttpRequest) -> bool:
     return bool(settings.TWO_FACTOR_REQUIRED) and two_factor_mandatory(user)
 
 
-def _check_logged_in(request: HttpRequest) -> None:
-    ensure(request.user.is_authenticated, _("Please log in to see this page."))
+def _logged_in_user(request: HttpRequest) -> AbstractBaseUser:
+    user = request.user
+    ensure(user.is_authenticated, _("Please log in to see this page."))
+    return cast(AbstractBaseUser, user)
 
 
 def _next_url(request: HttpRequest, fallback: str = "home") -> str:
@@ -175,9 +183,8 @@ def _key_text(key_hex: str) -> str:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def setup(request: HttpRequest) -> HttpResponse:
-    _check_logged_in(request)
-    user = request.user
-    if has_device(user) and not user.is_verified():  # type: ignore[union-attr]
+    user = _logged_in_user(request)
+    if has_device(user) and not is_verified(user):
         # Whoever has only the password must not replace the second factor.
         return redirect(f"{reverse('two-factor-verify')}?next={quote(request.get_full_path())}")
     posted = request.method == "POST"
@@ -193,8 +200,9 @@ def setup(request: HttpRequest) -> HttpResponse:
     key = form.cleaned_data.get("key") if posted else None
     key = key or _new_key()
     if posted:
-        form.data = form.data.copy()
-        form.data["key"] = signing.dumps(key, salt=_SETUP_SALT)
+        data = cast(QueryDict, form.data).copy()
+        data["key"] = signing.dumps(key, salt=_SETUP_SALT)
+        form.data = data
     else:
         form = SetupForm(initial={"key": signing.dumps(key, salt=_SETUP_SALT)})
     return render(
@@ -219,7 +227,7 @@ def _new_recovery_codes(user: Any) -> list[str]:
 
 
 def _enable(request: HttpRequest, key: str, t: int) -> list[str]:
-    user = request.user
+    user = _logged_in_user(request)
     with transaction.atomic():
         TOTPDevice.objects.filter(user_id=user.pk).delete()
         device = TOTPDevice.objects.create(
@@ -239,9 +247,8 @@ def _enable(request: HttpRequest, key: str, t: int) -> list[str]:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def verify(request: HttpRequest) -> HttpResponse:
-    _check_logged_in(request)
-    user = request.user
-    if user.is_verified():  # type: ignore[union-attr]
+    user = _logged_in_user(request)
+    if is_verified(user):
         return HttpResponseRedirect(_next_url(request))
     if not has_device(user):
         return redirect(f"{reverse('two-factor-setup')}?next={quote(_next_url(request))}")
@@ -292,15 +299,14 @@ def _match(user: Any, code: str) -> TOTPDevice | StaticDevice | None:
             )
         for device in devices:
             if device.verify_token(code):
-                return device  # type: ignore[no-any-return]
+                return device
     return None
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def recovery_codes(request: HttpRequest) -> HttpResponse:
     """Shows new recovery codes once; POST makes a new set (the old ones stop working)."""
-    _check_logged_in(request)
-    user = request.user
+    user = _logged_in_user(request)
     if not has_device(user):
         return redirect("two-factor-setup")
     if request.method == "POST":
@@ -333,8 +339,7 @@ def recovery_codes(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def disable(request: HttpRequest) -> HttpResponse:
-    _check_logged_in(request)
-    user = request.user
+    user = _logged_in_user(request)
     if two_factor_mandatory(user):
         raise AccessDenied(
             _(
