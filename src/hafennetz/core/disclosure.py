@@ -32,6 +32,7 @@ from __future__ import annotations
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 
@@ -106,15 +107,16 @@ def table_keys(rows: Sequence[Hashable], cols: Sequence[Hashable]) -> list[Key]:
 
 
 def protect(
-    cells: Mapping[Key, Contribution],
+    cells: Mapping[Any, Contribution],
     rows: Sequence[Hashable],
     cols: Sequence[Hashable],
     *,
     rows_known_to_insiders: bool = True,
 ) -> frozenset[Key]:
-    """The cells (of `table_keys(rows, cols)`) to hide. `cells` holds the inner cells (missing
-    ones are empty). `rows_known_to_insiders`: someone (a state coordination) sees every
-    contribution of a row; the pattern then also holds against that knowledge."""
+    """The cells (of `table_keys(rows, cols)`) to hide. `cells` holds the inner cells, keyed by
+    (row, column) (missing ones are empty). `rows_known_to_insiders`: someone (a state
+    coordination) sees every contribution of a row; the pattern then also holds against that
+    knowledge."""
     empty = Contribution(Contributors(), Contributors())
     frozen = tuple(cells.get((r, c), empty) for r in rows for c in cols)
     return _protect(tuple(rows), tuple(cols), frozen, rows_known_to_insiders)
@@ -230,7 +232,7 @@ class _Table:
         published = [
             t for t in range(len(self.keys)) if t not in hidden and self.mask[t][unknown_cols].any()
         ]
-        matrix = self.mask[np.ix_(published, unknown_cols)].astype(float)
+        matrix = self.mask[np.ix_(np.array(published, dtype=np.intp), unknown_cols)].astype(float)
         return _Reduced(matrix, published, unknown_cols)
 
     def exposures(self, hidden: set[int]) -> dict[int, list[np.ndarray]]:
@@ -332,7 +334,8 @@ class _Reduced:
         weights = vector[self.pivots]
         if np.abs(vector - weights @ self.basis).max(initial=0.0) > 1e-6:
             return None
-        return weights @ self.combos
+        coefficients: np.ndarray = weights @ self.combos
+        return coefficients
 
     def essential(self, row: int) -> bool:
         """Every combination giving a vector uses this row with the same coefficient."""

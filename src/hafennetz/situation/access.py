@@ -28,8 +28,8 @@ from django.utils.translation import gettext as _
 
 from hafennetz.core.access import Actor, Visitor, ensure
 from hafennetz.members import selectors as member_selectors
+from hafennetz.members.access import can_edit_member, roles_of
 from hafennetz.members.models import Member
-from hafennetz.members.permissions import can_edit_member, roles_of
 from hafennetz.situation.models import SituationReport, SurveyRound
 
 ReportPurpose = Literal["view", "edit", "review"]

@@ -22,7 +22,7 @@ from django.utils import timezone
 from hafennetz.core.access import Visitor
 from hafennetz.core.disclosure import ALL, Contribution, Contributors, protect
 from hafennetz.core.models import State
-from hafennetz.members.models import Member
+from hafennetz.members.models import Member, SizeClass
 from hafennetz.situation.access import sees_every_aggregate, visible_answers
 from hafennetz.situation.models import (
     Answer,
@@ -32,7 +32,6 @@ from hafennetz.situation.models import (
     Reminder,
     ReportStatus,
     SituationReport,
-    SizeClass,
     StrainLevel,
     StrainTally,
     SurveyRound,
@@ -494,14 +493,15 @@ def dashboard(
     if this_round.figures is None:
         this_round.figures = _figure_tables(survey_round, state_keys)
     figure_tables = this_round.figures
-    for state in [*states, None]:
+    rows: list[State | None] = [*states, None]
+    for row_state in rows:
         cells = []
         for figure in board.figure_defs:
-            key = filters.key(state.ags) if state else (ALL, filters.size_class or ALL)
+            key = filters.key(row_state.ags) if row_state else (ALL, filters.size_class or ALL)
             cell = figure_tables.get(figure.pk, empty).cell(key, suppress)
             total = None if cell.suppressed or not cell.n else cell.total
             cells.append({"n": cell.n, "total": total, "hidden": cell.suppressed})
-        board.figures.append({"state": state, "cells": cells})
+        board.figures.append({"state": row_state, "cells": cells})
 
     # 5. member points on the map topic, only where the viewer may see single answers.
     visible = None if not suppress else Q(pk__in=[]) if public else visible_answers(viewer)

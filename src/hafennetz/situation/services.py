@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage, get_connection
 from django.db import connection, transaction
@@ -92,6 +93,11 @@ def confirm_field(figure_code: str) -> str:
 
 def _today() -> dt.date:
     return timezone.localdate()
+
+
+def _as_user(actor: Actor) -> User | None:
+    """The actor as stored in a user foreign key (None for a system job)."""
+    return actor if isinstance(actor, User) else None
 
 
 def _check_manage(actor: Actor) -> None:
@@ -226,7 +232,8 @@ def figure_create(
     figure = KeyFigure(questionnaire=questionnaire, is_demo=is_demo, **data)
     if not questionnaire.topics.filter(pk=figure.topic_id).exists():
         raise ValidationError({"topic": _("The topic is not part of this questionnaire.")})
-    if figure.not_above_id and figure.not_above.questionnaire_id != questionnaire.pk:
+    upper = figure.not_above if figure.not_above_id else None
+    if upper is not None and upper.questionnaire_id != questionnaire.pk:
         raise ValidationError({"not_above": _("Choose a key figure of the same questionnaire.")})
     lo, hi = figure.plausible_min, figure.plausible_max
     if lo is not None and hi is not None and lo > hi:
@@ -475,7 +482,7 @@ def _write_rows(
         FigureValue(
             report=report,
             figure=figure,
-            value=values[figure.code].value,
+            value=values[figure.code].value or 0,
             confirmed_out_of_bounds=values[figure.code].confirmed
             and _is_unusual(figure, values[figure.code].value or 0, values, by_id),
             **keys,
@@ -582,7 +589,7 @@ def _mark_submitted(
     report.status = ReportStatus.SUBMITTED
     report.is_current = True
     report.submitted_at = now
-    report.submitted_by = actor if getattr(actor, "is_authenticated", False) else None
+    report.submitted_by = _as_user(actor)
     report.is_late = timezone.localdate(now) > report.round.deadline
     return deltas
 
@@ -761,7 +768,7 @@ def report_review(
     before = _report_snapshot(report)
     report.review_status = status
     report.review_comment = comment
-    report.reviewed_by = actor  # type: ignore[assignment]
+    report.reviewed_by = _as_user(actor)
     report.reviewed_at = timezone.now()
     report.save()
     log_action(
@@ -846,7 +853,7 @@ def reminders_send(
     ).values("member_id")
     members = list(members_without_report(survey_round, states).exclude(pk__in=already))
     messages, counts = _reminder_messages(survey_round, members)
-    user = actor if getattr(actor, "is_authenticated", False) else None
+    user = _as_user(actor)
     Reminder.objects.bulk_create(
         Reminder(
             round=survey_round,
