@@ -51,7 +51,7 @@ SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
     "Permissions-Policy": "camera=()",
 }
-# Pages reached by following links (as member staff), at most this many.
+# Pages reached by following links as member staff, at most this many.
 CRAWL_LIMIT = 120
 HREF = re.compile(r'href="(/[^"#]*)')
 NOT_CRAWLED = ("/static/", "/konto/abmelden/", "/sprache/")
@@ -225,6 +225,7 @@ def smoke(base: str, static_root: Path) -> list[str]:
         if not content:
             checks.failures.append(f"{path} is empty")
     expect("static file that does not exist", "/static/gibt-es-nicht.js", {404})
+    crawl(browser, checks, "anonymous", limit=40)
     expect("login page", "/konto/anmelden/", {200}, headers=True)
     head, _ = expect(
         "login of a member's staff",
@@ -247,18 +248,18 @@ def smoke(base: str, static_root: Path) -> list[str]:
         expect("member profile", head["Location"], {200})
     expect("meetings", "/treffen/", {200})
     expect("audit log (not for member staff)", "/verwaltung/protokoll/", {403})
-    crawl(browser, checks)
+    crawl(browser, checks, "member staff", limit=CRAWL_LIMIT)
     return checks.failures
 
 
-def crawl(browser: Browser, checks: Checks) -> None:
+def crawl(browser: Browser, checks: Checks, who: str, *, limit: int) -> None:
     """Follow the site's own links from the landing page: no page may answer 5xx. Links to a
     path not reached yet go first; other query strings of a known path after them."""
     seen = {"/"}
     paths = {"/"}
     fresh, variants = ["/"], []
     statuses: dict[int, int] = {}
-    while (fresh or variants) and sum(statuses.values()) < CRAWL_LIMIT:
+    while (fresh or variants) and sum(statuses.values()) < limit:
         path = fresh.pop(0) if fresh else variants.pop(0)
         status, head, content = browser.fetch(path)
         statuses[status] = statuses.get(status, 0) + 1
@@ -275,7 +276,7 @@ def crawl(browser: Browser, checks: Checks) -> None:
             (variants if bare in paths else fresh).append(link)
             paths.add(bare)
     summary = ", ".join(f"{n}x {status}" for status, n in sorted(statuses.items()))
-    print(f"   {sum(statuses.values())} pages reached by links as member staff: {summary}")
+    print(f"   {sum(statuses.values())} pages reached by links as {who}: {summary}")
 
 
 def main() -> int:
