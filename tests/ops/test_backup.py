@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -23,6 +24,7 @@ from tests.ops.live import ROOT, django_env
 
 DIGESTS = """
 import json
+import sqlite3
 from django.db import connection
 from tests.ops.dbcompare import table_digests
 print(json.dumps(table_digests(connection)))
@@ -158,3 +160,28 @@ def test_missing_postgresql_tools_are_named(
     tool.chmod(0o755)
     monkeypatch.setenv("PG_BIN_DIR", str(tool.parent))
     assert backup_command.find_pg_tool("pg_dump") == str(tool)
+
+
+@pytest.mark.django_db
+def test_sqlite_copy_gives_up_on_a_locked_database(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Restoring into a database the running platform keeps locked ends with a message
+    instead of waiting forever (the sqlite3 binding retries a busy backup endlessly)."""
+    monkeypatch.setattr(backup_command, "SQLITE_LOCK_WAIT", 0.3)
+    source = sqlite3.connect(tmp_path / "source.sqlite3")
+    source.execute("CREATE TABLE t (a)")
+    source.commit()
+    blocker = sqlite3.connect(tmp_path / "target.sqlite3", isolation_level=None)
+    blocker.execute("CREATE TABLE x (a)")
+    blocker.execute("BEGIN IMMEDIATE")
+    target = sqlite3.connect(tmp_path / "target.sqlite3", timeout=0.05)
+    try:
+        with pytest.raises(CommandError, match="stayed locked"):
+            backup_command.sqlite_copy(source, target, "restore")
+        source.execute("BEGIN")
+        with pytest.raises(CommandError, match="inside an open transaction"):
+            backup_command.sqlite_copy(source, target, "back up")
+    finally:
+        for db in (source, blocker, target):
+            db.close()

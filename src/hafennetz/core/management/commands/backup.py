@@ -90,6 +90,28 @@ def run_tool(command: list[str], env: dict[str, str]) -> None:
         )
 
 
+# How long the SQLite backup API may wait for a lock before the command gives up (the Python
+# binding would otherwise retry forever).
+SQLITE_LOCK_WAIT = 60.0
+
+
+def sqlite_copy(source: sqlite3.Connection, target: sqlite3.Connection, what: str) -> None:
+    """Copy every page of source into target in one step (one consistent snapshot)."""
+    if source.in_transaction or target.in_transaction:
+        raise CommandError(f"Cannot {what} inside an open transaction.")
+    started = time.monotonic()
+
+    def give_up_when_locked(status: int, remaining: int, total: int) -> None:
+        locked = status in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+        if locked and time.monotonic() - started > SQLITE_LOCK_WAIT:
+            raise CommandError(
+                f"Could not {what}: the database stayed locked for "
+                f"{SQLITE_LOCK_WAIT:.0f} s (stop the platform and try again)."
+            )
+
+    source.backup(target, progress=give_up_when_locked)
+
+
 def human_size(size: int) -> str:
     value = float(size)
     for unit in ("B", "KiB", "MiB", "GiB"):
@@ -152,7 +174,7 @@ class Command(BaseCommand):
         destination = sqlite3.connect(target)
         try:
             # All pages in one step = one read transaction = one consistent snapshot.
-            connection.connection.backup(destination)
+            sqlite_copy(connection.connection, destination, "back up")
             # The copy is a standalone file: no WAL beside it, plain rollback journal.
             destination.execute("PRAGMA journal_mode=DELETE")
             check = destination.execute("PRAGMA quick_check").fetchone()[0]

@@ -21,6 +21,7 @@ from hafennetz.core.management.commands.backup import (
     find_pg_tool,
     pg_arguments,
     run_tool,
+    sqlite_copy,
 )
 
 
@@ -118,7 +119,7 @@ class Command(BaseCommand):
             # The online backup API replaces the destination page by page in one transaction,
             # keeping its journal mode (WAL); other connections wait for the lock meanwhile.
             try:
-                source.backup(connection.connection)
+                sqlite_copy(source, connection.connection, "restore")
             except sqlite3.Error as exc:
                 raise CommandError(f"Restoring {path} failed: {exc}") from exc
         finally:
