@@ -24,6 +24,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from generate import generate
 
 from hafennetz.engines.allocation.checker import check
+from hafennetz.engines.allocation.control import Budget
 from hafennetz.engines.allocation.dynamic import POLICIES, allocate_dynamic
 from hafennetz.engines.allocation.model import Instance
 
@@ -84,8 +85,8 @@ def main() -> None:
                 alpha=a,
                 learn=not args.no_learn,
                 seed=args.seed,
-                time_limit_per_batch=args.batch_time_limit,
-                hindsight_time_limit=0,
+                batch_budget=Budget(work=args.batch_time_limit),
+                hindsight=False,
             )
             scores[str(a)] = res.score.total
             print(f"tuning year, alpha {a}: score {res.score.total:.1f}", flush=True)
@@ -108,8 +109,9 @@ def main() -> None:
             alpha=alpha,
             learn=not args.no_learn,
             seed=args.seed,
-            time_limit_per_batch=args.batch_time_limit,
-            hindsight_time_limit=args.hindsight_time_limit if hind is None else 0,
+            batch_budget=Budget(work=args.batch_time_limit),
+            hindsight_budget=Budget(work=args.hindsight_time_limit),
+            hindsight=hind is None,
         )
         assert check(instance, res.assignment).feasible
         entry: dict[str, object] = {}

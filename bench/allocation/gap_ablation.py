@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 from hafennetz.engines.allocation import optimal
+from hafennetz.engines.allocation.control import Budget, Control
 from hafennetz.engines.allocation.core import core_objective, is_feasible
 from hafennetz.engines.allocation.gap_io import gap_to_core, read_gap
 
@@ -30,7 +31,6 @@ def main() -> None:
     p.add_argument("--only", default="chu1997/d20")
     p.add_argument("--time-limit", type=float, default=60.0)
     p.add_argument("--threads", type=int, default=2)
-    p.add_argument("--search-share", type=float, default=0.5)
     p.add_argument("--out", type=Path, required=True)
     args = p.parse_args()
     spec = importlib.util.spec_from_file_location("old_gap_search", args.old)
@@ -49,12 +49,12 @@ def main() -> None:
             optimal.gap_search.tabu_search = search  # type: ignore[assignment]
             load = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
             t0 = time.monotonic()
-            res = optimal.solve_optimal(
-                problem,
-                time_limit=args.time_limit,
-                threads=args.threads,
-                search_share=args.search_share,
-            )
+            # wall-clock mode: both searches get the same seconds (the old one counts none);
+            # since ADR 0024 `--old` must take the current tabu_search(problem, start, *,
+            # control, moves, seed) signature
+            limit = args.time_limit
+            budget = Budget(work=limit, time_cap=limit, wall_clock=True, threads=args.threads)
+            res = optimal.solve_optimal(problem, control=Control(budget))
             elapsed = time.monotonic() - t0
             ok = is_feasible(problem, res.solution)
             cost = -core_objective(problem, res.solution) if ok else float("nan")

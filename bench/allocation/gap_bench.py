@@ -12,6 +12,7 @@ import subprocess
 import time
 from pathlib import Path
 
+from hafennetz.engines.allocation.control import Budget, Control
 from hafennetz.engines.allocation.core import core_objective, is_feasible
 from hafennetz.engines.allocation.gap_io import gap_to_core, read_gap
 from hafennetz.engines.allocation.optimal import solve_optimal
@@ -23,15 +24,9 @@ TARGET = {"a": 0.1, "b": 0.1, "c": 0.1, "e": 0.1, "d": 0.3}
 def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--time-limit", type=float, default=60.0)
-    p.add_argument("--threads", type=int, default=2)
-    p.add_argument("--solver", default="highs", choices=["highs", "cpsat"])
+    p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--wall-clock", action="store_true", help="old mode: stop on the clock")
     p.add_argument("--only", default="", help="substring filter on the instance path")
-    p.add_argument(
-        "--search-share",
-        type=float,
-        default=0.0,
-        help="share of the time for the tabu search after the MIP (gap_search.py)",
-    )
     p.add_argument("--out", type=Path, required=True)
     args = p.parse_args()
     rows = list(csv.DictReader((HERE / "gap" / "BEST_KNOWN.csv").open()))
@@ -43,13 +38,15 @@ def main() -> None:
         problem = gap_to_core(gap)
         uptime = subprocess.run(["uptime"], capture_output=True, text=True).stdout
         t0 = time.monotonic()
-        res = solve_optimal(
-            problem,
-            time_limit=args.time_limit,
-            threads=args.threads,
-            backend=args.solver,
-            search_share=args.search_share,
-        )
+        # the product path (ADR 0024): work budget of --time-limit reference seconds, safety
+        # cap 3x; --wall-clock: stop at the time limit
+        budget = (
+            Budget(work=args.time_limit, time_cap=args.time_limit, wall_clock=True,
+                   threads=args.threads)
+            if args.wall_clock
+            else Budget(work=args.time_limit, time_cap=3 * args.time_limit, threads=args.threads)
+        )  # fmt: skip
+        res = solve_optimal(problem, control=Control(budget))
         elapsed = time.monotonic() - t0
         ok = is_feasible(problem, res.solution)
         cost = -core_objective(problem, res.solution) if ok else float("nan")

@@ -19,6 +19,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from generate import generate
 
 from hafennetz.engines.allocation.checker import check
+from hafennetz.engines.allocation.control import Budget
 from hafennetz.engines.allocation.engine import allocate
 from hafennetz.engines.allocation.keys import target_shares
 from hafennetz.engines.allocation.model import HARD_FLAGS, Instance
@@ -147,9 +148,10 @@ def main() -> None:
         instance,
         method="optimal",
         seed=args.seed,
-        time_limit=args.time_limit,
+        # reproducible mode (ADR 0024): --time-limit reference seconds of work, cap 3x
+        budget=Budget(work=args.time_limit, time_cap=3 * args.time_limit),
         explanations=False,
-        progress=lambda m: print(f"[{time.monotonic() - t:6.1f}] {m}", file=sys.stderr),
+        log=lambda m: print(f"[{time.monotonic() - t:6.1f}] {m}", file=sys.stderr),
     )
     opt_s = time.monotonic() - t
     assert check(instance, opt.assignment).feasible

@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hafennetz.engines.allocation.checker import check
+from hafennetz.engines.allocation.control import Budget
 from hafennetz.engines.allocation.dynamic import POLICIES, allocate_dynamic
 from hafennetz.engines.allocation.model import Household, Instance, Municipality
 
@@ -51,7 +52,7 @@ def test_dynamic_is_feasible_and_at_most_hindsight() -> None:
     batches = [ids[i : i + 4] for i in range(0, len(ids), 4)]
     for policy in ("reoptimize", "potentials", "myopic"):
         result = allocate_dynamic(
-            instance, batches, forecast=forecast, policy=policy, time_limit_per_batch=5
+            instance, batches, forecast=forecast, policy=policy, batch_budget=Budget(work=5)
         )
         assert check(instance, result.assignment).feasible
         assert result.share_of_hindsight is not None
@@ -69,7 +70,7 @@ def test_required_link_across_batches_is_kept() -> None:
     ids = [h.case_id for h in instance.households]
     batches = [ids[i : i + 4] for i in range(0, len(ids), 4)]
     result = allocate_dynamic(
-        instance, batches, forecast=forecast, time_limit_per_batch=5, hindsight_time_limit=0
+        instance, batches, forecast=forecast, batch_budget=Budget(work=5), hindsight=False
     )
     assert check(instance, result.assignment).feasible
     assert result.assignment[ids[1]] == result.assignment[ids[13]]
@@ -112,9 +113,8 @@ def test_every_batch_feasible_and_deterministic(
             alpha=alpha,
             learn=learn,
             seed=7,
-            time_limit_per_batch=20,
-            hindsight_time_limit=0,
-            threads=1,
+            batch_budget=Budget(work=20),
+            hindsight=False,
         )
         for _ in range(2)
     ]
@@ -141,9 +141,8 @@ def test_score_never_above_hindsight_bound(instance: Instance, policy: str) -> N
         batches,
         forecast=instance.households,  # a forecast that happens to be exact
         policy=policy,
-        time_limit_per_batch=20,
-        hindsight_time_limit=20,
-        threads=1,
+        batch_budget=Budget(work=20),
+        hindsight_budget=Budget(work=20),
     )
     assert result.hindsight_score is not None and result.hindsight_bound is not None
     assert result.score.total <= result.hindsight_bound + 1e-6

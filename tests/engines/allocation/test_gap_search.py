@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hafennetz.engines.allocation import gap_search
+from hafennetz.engines.allocation.control import Budget, Control, null_control
 from hafennetz.engines.allocation.core import (
     CoreProblem,
     CoreSolution,
@@ -75,7 +76,9 @@ def test_search_is_feasible_and_never_worse_than_its_start(
     problem, start = case
     assert applicable(problem)
     assert is_feasible(problem, start)
-    found = tabu_search(problem, start, time_limit=60, seed=seed, max_iter=iters, params=params)
+    found = tabu_search(
+        problem, start, control=null_control(), moves=iters, seed=seed, params=params
+    )
     assert is_feasible(problem, found)
     assert core_objective(problem, found) >= core_objective(problem, start) - 1e-9
 
@@ -87,7 +90,7 @@ def test_search_is_deterministic_for_a_seed(
 ) -> None:
     problem, start = case
     runs = [
-        tabu_search(problem, start, time_limit=60, seed=seed, max_iter=iters, params=params)
+        tabu_search(problem, start, control=null_control(), moves=iters, seed=seed, params=params)
         for _ in range(2)
     ]
     assert np.array_equal(runs[0].arcs.item, runs[1].arcs.item)
@@ -128,13 +131,13 @@ def test_every_move_changes_the_penalised_cost_by_its_evaluated_delta(
 def test_tabu_search_after_the_mip_is_feasible_and_not_above_the_optimum(seed: int) -> None:
     problem = gap_to_core(random_gap(seed))
     assert applicable(problem)
-    start = solve_optimal(problem, time_limit=0.05, threads=2)
+    start = solve_optimal(problem, control=Control(Budget(work=0.05)))
     if start.status in ("infeasible", "no_solution"):
         return
-    a = tabu_search(problem, start.solution, time_limit=0.2, seed=3)
+    a = tabu_search(problem, start.solution, control=null_control(), moves=200, seed=3)
     assert is_feasible(problem, a)
     assert core_objective(problem, a) >= start.objective - 1e-9
-    exact = solve_optimal(problem, time_limit=10, threads=2)
+    exact = solve_optimal(problem, control=null_control())
     if exact.status == "optimal":
         assert core_objective(problem, a) <= exact.objective + 1e-9
 
@@ -149,10 +152,10 @@ def test_search_improves_a_poor_start_on_a_tight_instance() -> None:
     cost = 111 - use + rng.integers(-10, 11, size=(m, n))
     capacity = np.floor(0.8 * use.sum(axis=1) / m)
     problem = gap_to_core(GapInstance("d-like", cost, use, capacity))
-    start = solve_optimal(problem, time_limit=0.3, threads=1)
+    start = solve_optimal(problem, control=Control(Budget(work=0.3)))
     if start.status not in ("feasible", "optimal"):
         pytest.skip("no MIP incumbent within 0.3 s (loaded machine)")
-    found = tabu_search(problem, start.solution, time_limit=60, seed=1, max_iter=3000)
+    found = tabu_search(problem, start.solution, control=null_control(), moves=3000, seed=1)
     assert is_feasible(problem, found)
     assert core_objective(problem, found) >= start.objective - 1e-9
     assert start.bound is not None

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from hafennetz.engines.allocation.backends import solve_highs
 from hafennetz.engines.allocation.bound import pooled
 from hafennetz.engines.allocation.compile import compile_instance
+from hafennetz.engines.allocation.control import Budget, Control, null_control
 from hafennetz.engines.allocation.core import (
     CoreProblem,
     all_arcs,
@@ -29,7 +30,7 @@ SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[Healt
 
 
 def _exact(problem: CoreProblem) -> float:
-    out = solve_optimal(problem, time_limit=20, threads=2)
+    out = solve_optimal(problem, control=null_control())
     assert out.status == "optimal"
     return out.objective
 
@@ -44,7 +45,7 @@ def test_pooled_relaxation_bounds_the_optimum(instance: Instance) -> None:
     q = relaxed.problem
     assert q.n_agents <= problem.n_agents
     assert relaxed.agent_class.shape == (problem.n_agents,)
-    lp = solve_highs(build(q, all_arcs(q)), time_limit=20, threads=2, relax=True)
+    lp = solve_highs(build(q, all_arcs(q)), control=null_control(), relax=True)
     assert lp.objective is not None
     assert lp.objective >= _exact(problem) - 1e-6
 
@@ -92,12 +93,12 @@ def test_dense_greedy_is_feasible_and_not_above_the_optimum(
 def test_neighbourhood_search_is_feasible_and_never_worse(instance: Instance, seed: int) -> None:
     problem = compile_instance(instance).problem
     start = greedy(problem, all_arcs(problem), seed=seed)
-    found = improve_general(problem, start, time_limit=5, seed=seed, threads=2)
+    found = improve_general(problem, start, control=null_control(), moves=30, seed=seed)
     assert is_feasible(problem, found)
     assert core_objective(problem, found) >= core_objective(problem, start) - 1e-9
     assert core_objective(problem, found) <= _exact(problem) + 1e-6
     # small instances are solved as a whole, so the search ends early and deterministically
-    again = improve_general(problem, start, time_limit=5, seed=seed, threads=2)
+    again = improve_general(problem, start, control=null_control(), moves=30, seed=seed)
     assert core_objective(problem, again) == core_objective(problem, found)
 
 
@@ -106,7 +107,7 @@ def test_neighbourhood_search_is_feasible_and_never_worse(instance: Instance, se
 def test_large_path_reports_a_valid_bound(instance: Instance) -> None:
     problem = compile_instance(instance).problem
     exact = _exact(problem)
-    out = solve_optimal(problem, time_limit=5, threads=2, dense_arc_limit=0)
+    out = solve_optimal(problem, control=Control(Budget(work=3)), dense_arc_limit=0)
     assert is_feasible(problem, out.solution)
     assert out.objective <= exact + 1e-6
     if out.bound is not None:

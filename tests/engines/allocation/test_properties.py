@@ -22,7 +22,7 @@ SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[Healt
 @given(instances())
 def test_optimal_and_greedy_are_feasible_and_rescore_exactly(instance: Instance) -> None:
     for method in ("optimal", "greedy"):
-        result = allocate(instance, method=method, seed=1, time_limit=10)
+        result = allocate(instance, method=method, seed=1)
         assert set(result.assignment) == {h.case_id for h in instance.households}
         report = check(instance, result.assignment, rows=list(result.assignment.items()))
         assert report.violations == ()
@@ -34,7 +34,7 @@ def test_optimal_and_greedy_are_feasible_and_rescore_exactly(instance: Instance)
 @SETTINGS
 @given(instances())
 def test_optimal_is_never_worse_than_greedy(instance: Instance) -> None:
-    best = allocate(instance, method="optimal", seed=2, time_limit=10, explanations=False)
+    best = allocate(instance, method="optimal", seed=2, explanations=False)
     greedy = allocate(instance, method="greedy", seed=2, explanations=False)
     assert best.score.total >= greedy.score.total - 1e-6
     if best.bound is not None:
@@ -53,8 +53,8 @@ def test_baselines_keep_capacities_and_links(instance: Instance) -> None:
 @given(instances())
 def test_same_seed_same_result(instance: Instance) -> None:
     for method in ("optimal", "greedy", "quota", "random"):
-        a = allocate(instance, method=method, seed=7, time_limit=10)
-        b = allocate(instance, method=method, seed=7, time_limit=10)
+        a = allocate(instance, method=method, seed=7)
+        b = allocate(instance, method=method, seed=7)
         assert a.assignment == b.assignment
         assert a.households == b.households
 
@@ -73,6 +73,6 @@ def brute_force(instance: Instance) -> float:
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(instances(max_households=5, max_municipalities=3))
 def test_optimal_matches_brute_force(instance: Instance) -> None:
-    result = allocate(instance, method="optimal", seed=0, time_limit=10, explanations=False)
+    result = allocate(instance, method="optimal", seed=0, explanations=False)
     assert result.status == "optimal"
     assert result.score.total == pytest.approx(brute_force(instance), abs=1e-6)

@@ -1,17 +1,21 @@
-"""MIP backends for a `MipModel`: HiGHS (default, chosen by measurement: ADR 0020) and CP-SAT."""
+"""HiGHS for a `MipModel` (chosen by measurement: ADR 0020), run under a `Control`.
+
+No process-wide side effects here: HiGHS' banner (printed once per process when the first
+`Highs` object is made) is hidden by the processes that own their stdout (the CLI and
+`run_in_subprocess`), not by this library. `set_threads` is the one exception, documented there.
+"""
 
 from __future__ import annotations
 
 import math
 import os
 import sys
-import time
 from dataclasses import dataclass
 
 import highspy
 import numpy as np
-from ortools.sat.python import cp_model
 
+from .control import Control
 from .core import FloatArray
 from .mip_model import MipModel
 
@@ -23,28 +27,30 @@ class MipOutcome:
     bound: float | None  # proven upper bound incl. offset
     status: str  # "optimal", "feasible", "infeasible", "no_solution"
     row_dual: FloatArray | None = None  # LP only
-
-
-_BANNER_SHOWN = False
+    nodes: int = 0  # branch-and-bound nodes used
+    iterations: int = 0  # simplex iterations used
 
 
 def new_highs() -> highspy.Highs:
-    """A silent Highs object; the one-time banner goes to stderr, not into the CLI summary."""
-    global _BANNER_SHOWN
-    if _BANNER_SHOWN:
-        h = highspy.Highs()  # type: ignore[no-untyped-call]
-    else:
-        sys.stdout.flush()
-        saved = os.dup(1)
-        try:
-            os.dup2(2, 1)
-            h = highspy.Highs()  # type: ignore[no-untyped-call]
-        finally:
-            os.dup2(saved, 1)
-            os.close(saved)
-        _BANNER_SHOWN = True
+    """A silent Highs object (output off; the one-time banner is the process owner's matter)."""
+    h = highspy.Highs()  # type: ignore[no-untyped-call]
     h.setOptionValue("output_flag", False)
+    h.setOptionValue("log_to_console", False)
     return h
+
+
+def hide_highs_banner() -> None:
+    """For processes that own their stdout (CLI, spawned worker): make the first Highs object
+    while fd 1 points to stderr, so the banner does not end up in the summary or a pipe.
+    Never called by the library itself."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        os.dup2(2, 1)
+        highspy.Highs()  # type: ignore[no-untyped-call]
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
 
 
 _SCHEDULER_THREADS: int | None = None
@@ -52,8 +58,10 @@ _SCHEDULER_THREADS: int | None = None
 
 def set_threads(h: highspy.Highs, threads: int) -> None:
     """HiGHS keeps one thread scheduler per process: a run asking for another thread count
-    than the first fails at once (status kError, no solution). Reset it when the count changes
-    (runs are sequential here, so no run is using it)."""
+    than the first fails at once (status kError, no solution; measured with 1.16). When the
+    count changes the scheduler is reset - a process-wide step, safe only while no other thread
+    of the process runs HiGHS. The default (1 thread, `Budget.threads`) never changes it;
+    servers run each allocation in its own process (`run_in_subprocess`)."""
     global _SCHEDULER_THREADS
     threads = max(int(threads), 1)
     if _SCHEDULER_THREADS is not None and threads != _SCHEDULER_THREADS:
@@ -62,37 +70,62 @@ def set_threads(h: highspy.Highs, threads: int) -> None:
     h.setOptionValue("threads", threads)
 
 
-def interrupt_after(h: highspy.Highs, seconds: float) -> None:
-    """Stop a HiGHS MIP (and its LPs) at a wall-clock deadline. HiGHS' own time_limit was
-    measured to be overshot by minutes on a loaded machine (root LP, sub-MIPs); the interrupt
-    callbacks are checked often enough to hold the deadline."""
-    deadline = time.monotonic() + max(seconds, 0.01)
+def watch(h: highspy.Highs, control: Control, *, report: bool = False) -> None:
+    """Stop a HiGHS solve when the run is halted (safety cap, cancellation) or, in wall-clock
+    mode, when its phase's time is up; HiGHS' own time_limit was measured to be overshot by
+    minutes under load. With `report`, MIP incumbents and bounds go to the progress display
+    (the MIP's objective is the run's score)."""
 
     def stop(event: highspy.HighsCallbackEvent) -> None:
-        event.interrupt(time.monotonic() > deadline)  # both ways: the flag is sticky
+        if report and event.callback_type == highspy.cb.HighsCallbackType.kCallbackMipInterrupt:
+            d = event.data_out
+            best = float(d.mip_primal_bound)
+            bound = float(d.mip_dual_bound)
+            control.update(
+                best=best if math.isfinite(best) else None,
+                bound=bound if math.isfinite(bound) else None,
+            )
+        # set the flag both ways: it is kept in the callback data, and a flag left at True
+        # makes every later run() stop at once (measured)
+        event.interrupt(control.phase_over())
 
     h.cbMipInterrupt.subscribe(stop)
     h.cbSimplexInterrupt.subscribe(stop)  # the root LP of a MIP can be long, too
     h.cbIpmInterrupt.subscribe(stop)
 
 
+def configure(h: highspy.Highs, control: Control, *, seed: int, threads: int | None = None) -> None:
+    """Seed, threads, and in wall-clock mode HiGHS' own time limit as a second line."""
+    h.setOptionValue("random_seed", int(seed) % 2_000_000_000)
+    set_threads(h, control.budget.threads if threads is None else threads)
+    if control.budget.wall_clock:
+        spent = float(h.getRunTime())
+        h.setOptionValue("time_limit", spent + max(control.time_left(), 0.01))
+
+
 def solve_highs(
     model: MipModel,
     *,
-    time_limit: float,
-    threads: int = 2,
+    control: Control,
+    node_limit: int | None = None,
     seed: int = 0,
     relax: bool = False,
     start: FloatArray | None = None,
     rel_gap: float = 1e-6,
     abs_gap: float = 1e-6,
+    report: bool = False,
+    iteration_limit: int | None = None,
 ) -> MipOutcome:
+    """Solve (or relax) `model`. Deterministic limits: `node_limit` branch-and-bound nodes,
+    `iteration_limit` simplex iterations (LPs); the clock only through `control`."""
     h = new_highs()
-    h.setOptionValue("time_limit", float(max(time_limit, 0.01)))
-    h.setOptionValue("random_seed", int(seed) % 2_000_000_000)
+    configure(h, control, seed=seed)
     h.setOptionValue("mip_rel_gap", rel_gap)
     h.setOptionValue("mip_abs_gap", abs_gap)
-    set_threads(h, threads)
+    if node_limit is not None:
+        h.setOptionValue("mip_max_nodes", int(max(node_limit, 1)))
+    if iteration_limit is not None:
+        h.setOptionValue("simplex_iteration_limit", int(max(iteration_limit, 1)))
     lp = highspy.HighsLp()
     lp.num_col_ = model.n_cols
     lp.num_row_ = model.n_rows
@@ -121,13 +154,16 @@ def solve_highs(
     if model.n_cols == 0:
         empty = np.zeros(0)
         return MipOutcome(empty, model.offset, model.offset, "optimal", np.zeros(model.n_rows))
-    if not relax:
-        interrupt_after(h, time_limit)
+    watch(h, control, report=report)
     h.run()
     status = h.getModelStatus()
     info = h.getInfo()
+    nodes = max(int(info.mip_node_count), 0)
+    iterations = max(int(info.simplex_iteration_count), 0)
+    control.count("mip_nodes", nodes)
+    control.count("simplex_iterations", iterations)
     if status == highspy.HighsModelStatus.kInfeasible:
-        return MipOutcome(None, None, None, "infeasible")
+        return MipOutcome(None, None, None, "infeasible", nodes=nodes, iterations=iterations)
     has_solution = info.primal_solution_status == 2  # kSolutionStatusFeasible
     solution = h.getSolution()
     columns = np.array(solution.col_value, dtype=np.float64) if has_solution else None
@@ -140,74 +176,24 @@ def solve_highs(
             objective if done else None,
             "optimal" if done else "no_solution" if columns is None else "feasible",
             np.array(solution.row_dual, dtype=np.float64) if done else None,
+            nodes,
+            iterations,
         )
-    bound = float(info.mip_dual_bound)
-    if not math.isfinite(bound):
-        bound = None  # type: ignore[assignment]
+    bound: float | None = float(info.mip_dual_bound)
+    if bound is not None and not math.isfinite(bound):
+        bound = None
     if columns is None:
-        return MipOutcome(None, None, bound, "no_solution")
+        return MipOutcome(None, None, bound, "no_solution", nodes=nodes, iterations=iterations)
     optimal = status == highspy.HighsModelStatus.kOptimal
-    if optimal and objective is not None and (bound is None or bound < objective):
-        bound = objective  # presolve can solve a model without setting the dual bound
-    return MipOutcome(columns, objective, bound, "optimal" if optimal else "feasible")
-
-
-def solve_cpsat(
-    model: MipModel,
-    *,
-    time_limit: float,
-    threads: int = 2,
-    seed: int = 0,
-    start: FloatArray | None = None,
-    scale: float = 1000.0,
-) -> MipOutcome:
-    """CP-SAT needs integer coefficients: objective scaled by `scale` (1 if already integral)."""
-    integral = bool(np.all(model.cost == np.round(model.cost)))
-    s = 1.0 if integral else scale
-    m = cp_model.CpModel()
-    big = 10**9
-    vars_: list[cp_model.IntVar] = []
-    for j in range(model.n_cols):
-        lo = model.col_lower[j]
-        hi = model.col_upper[j]
-        hi_i = big if math.isinf(hi) else math.floor(hi + 1e-9)
-        vars_.append(m.new_int_var(math.ceil(lo - 1e-9), hi_i, f"c{j}"))
-    for r in range(model.n_rows):
-        a, b = int(model.start[r]), int(model.start[r + 1])
-        coefs = model.value[a:b]
-        mult = 1.0
-        if not np.all(coefs == np.round(coefs)):
-            mult = scale
-        expr = sum(
-            round(c * mult) * vars_[int(i)]
-            for c, i in zip(coefs.tolist(), model.index[a:b].tolist(), strict=True)
-        )
-        lo, hi = model.row_lower[r], model.row_upper[r]
-        if lo == hi:
-            m.add(expr == round(lo * mult))
-        else:
-            if not math.isinf(hi):
-                m.add(expr <= math.floor(hi * mult + 1e-9))
-            if not math.isinf(lo):
-                m.add(expr >= math.ceil(lo * mult - 1e-9))
-    m.maximize(sum(round(c * s) * vars_[j] for j, c in enumerate(model.cost.tolist()) if c != 0))
-    if start is not None:
-        for j, v in enumerate(start.tolist()):
-            m.add_hint(vars_[j], round(v))
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = float(max(time_limit, 0.01))
-    solver.parameters.num_workers = int(threads)
-    solver.parameters.random_seed = int(seed) % 2_000_000_000
-    code = solver.solve(m)
-    if code == cp_model.INFEASIBLE:
-        return MipOutcome(None, None, None, "infeasible")
-    if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return MipOutcome(None, None, None, "no_solution")
-    columns = np.array([solver.value(v) for v in vars_], dtype=np.float64)
-    objective = float(np.dot(model.cost, columns)) + model.offset
-    bound = solver.best_objective_bound / s + model.offset
-    if not integral:
-        bound += 1e-6 * abs(bound) + model.n_cols * 0.5 / s  # rounding of scaled coefficients
+    if optimal and objective is not None:
+        # proven optimal (within the gap tolerances): presolve can solve a model without
+        # setting the dual bound, or report it without the objective offset (measured)
+        bound = objective
     return MipOutcome(
-        columns, objective, bound, "optimal" if code == cp_model.OPTIMAL else "feasible"
+        columns,
+        objective,
+        bound,
+        "optimal" if optimal else "feasible",
+        nodes=nodes,
+        iterations=iterations,
     )

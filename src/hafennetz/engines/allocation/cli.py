@@ -2,18 +2,27 @@
 
 Progress goes to stderr, the summary to stdout; errors name file, line and field, exit with a
 non-zero code and write no output file.
+
+Reproducible by default (ADR 0024): `--time-limit S` buys about S seconds of work on the
+reference machine, counted in moves, nodes and iterations, so the same files, seed and options
+give a byte-identical result file on any machine; the wall clock is only a safety cap
+(`--time-cap`, default 3 x S), whose hitting is reported. `--wall-clock` is the opt-in old mode:
+stop at S seconds, results depend on the machine and its load.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
+from .backends import hide_highs_banner
 from .checker import check
+from .control import Budget
 from .csv_io import (
     atomic_write,
     municipality_rows,
@@ -53,14 +62,39 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--key-weight", type=float, default=None, help="penalty per person off the key")
     p.add_argument("--aggregation", choices=[a.value for a in Aggregation], default="sum")
     p.add_argument("--unplaced-penalty", type=float, default=10.0, help="per person")
-    p.add_argument("--time-limit", type=float, default=60.0, help="seconds")
-    p.add_argument("--threads", type=int, default=2)
-    p.add_argument("--solver", choices=["highs", "cpsat"], default="highs")
+    p.add_argument(
+        "--time-limit",
+        type=float,
+        default=60.0,
+        help="work budget in reference seconds (reproducible); with --wall-clock: seconds",
+    )
+    p.add_argument("--work", type=float, help="work budget in reference seconds (overrides)")
+    p.add_argument("--time-cap", type=float, help="safety cap in seconds (default 3 x limit)")
+    p.add_argument(
+        "--wall-clock",
+        action="store_true",
+        help="stop at --time-limit seconds instead of counted work (not reproducible)",
+    )
+    p.add_argument("--threads", type=int, default=1, help="HiGHS threads (1: deterministic)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", type=Path, help="result CSV (one row per household)")
+    p.add_argument("--json", type=Path, help="full result as JSON (no timings: reproducible)")
     p.add_argument("--municipality-report", type=Path, help="resource use per municipality CSV")
     p.add_argument("--quiet", action="store_true", help="no progress on stderr")
     return p
+
+
+def budget_from_args(args: argparse.Namespace) -> Budget:
+    limit = float(args.time_limit)
+    if not limit > 0:
+        raise InputError("--time-limit", None, None, "must be a positive number of seconds")
+    if args.wall_clock:
+        return Budget(work=limit, time_cap=limit, wall_clock=True, threads=args.threads)
+    work = float(args.work) if args.work is not None else limit
+    cap = float(args.time_cap) if args.time_cap is not None else 3.0 * limit
+    if not (work > 0 and cap > 0):
+        raise InputError("--work/--time-cap", None, None, "must be positive numbers")
+    return Budget(work=work, time_cap=cap, threads=max(int(args.threads), 1))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -70,6 +104,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # argparse already printed the message
         return int(exc.code or 0)
     progress = _Progress(args.quiet)
+    if argv is None:
+        hide_highs_banner()  # this process owns its stdout (not when called from tests)
     try:
         if args.gap_instance is not None:
             return _gap(args, progress)
@@ -115,16 +151,12 @@ def _allocate(args: argparse.Namespace, say: _Progress) -> int:
         key_deviation_per_person=key_weight,
     )
     instance = Instance(households, munis, weights=weights, key=key)
-    from .engine import allocate
+    from .engine import Options, allocate
 
     result = allocate(
         instance,
-        method=Method(args.method),
-        seed=args.seed,
-        time_limit=args.time_limit,
-        threads=args.threads,
-        backend=args.solver,
-        progress=say,
+        Options(method=Method(args.method), seed=args.seed, budget=budget_from_args(args)),
+        log=say,
     )
     say("checking the result independently")
     report = check(instance, result.assignment)
@@ -134,6 +166,8 @@ def _allocate(args: argparse.Namespace, say: _Progress) -> int:
         return EXIT_CHECK
     if args.out is not None:
         atomic_write(args.out, result_rows(result))
+    if args.json is not None:
+        _write_json(args.json, result.to_dict(timing=False))
     if args.municipality_report is not None:
         atomic_write(args.municipality_report, municipality_rows(result))
     _summary(result, report.unmet_hard_flags, args)
@@ -173,7 +207,12 @@ def _summary(result: object, unmet: Sequence[object], args: argparse.Namespace) 
 
     assert isinstance(result, AllocationResult)
     s = result.score
-    print(f"method        {result.method.value} (seed {result.seed}, {result.status})")
+    print(f"method        {result.method.value} (seed {result.seed}, {result.status.value})")
+    print(f"engine        {result.engine_version}, input sha256 {result.input_fingerprint[:16]}")
+    limits = ", ".join(f"{k} {v}" for k, v in sorted(result.limits.items()))
+    print(f"budget        work {result.budget.get('work')} ({limits or 'no search'})")
+    if result.stopped_by is not None:
+        print(f"stopped       by {result.stopped_by}: this result is not reproducible")
     n = len(result.assignment)
     print(f"households    {n}: {result.placed} placed, {result.unplaced} unplaced")
     reasons = Counter(
@@ -202,8 +241,16 @@ def _summary(result: object, unmet: Sequence[object], args: argparse.Namespace) 
         print(f"written       {args.out}")
 
 
+def _write_json(path: Path, data: object) -> None:
+    text = json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+
+
 def _gap(args: argparse.Namespace, say: _Progress) -> int:
     _check_out_paths(args)
+    from .control import Control
     from .core import all_arcs, core_objective, is_feasible
     from .gap_io import gap_to_core, read_gap
     from .greedy import greedy
@@ -212,36 +259,38 @@ def _gap(args: argparse.Namespace, say: _Progress) -> int:
     gap = read_gap(args.gap_instance)
     say(f"GAP {gap.name}: {gap.agents} agents, {gap.jobs} jobs (minimise cost)")
     problem = gap_to_core(gap)
-    t0 = time.monotonic()
+    budget = budget_from_args(args)
+    control = Control(budget, log=say)
     bound: float | None = None
+    notes: list[str] = []
     if args.method == "greedy":
         sol = greedy(problem, all_arcs(problem), seed=args.seed)
         status = "heuristic"
     elif args.method == "optimal":
-        out = solve_optimal(
-            problem,
-            time_limit=args.time_limit,
-            seed=args.seed,
-            threads=args.threads,
-            backend=args.solver,
-            progress=say,
-        )
-        sol, bound, status = out.solution, out.bound, out.status
+        out = solve_optimal(problem, control=control, seed=args.seed)
+        sol, bound, status, notes = out.solution, out.bound, out.status.value, out.notes
     else:
         print("error: --gap-instance supports --method optimal or greedy", file=sys.stderr)
         return EXIT_INPUT
-    elapsed = time.monotonic() - t0
+    elapsed = control.elapsed()
+    print(f"instance      {gap.name} ({gap.agents} x {gap.jobs})")
     if not is_feasible(problem, sol):
-        print(f"instance       {gap.name}")
-        print("result         no feasible assignment found (every job must be assigned)")
+        print(f"result        no feasible assignment ({status}): every job must be assigned")
+        for note in notes:
+            print(f"note          {note}")
+        print(f"time          {elapsed:.1f} s")
         return 1
     cost = -core_objective(problem, sol)
-    print(f"instance      {gap.name} ({gap.agents} x {gap.jobs})")
     print(f"cost          {cost:.0f} ({status})")
     if bound is not None:
         lower = -bound
         print(f"lower bound   {lower:.1f}, gap {100 * (cost - lower) / max(abs(lower), 1):.3f} %")
+    print(f"budget        work {budget.work}, {'wall clock' if budget.wall_clock else 'counted'}")
+    if control.stopped_by is not None:
+        print(f"stopped       by {control.stopped_by}: this result is not reproducible")
     print(f"time          {elapsed:.1f} s")
+    for note in notes:
+        print(f"note          {note}")
     if args.out is not None:
         rows: list[list[object]] = [["job", "agent"]]
         for k in range(sol.arcs.size):

@@ -17,15 +17,14 @@ reduced cost the LP value is an upper bound for the full problem.
 
 from __future__ import annotations
 
-import time
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import highspy
 import numpy as np
 
-from .backends import new_highs, set_threads
+from .backends import configure, new_highs, watch
+from .control import Control
 from .core import (
     Arcs,
     CoreProblem,
@@ -36,8 +35,6 @@ from .core import (
     is_feasible,
     make_arcs,
 )
-
-Progress = Callable[[str], None]
 
 
 @dataclass
@@ -64,12 +61,13 @@ class _RowMap:
 class IncrementalLP:
     """The LP relaxation of a core problem over a growing set of arcs."""
 
-    def __init__(self, problem: CoreProblem, *, threads: int, seed: int) -> None:
+    def __init__(self, problem: CoreProblem, *, control: Control, seed: int) -> None:
         self.p = problem
+        self.control = control
+        self.seed = seed
         n, m, nr = problem.n_items, problem.n_agents, problem.n_resources
         h = new_highs()
-        set_threads(h, threads)
-        h.setOptionValue("random_seed", int(seed) % 2_000_000_000)
+        configure(h, control, seed=seed)
         h.changeObjectiveSense(highspy.ObjSense.kMaximize)
         inf = highspy.kHighsInf
         cnt = problem.item_count.astype(np.float64)
@@ -90,6 +88,7 @@ class IncrementalLP:
         self.p_row = n + m * nr if self.key else -1
         self.key0 = self.p_row + 1
         self.n_cols = 0
+        self.last_iterations = 0
         if self.key and problem.share is not None:
             # P column: -1 in the P row, -share_a in each key row; then d+ (m), d- (m)
             idx = np.concatenate([[self.p_row], self.key0 + np.arange(m)]).astype(np.int32)
@@ -104,18 +103,8 @@ class IncrementalLP:
                       np.arange(m, dtype=np.int32), krows, np.ones(m))  # fmt: skip
             self.n_cols = 1 + 2 * m
         h.changeObjectiveOffset(-float(np.dot(problem.item_penalty, problem.item_count)))
-        # one wall-clock deadline for every solve on this model (HiGHS' time_limit was seen
-        # overshot by minutes under load, also for warm-started LPs)
-        self.deadline = float("inf")
-
-        def stop(event: highspy.HighsCallbackEvent) -> None:
-            # set the flag both ways: it is kept in the callback data, and a flag left at True
-            # makes every later run() stop at once (measured)
-            event.interrupt(time.monotonic() > self.deadline)
-
-        h.cbSimplexInterrupt.subscribe(stop)
-        h.cbIpmInterrupt.subscribe(stop)
-        h.cbMipInterrupt.subscribe(stop)
+        # the safety cap, cancellation and (wall-clock mode) the phase's time stop every solve
+        watch(h, control)
         self.h = h
         self.rowmap = _RowMap(
             cap_row={(a, r): n + a * nr + r for a in range(m) for r in range(nr)},
@@ -226,13 +215,17 @@ class IncrementalLP:
             np.concatenate(self.arc_col),
         )
 
-    def solve(self, time_limit: float) -> tuple[bool, float, FloatArray, FloatArray, FloatArray]:
-        """(optimal, objective, column values, row duals, column duals)."""
-        # HiGHS checks time_limit against the object's accumulated run time
-        spent = float(self.h.getRunTime())
-        self.h.setOptionValue("time_limit", spent + float(max(time_limit, 0.01)))
-        self.deadline = time.monotonic() + float(max(time_limit, 0.01))
+    def solve(
+        self, iterations: int | None = None
+    ) -> tuple[bool, float, FloatArray, FloatArray, FloatArray]:
+        """(optimal, objective, column values, row duals, column duals); at most `iterations`
+        simplex iterations (a deterministic limit)."""
+        configure(self.h, self.control, seed=self.seed)
+        limit = 2_147_483_647 if iterations is None else int(max(iterations, 1))
+        self.h.setOptionValue("simplex_iteration_limit", limit)
         self.h.run()
+        self.last_iterations = max(int(self.h.getInfo().simplex_iteration_count), 0)
+        self.control.count("simplex_iterations", self.last_iterations)
         status = self.h.getModelStatus()
         if status == highspy.HighsModelStatus.kModelEmpty:
             offset = float(self.h.getObjectiveOffset()[1])
@@ -308,22 +301,24 @@ def initial_candidates(
 def price_columns_warm(
     problem: CoreProblem,
     *,
-    time_budget: float,
+    control: Control,
+    lp_iterations: int,
     seed: int = 0,
-    threads: int = 2,
     k_init: int = 8,
     k_add: int = 4,
     max_rounds: int = 200,
     rel_tol: float = 2e-4,
-    dive_budget: float = 0.0,
+    dive_iterations: int = 0,
+    dive_phase: tuple[float, float, float] = (0.0, 0.0, 1.0),
     finish_at: int = 400,
-    finish_budget: float = 0.0,
-    progress: Progress | None = None,
+    finish_nodes: int = 0,
     seed_solution: tuple[IntArray, IntArray] | None = None,
 ) -> ColGenResult:
-    """Grow candidate arcs on one warm-started LP until no arc has a positive reduced cost."""
-    t0 = time.monotonic()
-    say = progress or (lambda _msg: None)
+    """Grow candidate arcs on one warm-started LP until no arc has a positive reduced cost, or
+    `lp_iterations` simplex iterations (all rounds together) or `max_rounds` are used; then,
+    with `dive_iterations` > 0, LP diving (progress range and wall-clock share `dive_phase`)
+    and, with `finish_nodes` > 0, the finishing MIP."""
+    say = control.say
     feasible_by_row = {
         t: problem.feasible_agents(t) for t in sorted(set(problem.item_row.tolist()))
     }
@@ -331,7 +326,7 @@ def price_columns_warm(
     if seed_solution is not None:
         for j, a in zip(seed_solution[0].tolist(), seed_solution[1].tolist(), strict=True):
             chosen[j].add(a)
-    lp = IncrementalLP(problem, threads=threads, seed=seed)
+    lp = IncrementalLP(problem, control=control, seed=seed)
     items = np.concatenate(
         [np.full(len(c), j, dtype=np.int64) for j, c in enumerate(chosen)]
         or [np.zeros(0, np.int64)]
@@ -348,41 +343,35 @@ def price_columns_warm(
     col_value = row_dual = col_dual = np.zeros(0)
     good: FloatArray | None = None
     rnd = 0
-    t_lp = 0.0
+    spent = 0
     stale = True  # arcs were added after the last solved LP
     for rnd in range(max_rounds):
-        left = time_budget - (time.monotonic() - t0)
-        t1 = time.monotonic()
-        ok, obj, col_value, row_dual, col_dual = lp.solve(max(left, 0.05))
+        ok, obj, col_value, row_dual, col_dual = lp.solve(lp_iterations - spent)
+        spent += lp.last_iterations
         if not ok:
-            say(f"pricing round {rnd}: LP not solved in time")
+            say(f"pricing round {rnd}: LP not solved within the budget")
             break
-        t_lp = time.monotonic() - t1
         good = col_value.copy()
         new_items, new_agents, lag = price(lp, row_dual, chosen, feasible_by_row, k_add)
         if bound is None or obj + lag < bound:
             bound = obj + lag
             prices = capacity_prices(lp, row_dual)
+        control.update(min(spent / max(lp_iterations, 1), 1.0), bound=bound)
         say(
             f"pricing round {rnd}: LP {obj:.3f} (bound {bound:.3f}), {lp.n_cols} columns, "
-            f"{new_items.shape[0]} arcs added (LP {t_lp:.1f} s, "
-            f"total {time.monotonic() - t0:.1f} s)"
+            f"{new_items.shape[0]} arcs added ({lp.last_iterations} iterations, "
+            f"{spent} of {lp_iterations})"
         )
         if new_items.shape[0] == 0 or bound - obj <= rel_tol * max(abs(obj), 1.0):
             converged = True
             break
-        if time_budget - (time.monotonic() - t0) < t_lp:
-            # the next round would likely be cut off, and HiGHS was seen to hang after an
-            # interrupted solve: keep the model at this optimal LP (diving starts from it)
-            say(f"pricing stopped after round {rnd}: the next LP would not finish in time")
+        if spent >= lp_iterations or control.phase_over():
+            # keep the model at this optimal LP (diving starts from it)
+            say(f"pricing stopped after round {rnd}: budget used")
             stale = False
             break
         lp.add_arcs(new_items, new_agents)
         stale = True
-        if time.monotonic() - t0 > time_budget:
-            say("pricing stopped by the time budget")
-            ok = False
-            break
     it, ag, cols = lp.arcs()
     arcs = make_arcs(problem, it, ag)  # sorted by (item, agent)
     order = np.lexsort((ag, it))
@@ -394,29 +383,30 @@ def price_columns_warm(
         x = padded[cols[order]]
     reduced = col_dual[cols[order]] if converged else None
     dived = None
-    if x is not None and dive_budget > 0 and not converged and stale:
+    if dive_iterations > 0 and not control.halted():
+        control.begin("diving", dive_phase[0], dive_phase[1], time_share=dive_phase[2])
+    if x is not None and dive_iterations > 0 and not converged and stale:
         # arcs were added after the last LP: re-solve first (a normal warm-started round),
         # so diving starts from an optimal basis; bound changes on a basis that is both primal
         # and dual infeasible were seen to run far past the deadline at state scale
-        ok2, _obj2, cv2, _rd2, _cd2 = lp.solve(0.5 * dive_budget)
+        ok2, _obj2, cv2, _rd2, _cd2 = lp.solve(dive_iterations // 2)
+        dive_iterations -= lp.last_iterations
         if ok2 and cv2.shape[0] >= lp.n_cols:
             x = cv2[cols[order]]
             say("re-solved the LP with the last arcs before diving")
         else:
             x = None
-            say("LP with the last arcs not solved in time: no diving")
-    if x is not None and dive_budget > 0:
-        d = dive(
+            say("LP with the last arcs not solved within the budget: no diving")
+    if x is not None and dive_iterations > 0 and not control.halted():
+        dived = dive(
             lp,
             arcs,
             cols[order],
             x,
-            time_budget=dive_budget,
+            iterations=dive_iterations,
             finish_at=finish_at,
-            finish_budget=finish_budget,
-            progress=say,
+            finish_nodes=finish_nodes,
         )
-        dived = d
     return ColGenResult(arcs, bound, x, reduced, rnd + 1, dived, prices)
 
 
@@ -435,18 +425,20 @@ def dive(
     cols: IntArray,
     x: FloatArray,
     *,
-    time_budget: float,
+    iterations: int,
     share: float = 0.25,
     finish_at: int = 0,
-    finish_budget: float = 0.0,
-    progress: Progress | None = None,
+    finish_nodes: int = 0,
+    max_rounds: int = 200,
 ) -> IntArray:
     """LP diving on the warm-started model. Each round rounds up the largest fractional arcs
     that still fit next to the integer part of the LP solution (at most one per agent), or, if
-    none fits, forbids the fractional arcs; then re-solves. The integer part (floor) of every
-    LP solution is feasible; the best one seen is returned."""
-    say = progress or (lambda _msg: None)
-    t0 = time.monotonic()
+    none fits, forbids the fractional arcs; then re-solves, until `iterations` simplex
+    iterations are used. The integer part (floor) of every LP solution is feasible; the best one
+    seen is returned. With `finish_nodes`, a MIP over the items still fractional (that many
+    branch-and-bound nodes) ends the dive."""
+    control = lp.control
+    say = control.say
     p = lp.p
     lo = np.zeros(arcs.size, dtype=np.int64)
     hi = p.item_count[arcs.item].astype(np.int64)
@@ -454,8 +446,8 @@ def dive(
     best = np.floor(x + 1e-6).astype(np.int64)
     best_obj = core_objective(p, CoreSolution(arcs, best))
     rnd = 0
-    t_dive = 0.0
-    while time.monotonic() - t0 < time_budget:
+    spent = 0
+    while spent < iterations and rnd < max_rounds and not control.phase_over():
         floor = np.floor(x + 1e-6).astype(np.int64)
         used = np.zeros_like(cap)
         np.add.at(used, arcs.agent, arcs.use * floor[:, None])
@@ -488,12 +480,8 @@ def dive(
         lp.h.changeColsBounds(
             cols.shape[0], cols.astype(np.int32), lo.astype(np.float64), hi.astype(np.float64)
         )
-        left = time_budget - (time.monotonic() - t0)
-        if rnd > 0 and left < t_dive:
-            break  # as in pricing: do not start a solve that is likely cut off
-        t1 = time.monotonic()
-        ok, obj, col_value, _rd, _cd = lp.solve(max(left, 0.05))
-        t_dive = time.monotonic() - t1
+        ok, obj, col_value, _rd, _cd = lp.solve(iterations - spent)
+        spent += lp.last_iterations
         rnd += 1
         if not ok:
             break
@@ -502,16 +490,14 @@ def dive(
         f_obj = core_objective(p, CoreSolution(arcs, floor))
         if f_obj > best_obj:
             best, best_obj = floor, f_obj
-        say(
-            f"dive round {rnd}: LP {obj:.3f}, {int((x - floor > 1e-6).sum())} fractional arcs, "
-            f"best integer part {best_obj:.3f}"
-        )
-        if int((x - floor > 1e-6).sum()) <= finish_at:
+        n_frac = int((x - floor > 1e-6).sum())
+        control.update(min(spent / max(iterations, 1), 1.0))
+        say(f"dive round {rnd}: LP {obj:.3f}, {n_frac} fractional arcs, best {best_obj:.3f}")
+        if n_frac <= finish_at:
             break
-    left = time_budget + finish_budget - (time.monotonic() - t0)
     floor = np.floor(x + 1e-6).astype(np.int64)
     frac_items = np.unique(arcs.item[x - floor > 1e-6])
-    if frac_items.shape[0] and finish_budget > 0 and left > 0.1:
+    if frac_items.shape[0] and finish_nodes > 0 and not control.halted():
         # finish: a small MIP over the items still fractional, everything else fixed
         free = np.isin(arcs.item, frac_items)
         lo_f = np.where(free, 0, floor)
@@ -524,11 +510,12 @@ def dive(
             cols.astype(np.int32),
             np.full(cols.shape[0], highspy.HighsVarType.kInteger),
         )
-        spent = float(lp.h.getRunTime())
-        lp.h.setOptionValue("time_limit", spent + left)
+        configure(lp.h, control, seed=lp.seed)
+        lp.h.setOptionValue("simplex_iteration_limit", 2_147_483_647)
+        lp.h.setOptionValue("mip_max_nodes", int(finish_nodes))
         lp.h.setOptionValue("mip_rel_gap", 1e-6)
-        lp.deadline = time.monotonic() + left
         lp.h.run()
+        control.count("mip_nodes", max(int(lp.h.getInfo().mip_node_count), 0))
         sol = lp.h.getSolution()
         if lp.h.getInfo().primal_solution_status == 2:
             xi = np.rint(np.asarray(sol.col_value)[cols]).astype(np.int64)

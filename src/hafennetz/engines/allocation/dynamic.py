@@ -29,6 +29,7 @@ import numpy as np
 
 from .backends import solve_highs
 from .compile import Compiled, blocks_of, compile_instance
+from .control import Budget, Control
 from .core import (
     Arcs,
     CoreProblem,
@@ -42,7 +43,7 @@ from .engine import allocate, assignment_from_core
 from .greedy import greedy
 from .mip_model import MipModel, build
 from .model import Household, Instance, Municipality, ScoreBreakdown
-from .optimal import solve_optimal
+from .optimal import mip_nodes_for, solve_optimal
 from .scoring import evaluate
 
 Progress = Callable[[str], None]
@@ -165,8 +166,7 @@ def _reoptimize(
     look: _LookAhead,
     problem: CoreProblem,
     *,
-    time_limit: float,
-    threads: int,
+    control: Control,
     seed: int,
     keep_slack: float | None,
 ) -> tuple[CoreSolution | None, bool, str]:
@@ -185,7 +185,7 @@ def _reoptimize(
     t0 = time.monotonic()
     arcs = all_arcs(look.stacked)
     lp_model = look.model(arcs, integer=False)
-    lp = solve_highs(lp_model, time_limit=time_limit, threads=threads, relax=True)
+    lp = solve_highs(lp_model, control=control, relax=True, seed=seed)
     if lp.columns is None or lp.row_dual is None:
         return None, False, "LP not solved"
     x_lp = lp.columns[: lp_model.n_x]
@@ -211,8 +211,8 @@ def _reoptimize(
     start = model.full_start(look.stacked, sub_arcs, x_start)  # type: ignore[arg-type]
     start_obj = float(model.cost @ start)
     t_lp = time.monotonic() - t0
-    left = time_limit - t_lp
-    out = solve_highs(model, time_limit=max(left, 0.5), threads=threads, seed=seed, start=start)
+    nodes = mip_nodes_for(control.budget, control.budget.work, model.n_cols, model.n_rows)
+    out = solve_highs(model, control=control, node_limit=nodes, seed=seed, start=start)
     candidates = [(start_obj, completed.x)]
     if out.columns is not None:
         mip_x = np.rint(out.columns[: model.n_x][sub_mine]).astype(np.int64)
@@ -252,9 +252,9 @@ def allocate_dynamic(
     keep_slack: float | None = None,
     learn: bool = True,
     seed: int = 0,
-    time_limit_per_batch: float = 10.0,
-    hindsight_time_limit: float = 60.0,
-    threads: int = 2,
+    batch_budget: Budget | None = None,
+    hindsight_budget: Budget | None = None,
+    hindsight: bool = True,
     progress: Progress | None = None,
 ) -> DynamicResult:
     """Place `batches` (lists of case ids, in arrival order) one after the other.
@@ -264,9 +264,13 @@ def allocate_dynamic(
     year's arrivals so far join the forecast pool (same total). `alpha` scales the duals of
     `potentials`; `discount` lowers the forecast's values (see `_LookAhead`); `keep_slack`:
     forecast arcs priced within this of zero by the LP also stay in `reoptimize`'s MIP (None:
-    only those the LP uses). Deterministic
-    for a seed as long as no solve stops at its time limit (counted in `time_limited`).
+    only those the LP uses). Each batch's solves are limited by counted work (`batch_budget`,
+    default 10 reference seconds; the hindsight comparison by `hindsight_budget`, default 60),
+    so the result is reproducible for a seed (`time_limited` counts batches whose solve ended
+    at its work limit, not proven optimal).
     """
+    batch_budget = batch_budget or Budget(work=10.0)
+    hindsight_budget = hindsight_budget or Budget(work=60.0)
     if policy not in POLICIES:
         raise ValueError(f"unknown policy {policy!r}; expected one of {POLICIES}")
     say = progress or (lambda _msg: None)
@@ -302,8 +306,7 @@ def allocate_dynamic(
             solution, proven, note = _reoptimize(
                 look,
                 problem,
-                time_limit=time_limit_per_batch,
-                threads=threads,
+                control=Control(batch_budget),
                 seed=seed,
                 keep_slack=keep_slack,
             )
@@ -312,26 +315,20 @@ def allocate_dynamic(
                 fallbacks += 1
         elif look is not None and policy == "potentials":
             lp_model = look.model(all_arcs(look.stacked), integer=False)
-            out = solve_highs(
-                lp_model, time_limit=time_limit_per_batch, threads=threads, relax=True
-            )
+            out = solve_highs(lp_model, control=Control(batch_budget), relax=True, seed=seed)
             if out.row_dual is not None:
                 price = np.zeros_like(problem.capacity)
                 for (a, r), row in lp_model.cap_row.items():
                     price[a, r] = max(0.0, float(out.row_dual[row]))
                 use = problem.use[:, 0, :]  # (T, R)
                 priced = replace(problem, rows=problem.rows - alpha * (use @ price.T))
-                res = solve_optimal(
-                    priced, time_limit=time_limit_per_batch, seed=seed, threads=threads
-                )
+                res = solve_optimal(priced, control=Control(batch_budget), seed=seed)
                 time_limited += res.status != "optimal"
                 solution = res.solution
             else:
                 fallbacks += 1
         if solution is None:
-            res = solve_optimal(
-                problem, time_limit=time_limit_per_batch, seed=seed, threads=threads
-            )
+            res = solve_optimal(problem, control=Control(batch_budget), seed=seed)
             time_limited += res.status != "optimal"
             solution = res.solution
         batch_assignment = assignment_from_core(compiled, solution)
@@ -350,19 +347,21 @@ def allocate_dynamic(
             + (f"; {note}" if note else "")
         )
     score = evaluate(instance, assignment)
-    hindsight = bound = share = None
+    bound = share = None
     status = None
-    if hindsight_time_limit > 0:
-        hindsight, bound, status = _hindsight(instance, seed, hindsight_time_limit, threads, say)
+    hindsight_score = None
+    if hindsight:
+        hindsight_score, bound, status = _hindsight(instance, seed, hindsight_budget, say)
         # the score is value minus a penalty per unplaced person, so it is often negative; the
         # share is taken on the gain over placing nobody (score + penalty x all persons)
         offset = instance.weights.unplaced_per_person * sum(h.size for h in instance.households)
-        share = (score.total + offset) / (hindsight + offset) if hindsight + offset else None
+        total = hindsight_score + offset
+        share = (score.total + offset) / total if total else None
     return DynamicResult(
         policy=policy,
         assignment=assignment,
         score=score,
-        hindsight_score=hindsight,
+        hindsight_score=hindsight_score,
         share_of_hindsight=share,
         batch_scores=tuple(batch_scores),
         runtime_s=time.monotonic() - t0,
@@ -375,29 +374,22 @@ def allocate_dynamic(
 
 
 def _hindsight(
-    instance: Instance, seed: int, time_limit: float, threads: int, say: Progress
+    instance: Instance, seed: int, budget: Budget, say: Progress
 ) -> tuple[float, float | None, str]:
     """Hindsight optimum (all arrivals known): the better of the engine's `optimal` and an
     LP-guided MIP (LP over all arcs; MIP over the arcs the LP uses or prices within 2 of zero,
     started from the LP solution rounded down and completed greedily). Upper bound: the LP
     relaxation over all arcs (or the engine's bound if lower). Returns (score, bound, status)."""
     say("hindsight optimum (all arrivals known)")
-    best = allocate(
-        instance,
-        method="optimal",
-        seed=seed,
-        time_limit=time_limit,
-        threads=threads,
-        explanations=False,
-    )
+    best = allocate(instance, method="optimal", seed=seed, budget=budget, explanations=False)
     score = best.score.total
     bounds = [b for b in (best.bound,) if b is not None]
     compiled = compile_instance(instance)
     problem = compiled.problem
     arcs = all_arcs(problem)
     model = build(problem, arcs)
-    t0 = time.monotonic()
-    lp = solve_highs(model, time_limit=time_limit, threads=threads, relax=True)
+    control = Control(budget)
+    lp = solve_highs(model, control=control, relax=True, seed=seed)
     if lp.bound is not None and lp.columns is not None and lp.row_dual is not None:
         bounds.append(lp.bound)
         x_lp = lp.columns[: model.n_x]
@@ -406,11 +398,10 @@ def _hindsight(
         sub = make_arcs(problem, arcs.item[keep], arcs.agent[keep])
         start = greedy(problem, sub, seed=seed, initial_x=np.floor(x_lp[keep] + 1e-9).astype(int))
         sub_model = build(problem, sub)
-        left = max(time_limit - (time.monotonic() - t0), 1.0)
         out = solve_highs(
             sub_model,
-            time_limit=left,
-            threads=threads,
+            control=control,
+            node_limit=mip_nodes_for(budget, budget.work, sub_model.n_cols, sub_model.n_rows),
             seed=seed,
             start=sub_model.full_start(problem, sub, start.x),
         )

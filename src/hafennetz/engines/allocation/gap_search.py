@@ -26,16 +26,17 @@ chains for the generalized assignment problem", EJOR 2006):
   path between two elite solutions (30-70 % of the way, greedy steps in penalised cost towards
   the guiding solution).
 
-Deterministic for a seed when limited by `max_iter` (the time limit only cuts it short).
+Deterministic for a seed: it runs a counted number of moves (`moves`); the clock only stops
+it through the run's safety cap or cancellation (`Control`), which the result reports.
 """
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 
 import numpy as np
 
+from .control import Control
 from .core import CoreProblem, CoreSolution, FloatArray, IntArray, is_feasible, make_arcs
 
 _INF = np.inf
@@ -342,31 +343,49 @@ class _Tabu:
             left = np.delete(left, q)
 
 
+def cheapest_assignment(problem: CoreProblem) -> IntArray | None:
+    """Every item on its cheapest allowed agent, capacities ignored: the start of the repair
+    when no feasible start is known (None if some item is allowed nowhere)."""
+    d = _data(problem)
+    if not np.all(np.isfinite(d.cost).any(axis=1)):
+        return None
+    cheapest: IntArray = np.argmin(d.cost, axis=1).astype(np.int64)
+    return cheapest
+
+
 def tabu_search(
     problem: CoreProblem,
-    start: CoreSolution,
+    start: CoreSolution | None,
     *,
-    time_limit: float,
+    control: Control,
+    moves: int,
     seed: int = 0,
-    max_iter: int | None = None,
     params: SearchParams | None = None,
-) -> CoreSolution:
-    """Best feasible solution found (never worse than `start`), on all (item, agent) arcs.
+    start_assign: IntArray | None = None,
+) -> CoreSolution | None:
+    """Best feasible solution found in `moves` tabu moves (never worse than `start`).
 
-    Stops after `time_limit` seconds or `max_iter` tabu moves, whichever comes first."""
-    t_end = time.monotonic() + time_limit
-    if not applicable(problem):
-        return start
-    assign0 = _assignment(problem, start)
-    if np.any(assign0 < 0) or problem.n_agents < 2:
+    `start` may be None or infeasible: the search then starts from `start_assign` (or every item
+    on its cheapest agent) and, penalising capacity excess, works towards feasibility - the
+    repair for must-place problems. None if no feasible solution was found."""
+    if not applicable(problem) or problem.n_agents < 1:
         return start
     d = _data(problem)
+    feasible_start = start is not None and is_feasible(problem, start)
+    if feasible_start:
+        assert start is not None
+        assign0 = _assignment(problem, start)
+    else:
+        cheap = start_assign if start_assign is not None else cheapest_assignment(problem)
+        if cheap is None:
+            return None
+        assign0 = cheap
+    if np.any(assign0 < 0) or not np.all(np.isfinite(d.cost[np.arange(d.cost.shape[0]), assign0])):
+        return start if feasible_start else None
     rng = np.random.default_rng(seed)
     prm = params or SearchParams()
     ts = _Tabu(d, rng, prm)
     ts.set(assign0)
-    if not np.all(np.isfinite(d.cost[ts.rows, assign0])):
-        return start
     ts.record()
     n = problem.n_items
     stall = prm.episode_stall or max(600, 3 * n)
@@ -374,14 +393,19 @@ def tabu_search(
     if ts.best_cost < _INF:
         elite.append((ts.best_cost, ts.best_assign.copy()))
     total = 0
-    limit = max_iter if max_iter is not None else 1 << 62
+    limit = moves if problem.n_agents >= 2 else 0
     while total < limit:
         # one episode: tabu search until `stall` moves without a better episode best
         ep_best, ep_assign, since = _INF, ts.assign.copy(), 0
         while since < stall and total < limit:
-            if total % 16 == 0 and time.monotonic() > t_end:
-                limit = total
-                break
+            if total % 16 == 0:
+                if control.phase_over():
+                    limit = total
+                    break
+                control.update(
+                    total / max(moves, 1),
+                    best=None if ts.best_cost == _INF else -ts.best_cost,
+                )
             ts.step()
             total += 1
             since += 1
@@ -399,21 +423,24 @@ def tabu_search(
             i, k = rng.choice(len(elite), size=2, replace=False)
             ts.relink(elite[int(i)][1], elite[int(k)][1], float(rng.uniform(0.3, 0.7)))
         else:
-            ts.set(ts.best_assign)
+            ts.set(ts.best_assign if ts.best_cost < _INF else ts.assign)
             kick = rng.choice(n, size=max(2, n // 20), replace=False)
             for j in kick.tolist():
                 ok = np.flatnonzero(np.isfinite(d.cost[j]))
                 ts.apply([(j, int(rng.choice(ok)))])
         ts.tabu[:] = 0
         ts.alpha = np.full(ts.m, ts.alpha0)
+    control.count("tabu_moves", total)
     if ts.best_cost == _INF:
-        return start
+        return start if feasible_start else None
     arcs = make_arcs(problem, ts.rows.astype(np.int64), ts.best_assign)
     sol = CoreSolution(arcs, np.ones(n, dtype=np.int64))
     if not is_feasible(problem, sol):
-        return start
-    start_cost = float(d.cost[ts.rows, assign0].sum())
-    return sol if ts.best_cost <= start_cost + _EPS else start
+        return start if feasible_start else None
+    if feasible_start:
+        start_cost = float(d.cost[ts.rows, assign0].sum())
+        return sol if ts.best_cost <= start_cost + _EPS else start
+    return sol
 
 
 def _add_elite(

@@ -3,12 +3,10 @@ that sub-problem exactly with a small MIP (the large-instance path, ADR 0023).""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
-
 import numpy as np
 
 from .backends import solve_highs
+from .control import Control
 from .core import (
     CoreProblem,
     CoreSolution,
@@ -106,24 +104,26 @@ def improve_general(
     problem: CoreProblem,
     sol: CoreSolution,
     *,
-    time_limit: float,
+    control: Control,
+    moves: int,
     seed: int = 0,
-    threads: int = 1,
     # measured (alliance, state): many small fast moves beat fewer large ones
     max_unplaced: int = 60,
-    sub_time: float = 0.5,
+    sub_nodes: int = 200,
     first_agents: int = 4,
     max_agents: int = 6,
     guided: bool = True,
-    progress: Callable[[str], None] | None = None,
 ) -> CoreSolution:
     """Large-neighbourhood search for problems with a distribution key and pair links (the
     realistic allocation instances): free every unit on a few agents, add households still
     unplaced that could go there, and re-solve that sub-problem exactly (HiGHS) with the rest of
     the solution fixed. The key enters the sub-problem with absolute targets (the total of
     placed persons taken from the current solution), links to partners outside the
-    neighbourhood as a bonus; a move is kept only if the exact objective improves."""
-    t_end = time.monotonic() + time_limit
+    neighbourhood as a bonus; a move is kept only if the exact objective improves.
+
+    Deterministic: `moves` moves, each sub-MIP limited to `sub_nodes` branch-and-bound nodes;
+    the neighbourhood size k grows while the sub-MIPs are solved with few nodes and shrinks
+    when one is cut off at its node limit."""
     rng = np.random.default_rng(seed)
     st = _State(problem, sol)
     m = problem.n_agents
@@ -132,8 +132,11 @@ def improve_general(
     gain_total = 0.0
     key = problem.share is not None and problem.key_weight > 0
     multi = problem.use.shape[1] > 1
-    while time.monotonic() < t_end - 0.05 and m >= 1:
+    while tries < moves and m >= 1 and not control.phase_over():
         tries += 1
+        control.count("search_moves")
+        if tries % 8 == 0:
+            control.update(tries / moves)
         if not guided or tries % 2 == 0 or k >= m:
             agents = np.sort(rng.choice(m, size=k, replace=False)).astype(np.int64)
         else:
@@ -235,19 +238,16 @@ def improve_general(
                 q = where.get((index_of[j], pos_of[a]))
                 if q is not None:
                     cur[q] = u
-        left = t_end - time.monotonic()
-        if left <= 0.05:
-            break
-        t0 = time.monotonic()
         out = solve_highs(
             model,
-            time_limit=min(sub_time, left),
-            threads=threads,
+            control=control,
+            node_limit=sub_nodes,
             seed=seed,
             start=model.full_start(sub, sub_arcs, cur),
         )
-        took = time.monotonic() - t0
-        if out.status == "optimal" and took < sub_time / 4 and k < min(m, max_agents):
+        if control.halted():
+            break  # a sub-MIP cut short by the clock: not reproducible, do not apply it
+        if out.status == "optimal" and out.nodes <= sub_nodes // 4 and k < min(m, max_agents):
             k += 1
         elif out.status != "optimal" and k > 2:
             k -= 1
@@ -282,8 +282,7 @@ def improve_general(
                 st.add(j, a, u)
             if whole and out.status == "optimal":
                 break
-    if progress is not None:
-        progress(f"neighbourhood search: {improved} of {tries} moves improved (+{gain_total:.3f})")
+    control.say(f"neighbourhood search: {improved} of {tries} moves improved (+{gain_total:.3f})")
     return st.solution()
 
 

@@ -9,6 +9,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
+
+from .control import Status
 
 #: Age bands of household members, in this order everywhere (CSV columns age_0_2 … age_65_plus).
 AGE_BANDS: tuple[str, ...] = ("0-2", "3-5", "6-17", "18-64", "65+")
@@ -236,18 +239,48 @@ class MunicipalityExplanation:
 
 @dataclass(frozen=True)
 class AllocationResult:
+    """One run's result with what is needed to reproduce and defend it: the engine version,
+    seed, budget, the work limits it resolved to, and the fingerprint of the input.
+
+    Reproducible: the same input (fingerprint), seed, engine version and budget give the same
+    assignment, unless `stopped_by` is set (safety cap or cancellation) or the budget was in
+    wall-clock mode (`budget["wall_clock"]`)."""
+
     method: Method
     seed: int
     assignment: Mapping[str, str | None]  # case_id -> AGS or None (unplaced)
     score: ScoreBreakdown
     bound: float | None  # proven upper bound on the score (optimal method)
     gap: float | None  # (bound - score) / max(|bound|, 1)
-    status: str  # "optimal", "feasible", "heuristic", "baseline"
+    status: Status
     runtime_s: float
     objective: float | None = None  # the solver's own objective value (equals score.total)
     households: tuple[HouseholdExplanation, ...] = ()
     municipalities: tuple[MunicipalityExplanation, ...] = ()
     notes: tuple[str, ...] = ()
+    engine_version: str = ""
+    input_fingerprint: str = ""  # sha256 of the canonical input (`fingerprint`)
+    budget: Mapping[str, object] = field(default_factory=dict)  # `Budget.to_dict()`
+    limits: Mapping[str, int] = field(default_factory=dict)  # work limits derived from it
+    used: Mapping[str, int] = field(default_factory=dict)  # work done, by kind
+    stopped_by: str | None = None  # "time_cap" or "cancelled": then not reproducible
+
+    @property
+    def reproducible(self) -> bool:
+        return self.stopped_by is None and not bool(self.budget.get("wall_clock", False))
+
+    def to_dict(self, *, timing: bool = True) -> dict[str, Any]:
+        """JSON-ready data (`timing=False`: without run time and work done, for files that
+        must be byte-identical across runs)."""
+        from .serialize import result_to_dict
+
+        return result_to_dict(self, timing=timing)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> AllocationResult:
+        from .serialize import result_from_dict
+
+        return result_from_dict(data)
 
     @property
     def placed(self) -> int:

@@ -1,21 +1,28 @@
-"""The `optimal` method on a core problem: one MIP over all arcs, or the large-instance path.
+"""The `optimal` method on a core problem: one product path, chosen by the problem's shape.
 
-Small and medium problems: all feasible arcs, greedy start, MIP (HiGHS by default), bound and
-gap from the MIP, optionally a search after it. Problems with more than `DENSE_ARC_LIMIT`
-feasible arcs go to `large.solve_large` (LP column generation, diving, pooled bound,
-neighbourhood search).
+* GAP-shaped problems (every item one unit that must be placed, one resource, no key, no pair
+  links - the published GAP instances), any size: greedy start; if it is infeasible, a tabu
+  search that penalises capacity excess repairs it; a MIP over all arcs (node budget) for a
+  better incumbent and a bound; then the tabu search with ejection chains and path relinking
+  (`gap_search`) for the rest of the budget, counted in moves.
+* Other problems up to `dense_arc_limit` feasible arcs: greedy start, MIP over all arcs.
+* Larger problems: `large.solve_large` (column generation, diving, pooled bound, neighbourhood
+  search).
+
+Every phase is limited by counted work derived from `Budget.work` and the problem's size
+(`plan`), so the result is reproducible (ADR 0024). "No solution" only after the whole budget,
+or with HiGHS' proof of infeasibility.
 """
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from . import gap_search
-from .backends import MipOutcome, solve_cpsat, solve_highs
+from .backends import MipOutcome, solve_highs
+from .control import Budget, Control, Status
 from .core import (
     Arcs,
     CoreProblem,
@@ -27,13 +34,27 @@ from .core import (
     make_arcs,
 )
 from .greedy import greedy
-from .large import solve_large
+from .large import LargePlan, solve_large
 from .mip_model import MipModel, build
 
-Progress = Callable[[str], None]
-
-#: above this many feasible arcs the large-instance path (large.py) is used
+#: above this many feasible arcs the large-instance path (large.py) is used (not for GAP shapes)
 DENSE_ARC_LIMIT = 60_000
+
+#: calibration on the reference machine (2 shared cores, ADR 0024): branch-and-bound nodes per
+#: second ~ NODE_RATE / (columns + rows) (chu1997 d10100, 1,100: ~48 nodes/s with 2 threads)
+NODE_RATE = 5.0e4
+#: tabu move time ~ TABU_BASE + TABU_CHAIN * r^2 + TABU_SHIFT * n * m seconds, r = min(n, 300)
+#: (measured: 0.8 ms at 100 x 10, 10.3 ms at 400 x 20 and at 1,600 x 80)
+TABU_BASE, TABU_CHAIN, TABU_SHIFT = 1e-4, 1.1e-7, 2e-9
+#: share of the work the MIP gets on GAP-shaped problems (the tabu search gets the rest)
+GAP_MIP_SHARE = 0.3
+#: GAP-shaped problems with more columns skip the MIP: under load its root node alone took
+#: > 25 s at 20 x 400 (8,000 columns) and > 40 s at 80 x 1,600, and HiGHS polls its interrupt
+#: callback only every 2-5 s there; the LP relaxation gives the bound, the tabu search gets
+#: the whole budget
+GAP_MIP_COLS = 4_000
+#: unlimited, for wall-clock mode (the phase's time ends it)
+UNLIMITED = 2**62
 
 
 @dataclass
@@ -41,8 +62,9 @@ class CoreOutcome:
     solution: CoreSolution
     objective: float
     bound: float | None
-    status: str
+    status: Status
     notes: list[str] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)  # the work limits used (resolved budget)
 
 
 def _x_of(model: MipModel, out: MipOutcome) -> IntArray | None:
@@ -51,85 +73,209 @@ def _x_of(model: MipModel, out: MipOutcome) -> IntArray | None:
     return np.rint(out.columns[: model.n_x]).astype(np.int64)
 
 
+def _count(explicit: int | None, derived: float, wall_clock: bool, minimum: int = 1) -> int:
+    if explicit is not None:
+        return int(explicit)
+    if wall_clock:
+        return UNLIMITED
+    return max(int(derived), minimum)
+
+
+def mip_nodes_for(budget: Budget, work: float, n_cols: int, n_rows: int) -> int:
+    return _count(
+        budget.mip_nodes, work * NODE_RATE / max(n_cols + n_rows, 1), budget.wall_clock, 20
+    )
+
+
+def tabu_moves_for(budget: Budget, work: float, n: int, m: int) -> int:
+    r = min(n, gap_search.SearchParams().max_rows)
+    per_move = TABU_BASE + TABU_CHAIN * r * r + TABU_SHIFT * n * m
+    return _count(budget.tabu_moves, work / per_move, budget.wall_clock, 100)
+
+
 def solve_optimal(
     problem: CoreProblem,
     *,
-    time_limit: float = 60.0,
+    control: Control,
     seed: int = 0,
-    threads: int = 2,
-    backend: str = "highs",
     dense_arc_limit: int = DENSE_ARC_LIMIT,
-    search_share: float = 0.0,
-    progress: Progress | None = None,
+    large_plan: LargePlan | None = None,
 ) -> CoreOutcome:
-    t0 = time.monotonic()
-    say = progress or (lambda _msg: None)
-    notes: list[str] = []
+    budget = control.budget
+    if gap_search.applicable(problem) and problem.n_agents >= 2:
+        return _solve_gap(problem, control=control, seed=seed)
     n_arcs = problem.count_feasible_arcs()
     if n_arcs > dense_arc_limit:
-        say(f"{n_arcs} feasible arcs: large-instance path")
-        large, large_bound, large_notes = solve_large(
-            problem,
-            n_arcs=n_arcs,
-            time_limit=time_limit - (time.monotonic() - t0),
-            seed=seed,
-            threads=threads,
-            progress=say,
+        control.say(f"{n_arcs} feasible arcs: large-instance path")
+        large, large_bound, large_notes, counts = solve_large(
+            problem, n_arcs=n_arcs, control=control, seed=seed, plan=large_plan
         )
-        notes.extend(large_notes)
-        empty = CoreSolution(make_arcs(problem, np.zeros(0, np.int64), np.zeros(0, np.int64)),
-                             np.zeros(0, dtype=np.int64))  # fmt: skip
+        empty = make_arcs(problem, np.zeros(0, np.int64), np.zeros(0, np.int64))
         obj = core_objective(problem, large) if large is not None else -np.inf
-        return _finish(problem, large, obj, large_bound, notes, empty.arcs)
+        out = _finish(problem, large, obj, large_bound, large_notes, empty, control)
+        out.counts = counts
+        return out
+    control.begin("greedy", 0.0, 0.05)
     arcs = all_arcs(problem)
-    say(f"model: {problem.n_items} items, {problem.n_agents} agents, {arcs.size} arcs")
+    control.say(f"model: {problem.n_items} items, {problem.n_agents} agents, {arcs.size} arcs")
     start = greedy(problem, arcs, seed=seed)
     start_ok = is_feasible(problem, start)
     best = start if start_ok else None
     best_obj = core_objective(problem, start) if start_ok else -np.inf
-    say(f"start solution: {f'{best_obj:.3f}' if start_ok else 'none'}")
+    control.update(1.0, best=best_obj if start_ok else None)
     model = build(problem, arcs)
-    remaining = time_limit - (time.monotonic() - t0)
+    nodes = mip_nodes_for(budget, budget.work, model.n_cols, model.n_rows)
+    counts = {"mip_nodes": nodes}
+    control.begin("mip", 0.05, 1.0)
+    control.say(f"MIP: {model.n_cols} columns, {model.n_rows} rows, up to {nodes} nodes")
     start_cols = model.full_start(problem, arcs, start.x) if start_ok else None
-    mip_time = remaining
-    search_ok = search_share > 0 and gap_search.applicable(problem)
-    if search_ok:
-        mip_time = remaining * (1 - search_share)
-    say(f"MIP ({backend}): {model.n_cols} columns, {model.n_rows} rows, {mip_time:.1f} s")
-    if backend == "cpsat":
-        out = solve_cpsat(model, time_limit=mip_time, threads=threads, seed=seed, start=start_cols)
-    else:
-        out = solve_highs(model, time_limit=mip_time, threads=threads, seed=seed, start=start_cols)
-    x = _x_of(model, out)
+    mip = solve_highs(
+        model, control=control, node_limit=nodes, seed=seed, start=start_cols, report=True
+    )
+    x = _x_of(model, mip)
     if x is not None:
         sol = CoreSolution(arcs, x)
         if is_feasible(problem, sol):
             obj = core_objective(problem, sol)
             if obj > best_obj + 1e-9 or best is None:
                 best, best_obj = sol, obj
-    if best is not None and search_ok and out.status not in ("optimal", "infeasible"):
-        left = time_limit - (time.monotonic() - t0)
-        say(f"MIP stopped at {best_obj:.3f}; tabu search for {left:.1f} s")
-        found = gap_search.tabu_search(problem, best, time_limit=left, seed=seed)
-        found_obj = core_objective(problem, found)
-        if found_obj > best_obj + 1e-9:
-            best, best_obj = found, found_obj
-            notes.append("improved by tabu search after the MIP")
+    notes: list[str] = []
     if best is None:
-        return CoreOutcome(
-            CoreSolution(arcs, np.zeros(arcs.size, dtype=np.int64)),
-            float("-inf"),
-            out.bound,
-            out.status if out.status == "infeasible" else "no_solution",
-            notes,
+        status = Status.INFEASIBLE if mip.status == "infeasible" else Status.NO_SOLUTION
+        if status is Status.NO_SOLUTION:
+            notes.append(f"no feasible assignment found within {nodes} nodes")
+        empty_x = np.zeros(arcs.size, dtype=np.int64)
+        return CoreOutcome(CoreSolution(arcs, empty_x), -np.inf, mip.bound, status, notes, counts)
+    result = _finish(problem, best, best_obj, mip.bound, notes, arcs, control)
+    result.counts = counts
+    return result
+
+
+def _solve_gap(problem: CoreProblem, *, control: Control, seed: int) -> CoreOutcome:
+    """GAP-shaped problems: greedy, repair, node-limited MIP, tabu search (moves counted)."""
+    budget = control.budget
+    n, m = problem.n_items, problem.n_agents
+    notes: list[str] = []
+    control.begin("greedy", 0.0, 0.02)
+    arcs = all_arcs(problem)
+    control.say(f"GAP-shaped problem: {n} items, {m} agents, {arcs.size} arcs")
+    model = build(problem, arcs)
+    use_mip = model.n_cols <= GAP_MIP_COLS
+    mip_share = GAP_MIP_SHARE if use_mip else 0.0
+    mip_nodes = mip_nodes_for(budget, mip_share * budget.work, model.n_cols, model.n_rows)
+    moves = tabu_moves_for(budget, (1 - mip_share) * budget.work, n, m)
+    repair_moves = max(moves // 4, 1) if moves < UNLIMITED else UNLIMITED
+    counts = {"tabu_moves": moves}
+    if use_mip:
+        counts["mip_nodes"] = mip_nodes
+    else:
+        counts["lp_iterations"] = _count(budget.lp_iterations, 50 * model.n_rows, False, 1000)
+    start = greedy(problem, arcs, seed=seed)
+    best: CoreSolution | None = start if is_feasible(problem, start) else None
+    best_obj = core_objective(problem, best) if best is not None else -np.inf
+    control.update(best=best_obj if best is not None else None)
+    out: MipOutcome | None = None
+    if not use_mip and not control.halted():
+        # the bound from the LP relaxation (deterministic: iteration limit)
+        control.begin("lp_bound", 0.15, 0.2, time_share=0.05)
+        lp_out = solve_highs(
+            model, control=control, relax=True, iteration_limit=counts["lp_iterations"], seed=seed
         )
-    bound = out.bound
-    if bound is not None:
-        bound = max(bound, best_obj)
-    proven = out.status == "optimal"
-    close = bound is not None and bound - best_obj <= 1e-6 * max(1.0, abs(bound))
-    status = "optimal" if proven or close else "feasible"
-    return CoreOutcome(best, best_obj, bound, status, notes)
+        if lp_out.status == "infeasible" and best is None:
+            notes.append("HiGHS proved that even the LP relaxation has no solution")
+            empty_x = np.zeros(arcs.size, dtype=np.int64)
+            return CoreOutcome(
+                CoreSolution(arcs, empty_x), -np.inf, None, Status.INFEASIBLE, notes, counts
+            )
+        if lp_out.bound is not None:
+            control.update(bound=lp_out.bound)
+            out = MipOutcome(None, None, lp_out.bound, "feasible")
+    control.begin("mip", 0.15, 0.45, time_share=GAP_MIP_SHARE / (1 - 0.02))
+    if use_mip and not control.halted():
+        control.say(f"MIP: {model.n_cols} columns, {model.n_rows} rows, up to {mip_nodes} nodes")
+        start_cols = None
+        if best is not None:
+            x0 = best.x if best.arcs is arcs else _on_arcs(best, arcs)
+            start_cols = model.full_start(problem, arcs, x0)
+        out = solve_highs(
+            model, control=control, node_limit=mip_nodes, seed=seed, start=start_cols, report=True
+        )
+        x = _x_of(model, out)
+        if x is not None:
+            sol = CoreSolution(arcs, x)
+            if is_feasible(problem, sol):
+                obj = core_objective(problem, sol)
+                if best is None or obj > best_obj + 1e-9:
+                    best, best_obj = sol, obj
+        if out.status == "infeasible" and best is None:
+            notes.append("HiGHS proved that no assignment keeps every capacity")
+            empty_x = np.zeros(arcs.size, dtype=np.int64)
+            return CoreOutcome(
+                CoreSolution(arcs, empty_x), -np.inf, None, Status.INFEASIBLE, notes, counts
+            )
+    used_moves = 0
+    if best is None and not control.halted():
+        # no feasible start (the greedy left items unplaced, the MIP found none): repair by
+        # the tabu search from the greedy's placements (unplaced items on their cheapest
+        # agent), capacity excess penalised
+        control.begin("repair", 0.45, 0.6, time_share=0.3)
+        control.say("no feasible start: repair by tabu search")
+        assign = gap_search.cheapest_assignment(problem)
+        if assign is not None:
+            nz = np.flatnonzero(start.x)
+            assign[start.arcs.item[nz]] = start.arcs.agent[nz]
+            before = control.used.get("tabu_moves", 0)
+            best = gap_search.tabu_search(
+                problem,
+                None,
+                control=control,
+                moves=repair_moves,
+                seed=seed,
+                start_assign=assign,
+            )
+            used_moves = control.used.get("tabu_moves", 0) - before
+            if best is not None:
+                best_obj = core_objective(problem, best)
+                notes.append("greedy start repaired by tabu search")
+    control.update(best=best_obj if best is not None else None)
+    bound = out.bound if out is not None else None
+    proven = out is not None and out.status == "optimal"
+    left = moves - used_moves if moves < UNLIMITED else UNLIMITED
+    if not proven and left > 0 and not control.halted():
+        control.begin("tabu", 0.6 if used_moves else 0.45, 1.0)
+        control.say(f"tabu search with ejection chains: {left} moves")
+        found = gap_search.tabu_search(problem, best, control=control, moves=left, seed=seed)
+        if found is not None:
+            obj = core_objective(problem, found)
+            if best is None or obj > best_obj + 1e-9:
+                if best is not None:
+                    notes.append("improved by tabu search after the MIP")
+                else:
+                    notes.append("found by tabu search after the MIP")
+                best, best_obj = found, obj
+    if best is None:
+        notes.append(
+            "no assignment placing every item within capacity was found within the budget "
+            "(not proven infeasible)"
+        )
+        empty_x = np.zeros(arcs.size, dtype=np.int64)
+        return CoreOutcome(
+            CoreSolution(arcs, empty_x), -np.inf, bound, Status.NO_SOLUTION, notes, counts
+        )
+    result = _finish(problem, best, best_obj, bound, notes, arcs, control)
+    result.counts = counts
+    return result
+
+
+def _on_arcs(sol: CoreSolution, arcs: Arcs) -> IntArray:
+    """x of `sol` re-expressed on the full arc list `arcs` (sorted by item, agent)."""
+    x = np.zeros(arcs.size, dtype=np.int64)
+    key = arcs.item * (int(arcs.agent.max()) + 1 if arcs.size else 1) + arcs.agent
+    nz = np.flatnonzero(sol.x)
+    want = sol.arcs.item[nz] * (int(arcs.agent.max()) + 1 if arcs.size else 1) + sol.arcs.agent[nz]
+    pos = np.searchsorted(key, want)
+    x[pos] = sol.x[nz]
+    return x
 
 
 def _finish(
@@ -139,16 +285,18 @@ def _finish(
     bound: float | None,
     notes: list[str],
     arcs: Arcs,
+    control: Control,
 ) -> CoreOutcome:
     if best is None:
         return CoreOutcome(
             CoreSolution(arcs, np.zeros(arcs.size, dtype=np.int64)),
             float("-inf"),
             bound,
-            "no_solution",
+            Status.NO_SOLUTION,
             notes,
         )
     if bound is not None:
         bound = max(bound, best_obj)
     close = bound is not None and bound - best_obj <= 1e-6 * max(1.0, abs(bound))
-    return CoreOutcome(best, best_obj, bound, "optimal" if close else "feasible", notes)
+    control.update(1.0, best=best_obj, bound=bound)
+    return CoreOutcome(best, best_obj, bound, Status.OPTIMAL if close else Status.FEASIBLE, notes)

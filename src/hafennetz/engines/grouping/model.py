@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from ..issues import Issue as Issue  # re-exported: grouping code and tests import it here
+
 
 class Role(StrEnum):
     FACILITATOR = "facilitator"
@@ -163,23 +165,6 @@ class Plan:
             for g in rp.groups
             for pid in g.participant_ids
         }
-
-
-@dataclass(frozen=True, slots=True)
-class Issue:
-    """A hard-rule violation or an impossible setting.
-
-    `code` and `params` are stable (the web layer translates them); `message` is English.
-    `suggestion` names the nearest feasible setting where one is known.
-    """
-
-    code: str
-    params: tuple[tuple[str, str | int], ...]
-    message: str
-    suggestion: str = ""
-
-    def param(self, name: str) -> str | int | None:
-        return dict(self.params).get(name)
 
 
 class PlanningError(Exception):
