@@ -8,11 +8,13 @@ no difference of shown numbers isolates a member's answer."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Count, F, Max, Q, QuerySet, Sum, Window
 from django.db.models.functions import Coalesce, RowNumber
 from django.http import Http404
@@ -235,8 +237,16 @@ class _Table:
 
     @property
     def hidden(self) -> frozenset[tuple[Any, Any]]:
+        """The pattern, also kept in Django's cache by the table's content (a few hundred ms for
+        the 14 tables of a round; a shared cache keeps them across processes and restarts)."""
         if self._hidden is None:
-            self._hidden = protect(self.contributions, self.states, SIZES)
+            content = repr((self.states, SIZES, sorted(self.contributions.items())))
+            key = "disclosure:" + hashlib.sha256(content.encode()).hexdigest()
+            stored = cache.get(key)
+            if stored is None:
+                stored = sorted(protect(self.contributions, self.states, SIZES), key=repr)
+                cache.set(key, stored, timeout=60 * 60 * 24 * 30)
+            self._hidden = frozenset(tuple(k) for k in stored)
         return self._hidden
 
     def cell(self, key: tuple[str, int | str], suppress: bool) -> Cell:
