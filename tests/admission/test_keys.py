@@ -4,7 +4,7 @@ persons are rounded reproducibly (largest remainder)."""
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hafennetz.admission.keys import KeyMember, targets, whole_persons
@@ -48,7 +48,12 @@ def test_pledges_and_explicit_shares() -> None:
     assert explicit == {"05766020": 5.0, "05315000": 0.0, "12054000": 5.0}
 
 
-@settings(max_examples=200, deadline=None, derandomize=True)
+@settings(
+    max_examples=200,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 @given(
     weights=st.lists(st.integers(min_value=0, max_value=10**7), min_size=1, max_size=40),
     persons=st.integers(min_value=0, max_value=100_000),
@@ -68,3 +73,8 @@ def test_whole_persons_add_up_and_stay_near_the_share(
     for ags, share in shares.items():
         assert abs(whole[ags] - share) < 1 + 1e-9
     assert whole == whole_persons(dict(reversed(list(shares.items()))), persons)
+
+
+def test_population_and_area_without_population_goes_by_area() -> None:
+    members = [KeyMember("00000001", "01", 0, 10.0), KeyMember("00000002", "01", 0, 30.0)]
+    assert targets(KeyKind.POPULATION_AREA, members, 8) == {"00000001": 2.0, "00000002": 6.0}

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
 from hafennetz.admission import selectors, services
 from hafennetz.admission.demo import seed_demo_admission
 from hafennetz.admission.models import AllocationRun, Contingent, Household, RunStatus
+from hafennetz.admission.tasks import execute_allocation_run
 from hafennetz.core.access import AccessDenied
 from hafennetz.engines.allocation.control import Budget
 from hafennetz.engines.allocation.engine import allocate
@@ -28,7 +28,11 @@ def contingent() -> Contingent:
 
 
 def _work_off_the_queue() -> None:
-    call_command("db_worker", batch=True, no_startup_delay=True, verbosity=0)
+    """Run the queued allocation tasks here, in the test's transaction (the db_worker closes
+    its connection after each task, which a test transaction cannot survive; the worker itself
+    runs in test_approval.py's concurrency test, in a process of its own)."""
+    for run in AllocationRun.objects.filter(status=RunStatus.QUEUED):
+        execute_allocation_run.call(run.pk)
 
 
 def _start(office_user, contingent, capture, **options) -> AllocationRun:  # type: ignore[no-untyped-def]

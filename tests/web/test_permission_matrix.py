@@ -13,7 +13,7 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from hafennetz.admission.models import AllocationRun, Contingent, Household, Pledge
+from hafennetz.admission.models import AllocationRun, Contingent, Household, Placement, Pledge
 from hafennetz.core.models import AuditEntry
 from hafennetz.meetings.models import FollowUp, Meeting
 from hafennetz.members.models import Contact, Member
@@ -90,7 +90,10 @@ def make_context() -> dict[str, Any]:
     )
     household = Household.objects.create(contingent=contingent, case_id="M-0001", age_18_64=1)
     run = AllocationRun.objects.create(contingent=contingent, method="greedy")
+    placed = Household.objects.create(contingent=contingent, case_id="M-0009", age_18_64=1)
+    placement = Placement.objects.create(run=run, household=placed, member=member, persons=1)
     return {
+        "{placement}": placement.pk,
         "{run}": run.pk,
         "{household}": household.pk,
         "{contingent}": contingent.pk,

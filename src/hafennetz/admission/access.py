@@ -13,7 +13,14 @@ from typing import Literal
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from hafennetz.admission.models import AllocationRun, Contingent, Household, Pledge, PledgeStatus
+from hafennetz.admission.models import (
+    AllocationRun,
+    Contingent,
+    Household,
+    Placement,
+    Pledge,
+    PledgeStatus,
+)
 from hafennetz.core.access import Actor, Visitor, ensure
 from hafennetz.members.access import (
     can_edit_member,
@@ -157,3 +164,37 @@ def access_run(user: Visitor | None, pk: int) -> AllocationRun:
     if run is None:
         raise Http404
     return run
+
+
+# --- placements: after approval the receiving member sees its own households ------------------
+
+
+def can_see_placements(user: Visitor | None, member: Member) -> bool:
+    return can_edit_member(user, member)
+
+
+def actor_may_answer_placement(actor: Actor, placement: Placement) -> bool:
+    return actor is None or can_see_placements(actor, placement.member)
+
+
+def access_member_placements(user: Visitor | None, ags: str) -> Member:
+    check_logged_in(user)
+    member = member_by_ags(ags)
+    ensure(
+        can_see_placements(user, member),
+        _(
+            "Only the staff of %(member)s and the coordination office see the households "
+            "allocated to it."
+        )
+        % {"member": member.name},
+    )
+    return member
+
+
+def access_placement(user: Visitor | None, pk: int) -> Placement:
+    check_logged_in(user)
+    placement = Placement.objects.select_related("member", "household", "run").filter(pk=pk).first()
+    if placement is None:
+        raise Http404
+    access_member_placements(user, placement.member.ags)
+    return placement

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from hafennetz.admission.keys import KeyMember, targets
 from hafennetz.admission.models import Contingent, Household, KeyKind, Pledge, Resource
-from hafennetz.admission.selectors import ACTIVE, contingent_members
+from hafennetz.admission.selectors import ACTIVE, committed_persons, contingent_members
 from hafennetz.engines.allocation.model import (
     DistributionKey,
     Instance,
@@ -37,6 +37,10 @@ def build_instance(contingent: Contingent, *, use_key: bool, key_weight: float) 
         for resource, places in pledge.places().items():
             capacities[pledge.member_id][resource] += places
         offers[pledge.member_id] |= set(pledge.offers)
+    # What approved runs of overlapping contingents placed is no longer free.
+    for member_id, persons in committed_persons(members, contingent).items():
+        housing = capacities[member_id][Resource.HOUSING]
+        capacities[member_id][Resource.HOUSING] = max(0, housing - persons)
     key_members = [
         KeyMember(
             ags=m.ags,

@@ -236,3 +236,32 @@ class RunForm(forms.Form):
             "budget always give the same result, on any machine."
         ),
     )
+
+
+class ApproveForm(forms.Form):
+    """Approval is a second, deliberate step: tick and type the run's number."""
+
+    confirm = forms.BooleanField(
+        label=_("I approve this allocation; the receiving members will see their households."),
+        required=True,
+    )
+    number = forms.IntegerField(label=_("Number of the run, to confirm"), min_value=1)
+
+    def __init__(self, *args: Any, run_pk: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.run_pk = run_pk
+
+    def clean_number(self) -> int:
+        number = int(self.cleaned_data["number"])
+        if number != self.run_pk:
+            raise forms.ValidationError(_("That is not the number of this run."))
+        return number
+
+
+class ProblemForm(forms.Form):
+    problem = forms.CharField(
+        label=_("What is the problem?"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("No names or health details: the case number is enough."),
+    )

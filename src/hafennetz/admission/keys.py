@@ -54,6 +54,11 @@ def targets(
     if kind == KeyKind.POPULATION_AREA:
         by_population = _proportional({m.ags: m.population for m in members}, persons)
         by_area = _proportional({m.ags: m.area_km2 for m in members}, persons)
+        # Without any population (or area) the other part carries the whole contingent.
+        if not any(by_population.values()):
+            return by_area
+        if not any(by_area.values()):
+            return by_population
         return {ags: 0.9 * by_population[ags] + 0.1 * by_area[ags] for ags in by_population}
     if kind == KeyKind.PLEDGES:
         return _proportional({m.ags: m.pledged_persons for m in members}, persons)

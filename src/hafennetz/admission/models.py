@@ -330,6 +330,10 @@ class AllocationRun(BaseModel):
     input_fingerprint = models.CharField(max_length=64, blank=True)
     input_snapshot = models.JSONField(default=dict, blank=True)
     result = models.JSONField(default=dict, blank=True)
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    approved_by = models.ForeignKey(
+        "auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -342,3 +346,47 @@ class AllocationRun(BaseModel):
     @property
     def is_finished(self) -> bool:
         return self.status in (RunStatus.SUCCEEDED, RunStatus.FAILED, RunStatus.CANCELLED)
+
+
+class PlacementStatus(models.TextChoices):
+    ALLOCATED = "allocated", _("allocated, reception not yet confirmed")
+    CONFIRMED = "confirmed", _("reception confirmed")
+    PROBLEM = "problem", _("problem reported")
+
+
+class Placement(BaseModel):
+    """An approved allocation of one household to one member. Created only by approving a run;
+    the receiving member confirms the reception or reports a problem."""
+
+    run = models.ForeignKey(
+        AllocationRun,
+        verbose_name=_("allocation run"),
+        on_delete=models.PROTECT,
+        related_name="placements",
+    )
+    household = models.OneToOneField(
+        Household, verbose_name=_("household"), on_delete=models.PROTECT, related_name="placement"
+    )
+    member = models.ForeignKey(
+        "members.Member",
+        verbose_name=_("member"),
+        on_delete=models.PROTECT,
+        related_name="placements",
+    )
+    persons = models.PositiveSmallIntegerField(_("persons"))
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=PlacementStatus.choices,
+        default=PlacementStatus.ALLOCATED,
+    )
+    problem = models.CharField(_("problem"), max_length=500, blank=True)
+    confirmed_at = models.DateTimeField(_("reception confirmed at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["member", "household__case_id"]
+        verbose_name = _("placement")
+        verbose_name_plural = _("placements")
+
+    def __str__(self) -> str:
+        return f"{self.household} → {self.member}"

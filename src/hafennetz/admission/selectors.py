@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Count, QuerySet, Sum
@@ -15,6 +16,7 @@ from hafennetz.admission.models import (
     Household,
     KeyKind,
     KeyTable,
+    Placement,
     Pledge,
     PledgeStatus,
     Resource,
@@ -308,3 +310,30 @@ def run_summary(run: AllocationRun) -> RunSummary | None:
         score={k: float(v) for k, v in run.result.get("score", {}).items()},
         reproducible=bool(run.result.get("reproducible")),
     )
+
+
+def committed_persons(members: Iterable[Member], contingent: Contingent) -> dict[int, int]:
+    """Persons already placed with each member by approved runs of contingents whose period
+    overlaps this one's: what their pledges for the period have left."""
+    rows = (
+        Placement.objects.filter(
+            member__in=list(members),
+            run__contingent__period_start__lte=contingent.period_end,
+            run__contingent__period_end__gte=contingent.period_start,
+        )
+        .values("member_id")
+        .annotate(persons=Sum("persons"))
+    )
+    return {r["member_id"]: int(r["persons"] or 0) for r in rows}
+
+
+def placements_of(member: Member) -> QuerySet[Placement]:
+    return (
+        Placement.objects.filter(member=member, household__anonymised_at__isnull=True)
+        .select_related("household", "run__contingent")
+        .order_by("-run__approved_at", "household__case_id")
+    )
+
+
+def placements_of_run(run: AllocationRun) -> QuerySet[Placement]:
+    return Placement.objects.filter(run=run).select_related("member", "household")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -16,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from hafennetz.admission.access import (
     TRANSITIONS,
+    actor_may_answer_placement,
     actor_may_edit_pledges,
     actor_may_manage_contingents,
 )
@@ -29,13 +31,15 @@ from hafennetz.admission.models import (
     KeyTable,
     LinkKind,
     Offer,
+    Placement,
+    PlacementStatus,
     Pledge,
     PledgeStatus,
     Resource,
     RunMethod,
     RunStatus,
 )
-from hafennetz.admission.selectors import contingent_members, households_of
+from hafennetz.admission.selectors import committed_persons, contingent_members, households_of
 from hafennetz.core.access import AccessDenied, Actor
 from hafennetz.core.audit import create_audited, log_action, snapshot, update_audited
 from hafennetz.core.validators import plausible_date
@@ -472,3 +476,129 @@ def run_cancel(*, actor: Actor, run: AllocationRun) -> AllocationRun:
         changes |= {"status": RunStatus.CANCELLED, "finished_at": timezone.now()}
     update_audited(actor=actor, obj=run, action="run.cancel", **changes)
     return run
+
+
+@transaction.atomic
+def run_approve(*, actor: Actor, run: AllocationRun, confirmed: bool) -> list[Placement]:
+    """Approve a finished run: each placed household is allocated to its member, and the
+    placements count against the members' pledges. The pledges of every receiving member are
+    locked first, so two approvals at the same time can never over-commit a pledge."""
+    _refuse_unless_office(actor)
+    if not confirmed:
+        raise ValidationError({"confirm": _("Please confirm that you approve this allocation.")})
+    run = AllocationRun.objects.select_for_update().select_related("contingent").get(pk=run.pk)
+    contingent = run.contingent
+    if run.approved_at is not None:
+        raise ValidationError(_("This run has been approved already."))
+    if run.status != RunStatus.SUCCEEDED or not run.result.get("reproducible"):
+        raise ValidationError(_("Only a run that finished its whole budget can be approved."))
+    current = build_instance(contingent, use_key=run.use_key, key_weight=run.key_weight)
+    if fingerprint(current) != run.input_fingerprint:
+        raise ValidationError(
+            _("Households or pledges have changed since this run: please start a new run.")
+        )
+    members = {m.ags: m for m in contingent_members(contingent)}
+    # Lock the pledges (row locks on PostgreSQL; SQLite's IMMEDIATE transactions serialise
+    # writers anyway), then count what is committed already.
+    pledged: dict[int, int] = defaultdict(int)
+    for pledge in Pledge.objects.select_for_update().filter(
+        member__in=list(members.values()),
+        status__in=(PledgeStatus.OFFERED, PledgeStatus.ACCEPTED),
+        valid_from__lte=contingent.period_end,
+        valid_until__gte=contingent.period_start,
+    ):
+        pledged[pledge.member_id] += pledge.places_housing
+    committed = committed_persons(members.values(), contingent)
+    households = {h.case_id: h for h in households_of(contingent)}
+    sizes = {case: h.size for case, h in households.items()}
+    new: dict[int, int] = defaultdict(int)
+    placements = []
+    for case_id, ags in run.result.get("assignment", []):
+        if not ags:
+            continue
+        member = members.get(ags)
+        household = households.get(case_id)
+        if member is None or household is None:
+            raise ValidationError(
+                _("Households or pledges have changed since this run: please start a new run.")
+            )
+        new[member.pk] += sizes[case_id]
+        placements.append(
+            Placement(
+                run=run,
+                household=household,
+                member=member,
+                persons=sizes[case_id],
+                is_demo=household.is_demo,
+            )
+        )
+    over = [
+        m.name
+        for m in members.values()
+        if new[m.pk] and committed.get(m.pk, 0) + new[m.pk] > pledged[m.pk]
+    ]
+    if over:
+        raise ValidationError(
+            _("This approval would exceed the pledges of: %(members)s. Start a new run.")
+            % {"members": ", ".join(sorted(over))}
+        )
+    if Placement.objects.filter(household__in=[p.household for p in placements]).exists():
+        raise ValidationError(_("Some households have been allocated by another run already."))
+    Placement.objects.bulk_create(placements)
+    update_audited(
+        actor=actor,
+        obj=run,
+        action="run.approve",
+        approved_at=timezone.now(),
+        approved_by=actor if isinstance(actor, User) else None,
+    )
+    log_action(
+        actor=actor,
+        action="run.placements",
+        obj=run,
+        after={"households": len(placements), "persons": sum(p.persons for p in placements)},
+    )
+    return placements
+
+
+# --- the receiving member answers --------------------------------------------------------------
+
+
+def _refuse_unless_receiving(actor: Actor, placement: Placement) -> None:
+    if not actor_may_answer_placement(actor, placement):
+        raise AccessDenied(
+            _("Only the staff of %(member)s answer for the households allocated to it.")
+            % {"member": placement.member.name}
+        )
+
+
+@transaction.atomic
+def placement_confirm(*, actor: Actor, placement: Placement) -> Placement:
+    placement = Placement.objects.select_for_update().select_related("member").get(pk=placement.pk)
+    _refuse_unless_receiving(actor, placement)
+    if placement.status == PlacementStatus.CONFIRMED:
+        raise ValidationError(_("The reception has been confirmed already."))
+    update_audited(
+        actor=actor,
+        obj=placement,
+        action="placement.confirm",
+        status=PlacementStatus.CONFIRMED,
+        confirmed_at=timezone.now(),
+    )
+    return placement
+
+
+@transaction.atomic
+def placement_report_problem(*, actor: Actor, placement: Placement, problem: str) -> Placement:
+    """The member reports a problem (the office sees it). The text is stored with the placement;
+    the audit log records only that a problem was reported, not its text."""
+    placement = Placement.objects.select_for_update().select_related("member").get(pk=placement.pk)
+    _refuse_unless_receiving(actor, placement)
+    if not problem.strip():
+        raise ValidationError({"problem": _("Please describe the problem briefly.")})
+    placement.status = PlacementStatus.PROBLEM
+    placement.problem = problem.strip()[:500]
+    placement.full_clean()
+    placement.save(update_fields=["status", "problem", "updated_at"])
+    log_action(actor=actor, action="placement.problem", obj=placement, after={"status": "problem"})
+    return placement

@@ -29,4 +29,12 @@ urlpatterns = [
     path("aufnahme/verteilung/<int:pk>/", views.run_detail, name="run-detail"),
     path("aufnahme/verteilung/<int:pk>/fortschritt/", views.run_progress, name="run-progress"),
     path("aufnahme/verteilung/<int:pk>/abbrechen/", views.run_cancel, name="run-cancel"),
+    path("aufnahme/verteilung/<int:pk>/freigeben/", views.run_approve, name="run-approve"),
+    path("aufnahme/zuweisungen/<str:ags>/", views.member_placements, name="placements-of-member"),
+    path(
+        "aufnahme/zuweisung/<int:pk>/bestaetigen/",
+        views.placement_confirm,
+        name="placement-confirm",
+    ),
+    path("aufnahme/zuweisung/<int:pk>/problem/", views.placement_problem, name="placement-problem"),
 ]

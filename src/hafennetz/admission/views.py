@@ -12,12 +12,14 @@ from django.views.decorators.http import require_POST, require_safe
 
 from hafennetz.admission import access, selectors, services
 from hafennetz.admission.forms import (
+    ApproveForm,
     ConfirmForm,
     ContingentForm,
     HouseholdForm,
     KeyTableForm,
     PledgeForm,
     PledgeStatusForm,
+    ProblemForm,
     RunForm,
 )
 from hafennetz.admission.models import Resource
@@ -279,7 +281,14 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "admission/run_detail.html",
-        {"run": run, "summary": summary, "can_cancel": not run.is_finished},
+        {
+            "run": run,
+            "summary": summary,
+            "can_cancel": not run.is_finished,
+            "can_approve": run.status == "succeeded"
+            and run.approved_at is None
+            and bool(summary and summary.reproducible),
+        },
     )
 
 
@@ -298,3 +307,67 @@ def run_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return redirect("run-detail", pk=run.pk)
+
+
+def run_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    run = access.access_run(request.user, pk)
+    form = ApproveForm(request.POST or None, run_pk=run.pk)
+    if save_form(
+        request,
+        form,
+        lambda: services.run_approve(
+            actor=request.user, run=run, confirmed=form.cleaned_data["confirm"]
+        ),
+    ):
+        messages.success(request, _("The allocation was approved."))
+        return redirect("run-detail", pk=run.pk)
+    return render(
+        request,
+        "admission/run_approve.html",
+        {"run": run, "form": form, "summary": selectors.run_summary(run)},
+    )
+
+
+@require_safe
+def member_placements(request: HttpRequest, ags: str) -> HttpResponse:
+    member = access.access_member_placements(request.user, ags)
+    placements = list(selectors.placements_of(member))
+    if placements:
+        services.log_household_view(
+            actor=request.user,
+            contingent=placements[0].run.contingent,
+            what=f"households allocated to {member.ags}",
+        )
+    return render(
+        request,
+        "admission/member_placements.html",
+        {"member": member, "placements": placements},
+    )
+
+
+@require_POST
+def placement_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    placement = access.access_placement(request.user, pk)
+    try:
+        services.placement_confirm(actor=request.user, placement=placement)
+        messages.success(request, _("The reception was confirmed."))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("placements-of-member", ags=placement.member.ags)
+
+
+def placement_problem(request: HttpRequest, pk: int) -> HttpResponse:
+    placement = access.access_placement(request.user, pk)
+    form = ProblemForm(request.POST or None)
+    if save_form(
+        request,
+        form,
+        lambda: services.placement_report_problem(
+            actor=request.user, placement=placement, problem=form.cleaned_data["problem"]
+        ),
+    ):
+        messages.success(request, _("The problem was reported to the coordination office."))
+        return redirect("placements-of-member", ags=placement.member.ags)
+    return render(
+        request, "admission/placement_problem.html", {"placement": placement, "form": form}
+    )

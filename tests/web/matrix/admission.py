@@ -59,6 +59,10 @@ GET = {
     "run-detail": ({"pk": "{run}"}, OFFICE_ONLY),
     "run-progress": ({"pk": "{run}"}, OFFICE_ONLY),
     "run-cancel": ({"pk": "{run}"}, dict.fromkeys(ROLES, NOT_ALLOWED)),
+    "run-approve": ({"pk": "{run}"}, OFFICE_ONLY),
+    "placements-of-member": ({"ags": AGS}, OWN_OR_OFFICE),
+    "placement-confirm": ({"pk": "{placement}"}, dict.fromkeys(ROLES, NOT_ALLOWED)),
+    "placement-problem": ({"pk": "{placement}"}, OWN_OR_OFFICE),
 }
 
 POST = {
@@ -131,8 +135,20 @@ POST["run-start"] = Post(
     with_answer(REDIRECT, OFFICE_ONLY),
 )
 POST["run-cancel"] = Post({"pk": "{run}"}, {}, with_answer(REDIRECT, OFFICE_ONLY))
+# The matrix run has not finished: the approval form is shown again with the reason (200),
+# nothing is written; test_approval.py covers a real approval.
+POST["run-approve"] = Post(
+    {"pk": "{run}"}, {"confirm": "on", "number": "{run}"}, OFFICE_ONLY, writes=False
+)
+POST["placement-confirm"] = Post({"pk": "{placement}"}, {}, with_answer(REDIRECT, OWN_OR_OFFICE))
+POST["placement-problem"] = Post(
+    {"pk": "{placement}"},
+    {"problem": "Wohnung noch nicht bezugsfertig"},
+    with_answer(REDIRECT, OWN_OR_OFFICE),
+)
 
 NO_POST = {
+    "placements-of-member",
     "run-detail",
     "run-progress",
     "pledge-overview",
