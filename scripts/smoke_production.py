@@ -17,6 +17,7 @@ Requests carry `X-Forwarded-Proto: https`, as the TLS-terminating reverse proxy 
 from __future__ import annotations
 
 import contextlib
+import hmac
 import http.cookiejar
 import json
 import os
@@ -41,6 +42,16 @@ from psycopg import sql
 ROOT = Path(__file__).resolve().parents[1]
 DATABASE = "hafennetz_smoke"
 LOGIN = "kommune@demo.hafennetz.example"  # member staff: no mandatory second factor
+OFFICE = "koordinierungsstelle@demo.hafennetz.example"  # second factor required
+# An authenticator-app key for the office's login, made for this run: the smoke test computes
+# the six-digit code itself (RFC 6238) and goes through the production two-factor check.
+TOTP_KEY = secrets.token_hex(20)
+GIVE_OFFICE_AN_AUTHENTICATOR = f"""
+from django.contrib.auth import get_user_model
+from django_otp.plugins.otp_totp.models import TOTPDevice
+user = get_user_model().objects.get(username={OFFICE!r})
+TOTPDevice.objects.create(user=user, name="smoke test", key={TOTP_KEY!r}, confirmed=True)
+"""
 PASSWORD = "Hafen-Demo-2026"  # noqa: S105 - the published demo password
 PORTS = os.environ.get("HAFENNETZ_LIVE_PORTS", "8101-8120")
 SECURITY_HEADERS = {
@@ -51,7 +62,7 @@ SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
     "Permissions-Policy": "camera=()",
 }
-# Pages reached by following links as member staff, at most this many.
+# Pages reached by following links (as member staff, as the office), at most this many each.
 CRAWL_LIMIT = 120
 HREF = re.compile(r'href="(/[^"#]*)')
 NOT_CRAWLED = ("/static/", "/konto/abmelden/", "/sprache/")
@@ -102,7 +113,8 @@ def hafennetz(env: Mapping[str, str], *args: str) -> None:
     )
     if done.returncode != 0:
         sys.exit(f"hafennetz {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
-    step(f"hafennetz {' '.join(args)} ({time.monotonic() - started:.1f} s)")
+    shown = " ".join(arg if len(arg) < 40 else "..." for arg in args)
+    step(f"hafennetz {shown} ({time.monotonic() - started:.1f} s)")
 
 
 def free_port() -> int:
@@ -249,7 +261,32 @@ def smoke(base: str, static_root: Path) -> list[str]:
     expect("meetings", "/treffen/", {200})
     expect("audit log (not for member staff)", "/verwaltung/protokoll/", {403})
     crawl(browser, checks, "member staff", limit=CRAWL_LIMIT)
-    return checks.failures
+
+    office = Checks(Browser(base))
+    office.expect("login page", "/konto/anmelden/", {200})
+    credentials = {"username": OFFICE, "password": PASSWORD}
+    office.expect("login of the coordination office", "/konto/anmelden/", {302}, credentials)
+    head, _ = office.expect("office page before the second factor", "/verwaltung/protokoll/", {302})
+    verify = head.get("Location") or ""
+    if not verify.startswith("/konto/zwei-faktor/pruefen/"):
+        office.failures.append(f"the office was not asked for the second factor ({verify!r})")
+    else:
+        office.expect("second factor form", verify, {200})
+        head, _ = office.expect("second factor: code", verify, {302}, {"code": totp_now()})
+        if "zwei-faktor" in (head.get("Location") or ""):
+            office.failures.append("the authenticator code was not accepted")
+    office.expect("audit log (office)", "/verwaltung/protokoll/", {200}, headers=True)
+    crawl(office.browser, office, "coordination office", limit=CRAWL_LIMIT)
+    return checks.failures + office.failures
+
+
+def totp_now() -> str:
+    """The authenticator app's current code for TOTP_KEY (RFC 6238: SHA-1, 30 s, 6 digits)."""
+    counter = int(time.time()) // 30
+    digest = hmac.new(bytes.fromhex(TOTP_KEY), counter.to_bytes(8, "big"), "sha1").digest()
+    offset = digest[-1] & 0x0F
+    number = int.from_bytes(digest[offset : offset + 4], "big") & 0x7FFFFFFF
+    return f"{number % 1_000_000:06d}"
 
 
 def crawl(browser: Browser, checks: Checks, who: str, *, limit: int) -> None:
@@ -308,6 +345,7 @@ def main() -> int:
             hafennetz(env, "migrate", "--no-input", "-v", "0")
             hafennetz(env, "import-reference")
             hafennetz(env, "seed-demo")
+            hafennetz(env, "shell", "-c", GIVE_OFFICE_AN_AUTHENTICATOR)
             hafennetz(env, "collectstatic", "--no-input", "-v", "0")
             log = work / "gunicorn.log"
             with log.open("wb") as out:
