@@ -531,3 +531,15 @@ def test_calendar_links_use_the_site_url(client: Client, office_user, settings) 
     settings.SITE_URL = ""
     body = client.get(reverse("meeting-ics", args=[meeting.pk])).content.decode()
     assert f"http://testserver/treffen/{meeting.pk}/" in body.replace("\r\n ", "")
+
+
+@pytest.mark.parametrize(
+    ("extra", "field"), [({"level": ""}, "level"), ({"level": "state", "state": ""}, "state")]
+)
+def test_state_coordination_missing_level_or_state_is_a_field_error(
+    client: Client, state_coordinator, extra: dict[str, str], field: str
+) -> None:
+    client.force_login(state_coordinator)
+    response = client.post(reverse("meeting-create"), _form_data(_start(), **extra))
+    assert response.status_code == 200
+    assert field in response.context["form"].errors

@@ -36,7 +36,7 @@ from hafennetz.meetings.forms import (
     RoleForm,
 )
 from hafennetz.meetings.ics import meeting_calendar
-from hafennetz.meetings.models import AgendaBlock, Meeting, RegistrationStatus
+from hafennetz.meetings.models import AgendaBlock, Level, Meeting, RegistrationStatus
 
 
 def _posted(request: HttpRequest) -> Any:
@@ -84,12 +84,11 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def _meeting_form(request: HttpRequest, meeting: Meeting | None) -> HttpResponse:
     if request.method == "POST":
         # Level and state as posted, before the form: a crafted payload is refused, not fixed.
-        access.check_create_meeting(
-            request.user,
-            level=request.POST.get("level", ""),
-            state_ags=request.POST.get("state") or None,
-            meeting=meeting,
-        )
+        # Missing values are left to the form (a field error, not a refusal).
+        level = request.POST.get("level") or None
+        state = request.POST.get("state") or None
+        if level == Level.FEDERAL or (level is not None and state is not None):
+            access.check_create_meeting(request.user, level=level, state_ags=state, meeting=meeting)
     form = MeetingForm(
         _posted(request),
         instance=meeting,
