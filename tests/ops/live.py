@@ -162,7 +162,7 @@ class Client:
             headers["Referer"] = self.base_url + path
         request = urllib.request.Request(self.base_url + path, data=body, headers=headers)  # noqa: S310
         try:
-            with self.opener.open(request, timeout=60) as answer:
+            with self.opener.open(request, timeout=120) as answer:
                 result = Response(answer.status, answer.headers, answer.read().decode())
         except urllib.error.HTTPError as error:
             result = Response(error.code, error.headers, error.read().decode(errors="replace"))
