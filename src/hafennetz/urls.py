@@ -51,4 +51,5 @@ urlpatterns = [
     path("", include("hafennetz.situation.urls")),
     path("", include("hafennetz.meetings.urls")),
     path("", include("hafennetz.admission.urls")),
+    path("aufnahme/meine/", web_views.my_admission, name="my-admission"),
 ]

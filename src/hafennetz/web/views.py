@@ -1,12 +1,13 @@
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
 from hafennetz.members import selectors
+from hafennetz.members.access import access_own_member
 
 
 @require_safe
@@ -34,3 +35,10 @@ def home(request: HttpRequest) -> HttpResponse:
 @cache_control(max_age=3600, public=True)
 def state_boundaries(request: HttpRequest) -> JsonResponse:
     return JsonResponse(selectors.state_boundaries_geojson())
+
+
+@require_safe
+def my_admission(request: HttpRequest) -> HttpResponse:
+    """Member staff's way into the admission module: their own member's pledges."""
+    member = access_own_member(request.user)
+    return redirect("pledges-of-member", ags=member.ags)
