@@ -21,16 +21,6 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)  # type: ignore[arg-type]
 
 
-def run_service(form: forms.BaseForm, call: Callable[[], T]) -> T | None:
-    """Call a service; on ValidationError put its messages at the form's fields and return None,
-    so the view re-renders the form with what the user typed."""
-    try:
-        return call()
-    except ValidationError as exc:
-        _add_errors(form, exc)
-        return None
-
-
 def _add_errors(form: forms.BaseForm, exc: ValidationError) -> None:
     if hasattr(exc, "error_dict"):
         for field, errors in exc.error_dict.items():
