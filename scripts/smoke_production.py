@@ -341,12 +341,12 @@ def main() -> int:
                 ),
             )
             step(f"production settings, database {DATABASE}, files in {work}")
-            hafennetz(env, "check", "--deploy", "--fail-level", "WARNING")
             hafennetz(env, "migrate", "--no-input", "-v", "0")
             hafennetz(env, "import-reference")
             hafennetz(env, "seed-demo")
             hafennetz(env, "shell", "-c", GIVE_OFFICE_AN_AUTHENTICATOR)
             hafennetz(env, "collectstatic", "--no-input", "-v", "0")
+            hafennetz(env, "check", "--deploy", "--fail-level", "WARNING")
             log = work / "gunicorn.log"
             with log.open("wb") as out:
                 server = subprocess.Popen(  # noqa: S603

@@ -1,7 +1,8 @@
 """Production static files: `collectstatic` with the manifest storage of HAFENNETZ_ENV=production
 must succeed (a vendored file referenced a source map that is not shipped, so it failed and every
-page then answered 500), and every `{% static %}` in a template must name a shipped file (in
-production a missing one is a 500; in development it is silently a 404)."""
+page then answered 500); `check --deploy` must say when it was not run; and every `{% static %}`
+in a template must name a shipped file (in production a missing one is a 500; in development it
+is silently a 404)."""
 
 from __future__ import annotations
 
@@ -27,16 +28,26 @@ def test_collectstatic_succeeds_in_production(tmp_path: Path) -> None:
         HAFENNETZ_VAR_DIR=str(tmp_path),
         STATIC_ROOT=str(tmp_path / "static"),
     )
-    done = subprocess.run(
-        [sys.executable, "-m", "hafennetz.cli", "collectstatic", "--no-input"],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+
+    def hafennetz(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "hafennetz.cli", *args],
+            env=env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+
+    # Forgetting collectstatic is caught by the deployment check, not by a 500 on every page.
+    before = hafennetz("check", "--deploy")
+    assert before.returncode != 0
+    assert "hafennetz.E001" in before.stderr and "collectstatic" in before.stderr
+    done = hafennetz("collectstatic", "--no-input")
     assert done.returncode == 0, done.stdout + done.stderr
     assert (tmp_path / "static" / "staticfiles.json").exists()
+    after = hafennetz("check", "--deploy", "--fail-level", "WARNING")
+    assert after.returncode == 0, after.stdout + after.stderr
     # No shipped JavaScript points at a file that is not there.
     for script in (ROOT / "src" / "hafennetz").rglob("static/**/*.js"):
         for line in script.read_text(errors="replace").splitlines()[-3:]:
