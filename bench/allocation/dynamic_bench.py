@@ -22,10 +22,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 
 from generate import generate
+from research.dynamic_policies import ALL_POLICIES, policy_named
 
 from hafennetz.engines.allocation.checker import check
 from hafennetz.engines.allocation.control import Budget
-from hafennetz.engines.allocation.dynamic import POLICIES, allocate_dynamic
+from hafennetz.engines.allocation.dynamic import allocate_dynamic
 from hafennetz.engines.allocation.model import Instance
 
 
@@ -48,7 +49,7 @@ def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--weeks", type=int, default=52)
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--policies", nargs="+", default=list(POLICIES), choices=POLICIES)
+    p.add_argument("--policies", nargs="+", default=list(ALL_POLICIES), choices=ALL_POLICIES)
     p.add_argument("--alpha", type=float, default=1.0, help="dual scaling of `potentials`")
     p.add_argument("--tune-alpha", type=float, nargs="*", help="grid, tuned on year seed + 2")
     p.add_argument("--no-learn", action="store_true", help="forecast = last year only")
@@ -81,8 +82,7 @@ def main() -> None:
                 tuning,
                 _batches(tuning, args.weeks),
                 forecast=forecast,
-                policy="potentials",
-                alpha=a,
+                policy=policy_named("potentials", a),
                 learn=not args.no_learn,
                 seed=args.seed,
                 batch_budget=Budget(work=args.batch_time_limit),
@@ -105,8 +105,7 @@ def main() -> None:
             instance,
             batches,
             forecast=forecast,
-            policy=policy,
-            alpha=alpha,
+            policy=policy_named(policy, alpha),
             learn=not args.no_learn,
             seed=args.seed,
             batch_budget=Budget(work=args.batch_time_limit),

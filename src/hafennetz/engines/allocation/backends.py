@@ -115,6 +115,7 @@ def solve_highs(
     abs_gap: float = 1e-6,
     report: bool = False,
     iteration_limit: int | None = None,
+    sub_mip_heuristics: bool = True,
 ) -> MipOutcome:
     """Solve (or relax) `model`. Deterministic limits: `node_limit` branch-and-bound nodes,
     `iteration_limit` simplex iterations (LPs); the clock only through `control`."""
@@ -126,6 +127,11 @@ def solve_highs(
         h.setOptionValue("mip_max_nodes", int(max(node_limit, 1)))
     if iteration_limit is not None:
         h.setOptionValue("simplex_iteration_limit", int(max(iteration_limit, 1)))
+    if not sub_mip_heuristics:
+        # RENS and RINS solve sub-MIPs at the root: measured to take half the root's time on
+        # GAP type D, where the tabu search finds better solutions anyway
+        h.setOptionValue("mip_heuristic_run_rens", False)
+        h.setOptionValue("mip_heuristic_run_rins", False)
     lp = highspy.HighsLp()
     lp.num_col_ = model.n_cols
     lp.num_row_ = model.n_rows

@@ -20,6 +20,7 @@ from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
+from ..issues import Issue
 from .backends import hide_highs_banner
 from .checker import check
 from .control import Budget
@@ -33,6 +34,7 @@ from .csv_io import (
 )
 from .errors import InputError
 from .model import Aggregation, DistributionKey, Instance, Method, ScoreWeights
+from .validate import validate
 
 EXIT_INPUT = 2
 EXIT_CHECK = 3
@@ -138,10 +140,7 @@ def _allocate(args: argparse.Namespace, say: _Progress) -> int:
     households, hlines = read_households(args.households, known)
     if args.outcomes is not None:
         households = read_outcomes(args.outcomes, households, known)
-    _check_sizes(args.households, households, hlines, munis)
     key = DistributionKey(args.key)
-    if key is DistributionKey.EXPLICIT and all(m.target_share is None for m in munis):
-        raise InputError(str(args.municipalities), 1, "target_share", "--key explicit needs it")
     key_weight = (
         args.key_weight if args.key_weight is not None else (0.5 if key.value != "none" else 0)
     )
@@ -151,6 +150,16 @@ def _allocate(args: argparse.Namespace, say: _Progress) -> int:
         key_deviation_per_person=key_weight,
     )
     instance = Instance(households, munis, weights=weights, key=key)
+    issues = validate(instance)
+    if issues:
+        # the CSV layer locates the engine's issues: file, line, field
+        for issue in issues[:20]:
+            located = _locate(issue, args, hlines, _mlines)
+            where = located.where()
+            print(f"error: {where + ': ' if where else ''}{issue.message}", file=sys.stderr)
+        if len(issues) > 20:
+            print(f"error: ... and {len(issues) - 20} more", file=sys.stderr)
+        return EXIT_INPUT
     from .engine import Options, allocate
 
     result = allocate(
@@ -174,32 +183,18 @@ def _allocate(args: argparse.Namespace, say: _Progress) -> int:
     return 0
 
 
-def _check_sizes(
-    path: Path, households: Sequence[object], lines: dict[str, int], munis: Sequence[object]
-) -> None:
-    from .model import Household, Municipality
-
-    caps: dict[str, int] = {}
-    for m in munis:
-        assert isinstance(m, Municipality)
-        for r, v in m.capacities.items():
-            caps[r] = max(caps.get(r, 0), v)
-    for h in households:
-        assert isinstance(h, Household)
-        for r, v in sorted(h.resource_needs().items()):
-            if v > caps.get(r, 0):
-                field = "size" if r == "housing" else f"need_{r}"
-                if r in ("childcare", "school", "language_course"):
-                    field = {"childcare": "age_0_2", "school": "age_6_17"}.get(r, "age_18_64")
-                if r in ("barrier_free_housing", "medical_care"):
-                    field = "flags"
-                raise InputError(
-                    str(path),
-                    lines[h.case_id],
-                    field,
-                    f"household {h.case_id} needs {v} {r} places, "
-                    f"more than any municipality pledged ({caps.get(r, 0)})",
-                )
+def _locate(
+    issue: Issue, args: argparse.Namespace, hlines: dict[str, int], mlines: dict[str, int]
+) -> Issue:
+    case_id = issue.param("case_id")
+    ags = issue.param("ags")
+    if isinstance(case_id, str) and case_id in hlines:
+        return issue.at(str(args.households), hlines[case_id], issue.field)
+    if isinstance(ags, str) and ags in mlines:
+        return issue.at(str(args.municipalities), mlines[ags], issue.field)
+    if issue.field in ("target_share",):
+        return issue.at(str(args.municipalities), 1, issue.field)
+    return issue
 
 
 def _summary(result: object, unmet: Sequence[object], args: argparse.Namespace) -> None:

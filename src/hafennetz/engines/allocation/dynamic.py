@@ -9,11 +9,10 @@ arrivals in the remaining batches. The forecast never sees a later batch of this
 * `reoptimize`: before each batch, solve (this batch, integer) + (the fluid forecast, continuous)
   jointly on the remaining capacities and commit only the batch's assignment (re-optimisation
   against the expected future; LP first, then a MIP on the LP's support, see `_reoptimize`).
-* `potentials` (after Ahani et al., Operations Research 2024): the LP relaxation of (batch +
-  fluid forecast) on the remaining capacities; its capacity duals, scaled by `alpha`, are the
-  value of a place kept for later. The batch is then solved exactly with each arc's value
-  reduced by the priced places it uses.
-* `myopic`: each batch optimal with no look-ahead.
+
+The comparison policies `potentials` (Ahani et al. 2024) and `myopic` live in
+bench/allocation/research/dynamic_policies.py (issue 12: no user reaches them); they plug in
+through `policy=` as a `BatchPolicy`.
 
 The result is compared with the hindsight optimum (all arrivals known in advance) and, as a
 check of that figure, with the LP relaxation of the hindsight problem (an upper bound).
@@ -24,6 +23,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from typing import Protocol
 
 import numpy as np
 
@@ -48,7 +48,18 @@ from .scoring import evaluate
 
 Progress = Callable[[str], None]
 
-POLICIES = ("reoptimize", "potentials", "myopic")
+POLICIES = ("reoptimize",)
+
+
+class BatchPolicy(Protocol):
+    """Places one batch given the look-ahead problem (None: no forecast left). Returns (batch
+    solution or None for the myopic fallback, proven optimal, a note)."""
+
+    name: str
+
+    def __call__(
+        self, look: LookAhead | None, problem: CoreProblem, budget: Budget, seed: int
+    ) -> tuple[CoreSolution | None, bool, str]: ...
 
 
 @dataclass(frozen=True)
@@ -115,7 +126,7 @@ def _stack(batch: CoreProblem, future: CoreProblem) -> CoreProblem:
 
 
 @dataclass
-class _LookAhead:
+class LookAhead:
     """(batch + fluid forecast) on the remaining capacities: forecast items get multiplicity
     count x `scale` and continuous columns. The forecast's values are multiplied by
     1 - `discount`: a household at hand beats an identical expected one."""
@@ -145,12 +156,12 @@ def _look_ahead(
     future: Sequence[Household],
     scale: float,
     discount: float,
-) -> _LookAhead | None:
+) -> LookAhead | None:
     fut = compile_instance(replace(sub, households=tuple(future)))
     if fut.resources != compiled.resources or fut.agents != compiled.agents:
         return None
     stacked = _stack(compiled.problem, fut.problem)
-    return _LookAhead(stacked, compiled.problem.n_items, scale, discount)
+    return LookAhead(stacked, compiled.problem.n_items, scale, discount)
 
 
 def _reduced_costs(model: MipModel, row_dual: FloatArray) -> FloatArray:
@@ -163,7 +174,7 @@ def _reduced_costs(model: MipModel, row_dual: FloatArray) -> FloatArray:
 
 
 def _reoptimize(
-    look: _LookAhead,
+    look: LookAhead,
     problem: CoreProblem,
     *,
     control: Control,
@@ -246,8 +257,7 @@ def allocate_dynamic(
     batches: Sequence[Sequence[str]],
     *,
     forecast: Sequence[Household] = (),
-    policy: str = "reoptimize",
-    alpha: float = 1.0,
+    policy: str | BatchPolicy = "reoptimize",
     discount: float = 0.001,
     keep_slack: float | None = None,
     learn: bool = True,
@@ -261,8 +271,9 @@ def allocate_dynamic(
 
     `forecast`: households of the kind expected to arrive (e.g. last year's); the number
     expected in the remaining batches is len(forecast) x remaining / all batches. `learn`: this
-    year's arrivals so far join the forecast pool (same total). `alpha` scales the duals of
-    `potentials`; `discount` lowers the forecast's values (see `_LookAhead`); `keep_slack`:
+    year's arrivals so far join the forecast pool (same total). `policy`: "reoptimize" or a
+    `BatchPolicy` (comparisons in bench/allocation/research); `discount` lowers the
+    forecast's values (see `LookAhead`); `keep_slack`:
     forecast arcs priced within this of zero by the LP also stay in `reoptimize`'s MIP (None:
     only those the LP uses). Each batch's solves are limited by counted work (`batch_budget`,
     default 10 reference seconds; the hindsight comparison by `hindsight_budget`, default 60),
@@ -271,8 +282,9 @@ def allocate_dynamic(
     """
     batch_budget = batch_budget or Budget(work=10.0)
     hindsight_budget = hindsight_budget or Budget(work=60.0)
-    if policy not in POLICIES:
+    if isinstance(policy, str) and policy not in POLICIES:
         raise ValueError(f"unknown policy {policy!r}; expected one of {POLICIES}")
+    name = policy if isinstance(policy, str) else policy.name
     say = progress or (lambda _msg: None)
     t0 = time.monotonic()
     batches = _keep_blocks_together(instance, batches)
@@ -298,7 +310,7 @@ def allocate_dynamic(
         expected = per_batch * (n_batches - k - 1)
         pool = _future_pool(forecast, seen if learn else ())
         look = None
-        if policy != "myopic" and pool and expected > 0:
+        if pool and expected > 0:
             look = _look_ahead(sub, compiled, pool, expected / len(pool), discount)
             if look is None:
                 fallbacks += 1
@@ -313,20 +325,9 @@ def allocate_dynamic(
             time_limited += not proven
             if solution is None:
                 fallbacks += 1
-        elif look is not None and policy == "potentials":
-            lp_model = look.model(all_arcs(look.stacked), integer=False)
-            out = solve_highs(lp_model, control=Control(batch_budget), relax=True, seed=seed)
-            if out.row_dual is not None:
-                price = np.zeros_like(problem.capacity)
-                for (a, r), row in lp_model.cap_row.items():
-                    price[a, r] = max(0.0, float(out.row_dual[row]))
-                use = problem.use[:, 0, :]  # (T, R)
-                priced = replace(problem, rows=problem.rows - alpha * (use @ price.T))
-                res = solve_optimal(priced, control=Control(batch_budget), seed=seed)
-                time_limited += res.status != "optimal"
-                solution = res.solution
-            else:
-                fallbacks += 1
+        elif not isinstance(policy, str):
+            solution, proven, note = policy(look, problem, batch_budget, seed)
+            time_limited += solution is not None and not proven
         if solution is None:
             res = solve_optimal(problem, control=Control(batch_budget), seed=seed)
             time_limited += res.status != "optimal"
@@ -342,7 +343,7 @@ def allocate_dynamic(
         batch_scores.append(evaluate(sub, batch_assignment).total)
         say(
             f"batch {k + 1}/{n_batches}: {len(batch)} households, "
-            f"{sum(1 for v in batch_assignment.values() if v)} placed ({policy}, "
+            f"{sum(1 for v in batch_assignment.values() if v)} placed ({name}, "
             f"{time.monotonic() - t_batch:.1f} s, {time_limited} at the time limit so far)"
             + (f"; {note}" if note else "")
         )
@@ -358,7 +359,7 @@ def allocate_dynamic(
         total = hindsight_score + offset
         share = (score.total + offset) / total if total else None
     return DynamicResult(
-        policy=policy,
+        policy=name,
         assignment=assignment,
         score=score,
         hindsight_score=hindsight_score,

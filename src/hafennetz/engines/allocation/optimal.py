@@ -41,8 +41,9 @@ from .mip_model import MipModel, build
 DENSE_ARC_LIMIT = 60_000
 
 #: calibration on the reference machine (2 shared cores, ADR 0024): branch-and-bound nodes per
-#: second ~ NODE_RATE / (columns + rows) (chu1997 d10100, 1,100: ~48 nodes/s with 2 threads)
-NODE_RATE = 5.0e4
+#: CPU second ~ NODE_RATE / (columns + rows) (chu1997 d10100, 1,110: ~48 nodes/s with 2
+#: threads; a generated D 10 x 120, 1,330: 20 nodes in 1.6 s without RENS/RINS, 3.5 s with)
+NODE_RATE = 2.0e4
 #: tabu move time ~ TABU_BASE + TABU_CHAIN * r^2 + TABU_SHIFT * n * m seconds, r = min(n, 300)
 #: (measured: 0.8 ms at 100 x 10, 10.3 ms at 400 x 20 and at 1,600 x 80)
 TABU_BASE, TABU_CHAIN, TABU_SHIFT = 1e-4, 1.1e-7, 2e-9
@@ -164,7 +165,6 @@ def _solve_gap(problem: CoreProblem, *, control: Control, seed: int) -> CoreOutc
     mip_share = GAP_MIP_SHARE if use_mip else 0.0
     mip_nodes = mip_nodes_for(budget, mip_share * budget.work, model.n_cols, model.n_rows)
     moves = tabu_moves_for(budget, (1 - mip_share) * budget.work, n, m)
-    repair_moves = max(moves // 4, 1) if moves < UNLIMITED else UNLIMITED
     counts = {"tabu_moves": moves}
     if use_mip:
         counts["mip_nodes"] = mip_nodes
@@ -198,7 +198,13 @@ def _solve_gap(problem: CoreProblem, *, control: Control, seed: int) -> CoreOutc
             x0 = best.x if best.arcs is arcs else _on_arcs(best, arcs)
             start_cols = model.full_start(problem, arcs, x0)
         out = solve_highs(
-            model, control=control, node_limit=mip_nodes, seed=seed, start=start_cols, report=True
+            model,
+            control=control,
+            node_limit=mip_nodes,
+            seed=seed,
+            start=start_cols,
+            report=True,
+            sub_mip_heuristics=False,
         )
         x = _x_of(model, out)
         if x is not None:
@@ -213,46 +219,33 @@ def _solve_gap(problem: CoreProblem, *, control: Control, seed: int) -> CoreOutc
             return CoreOutcome(
                 CoreSolution(arcs, empty_x), -np.inf, None, Status.INFEASIBLE, notes, counts
             )
-    used_moves = 0
-    if best is None and not control.halted():
-        # no feasible start (the greedy left items unplaced, the MIP found none): repair by
-        # the tabu search from the greedy's placements (unplaced items on their cheapest
-        # agent), capacity excess penalised
-        control.begin("repair", 0.45, 0.6, time_share=0.3)
-        control.say("no feasible start: repair by tabu search")
-        assign = gap_search.cheapest_assignment(problem)
-        if assign is not None:
-            nz = np.flatnonzero(start.x)
-            assign[start.arcs.item[nz]] = start.arcs.agent[nz]
-            before = control.used.get("tabu_moves", 0)
-            best = gap_search.tabu_search(
-                problem,
-                None,
-                control=control,
-                moves=repair_moves,
-                seed=seed,
-                start_assign=assign,
-            )
-            used_moves = control.used.get("tabu_moves", 0) - before
-            if best is not None:
-                best_obj = core_objective(problem, best)
-                notes.append("greedy start repaired by tabu search")
-    control.update(best=best_obj if best is not None else None)
     bound = out.bound if out is not None else None
     proven = out is not None and out.status == "optimal"
-    left = moves - used_moves if moves < UNLIMITED else UNLIMITED
-    if not proven and left > 0 and not control.halted():
-        control.begin("tabu", 0.6 if used_moves else 0.45, 1.0)
-        control.say(f"tabu search with ejection chains: {left} moves")
-        found = gap_search.tabu_search(problem, best, control=control, moves=left, seed=seed)
-        if found is not None:
-            obj = core_objective(problem, found)
-            if best is None or obj > best_obj + 1e-9:
-                if best is not None:
-                    notes.append("improved by tabu search after the MIP")
-                else:
-                    notes.append("found by tabu search after the MIP")
-                best, best_obj = found, obj
+    if not proven and moves > 0 and not control.halted():
+        control.begin("tabu", 0.45, 1.0)
+        start_assign = None
+        if best is None:
+            # no feasible start (the greedy left items unplaced, the MIP found none): the tabu
+            # search repairs, from the greedy's placements and every other item on its
+            # cheapest agent, with capacity excess penalised - then goes on improving
+            start_assign = gap_search.cheapest_assignment(problem)
+            if start_assign is not None:
+                nz = np.flatnonzero(start.x)
+                start_assign[start.arcs.item[nz]] = start.arcs.agent[nz]
+            control.say(f"no feasible start: tabu search repairs and improves, {moves} moves")
+        else:
+            control.say(f"tabu search with ejection chains: {moves} moves")
+        if best is not None or start_assign is not None:
+            found = gap_search.tabu_search(
+                problem, best, control=control, moves=moves, seed=seed, start_assign=start_assign
+            )
+            if found is not None:
+                obj = core_objective(problem, found)
+                if best is None or obj > best_obj + 1e-9:
+                    notes.append(
+                        "improved by tabu search" if best is not None else "found by tabu search"
+                    )
+                    best, best_obj = found, obj
     if best is None:
         notes.append(
             "no assignment placing every item within capacity was found within the budget "
