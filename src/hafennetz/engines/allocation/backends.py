@@ -31,6 +31,14 @@ class MipOutcome:
     iterations: int = 0  # simplex iterations used
 
 
+#: HiGHS' integer options are 32-bit; "unlimited" counts (wall-clock mode) are clipped to this
+HIGHS_INT_MAX = 2_147_483_647
+
+
+def highs_int(value: int) -> int:
+    return int(min(max(value, 1), HIGHS_INT_MAX))
+
+
 def new_highs() -> highspy.Highs:
     """A silent Highs object (output off; the one-time banner is the process owner's matter)."""
     h = highspy.Highs()  # type: ignore[no-untyped-call]
@@ -124,9 +132,9 @@ def solve_highs(
     h.setOptionValue("mip_rel_gap", rel_gap)
     h.setOptionValue("mip_abs_gap", abs_gap)
     if node_limit is not None:
-        h.setOptionValue("mip_max_nodes", int(max(node_limit, 1)))
+        h.setOptionValue("mip_max_nodes", highs_int(node_limit))
     if iteration_limit is not None:
-        h.setOptionValue("simplex_iteration_limit", int(max(iteration_limit, 1)))
+        h.setOptionValue("simplex_iteration_limit", highs_int(iteration_limit))
     if not sub_mip_heuristics:
         # RENS and RINS solve sub-MIPs at the root: measured to take half the root's time on
         # GAP type D, where the tabu search finds better solutions anyway

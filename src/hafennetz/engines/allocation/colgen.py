@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import highspy
 import numpy as np
 
-from .backends import configure, new_highs, watch
+from .backends import HIGHS_INT_MAX, configure, highs_int, new_highs, watch
 from .control import Control
 from .core import (
     Arcs,
@@ -221,7 +221,7 @@ class IncrementalLP:
         """(optimal, objective, column values, row duals, column duals); at most `iterations`
         simplex iterations (a deterministic limit)."""
         configure(self.h, self.control, seed=self.seed)
-        limit = 2_147_483_647 if iterations is None else int(max(iterations, 1))
+        limit = HIGHS_INT_MAX if iterations is None else highs_int(iterations)
         self.h.setOptionValue("simplex_iteration_limit", limit)
         self.h.run()
         self.last_iterations = max(int(self.h.getInfo().simplex_iteration_count), 0)
@@ -511,8 +511,8 @@ def dive(
             np.full(cols.shape[0], highspy.HighsVarType.kInteger),
         )
         configure(lp.h, control, seed=lp.seed)
-        lp.h.setOptionValue("simplex_iteration_limit", 2_147_483_647)
-        lp.h.setOptionValue("mip_max_nodes", int(finish_nodes))
+        lp.h.setOptionValue("simplex_iteration_limit", HIGHS_INT_MAX)
+        lp.h.setOptionValue("mip_max_nodes", highs_int(finish_nodes))
         lp.h.setOptionValue("mip_rel_gap", 1e-6)
         lp.h.run()
         control.count("mip_nodes", max(int(lp.h.getInfo().mip_node_count), 0))
