@@ -131,9 +131,7 @@ def _agenda_block(context: Mapping[str, Any]) -> dict[str, Any]:
 
 POST: dict[str, Post] = {
     # An NRW meeting: the Schleswig-Holstein coordination may not hold it.
-    "meeting-create": Post(
-        {}, _create, {**with_answer(REDIRECT, CREATORS), "state_other": DENY}
-    ),
+    "meeting-create": Post({}, _create, {**with_answer(REDIRECT, CREATORS), "state_other": DENY}),
     "meeting-calendar-renew": Post({}, {}, with_answer(REDIRECT, LOGGED_IN)),
     # Only the fixed logins have a feed (made in the context); the others have none to revoke.
     "meeting-calendar-revoke": Post(
