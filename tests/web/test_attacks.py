@@ -12,9 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.test import Client
 
-from hafennetz.meetings.models import Meeting
+from hafennetz.meetings.models import Meeting, Registration, RegistrationStatus
 from hafennetz.members.models import Contact, Member
 from hafennetz.situation.models import Answer, SituationReport
 
@@ -65,6 +66,16 @@ def _plant(context: dict[str, Any]) -> None:
     meeting.title, meeting.description = payload("meeting-title"), payload("meeting-text")
     meeting.place, meeting.moderators = payload("meeting-place"), payload("moderators")
     meeting.save()
+    user = get_user_model().objects.get(username="kommune@demo.hafennetz.example")
+    user.first_name, user.last_name = payload("first-name"), payload("last-name")
+    user.save(update_fields=["first_name", "last_name"])
+    Registration.objects.create(
+        meeting=meeting,
+        user=user,
+        member=member,
+        status=RegistrationStatus.CONFIRMED,
+        answers=[payload("registration-answer")] * len(meeting.question_list),
+    )
     report = SituationReport.objects.filter(member=member, round__number=3, is_current=True).get()
     report.share_with_members = True
     report.save()
@@ -111,7 +122,13 @@ def test_stored_xss_is_rendered_as_text_everywhere() -> None:
         for block in scripts.json_blocks:
             escaped_seen |= set(re.findall(r"\\u003Cscript\\u003Ealert\('([a-z-]+)'\)", block))
     # The payloads did reach the pages (as text): otherwise this test would prove nothing.
-    assert {"member-name", "contact-name", "meeting-title", "what-is-hard"} <= escaped_seen
+    assert {
+        "member-name",
+        "contact-name",
+        "meeting-title",
+        "what-is-hard",
+        "registration-answer",
+    } <= escaped_seen, escaped_seen
 
 
 # Our own JavaScript hands user text to the DOM only as text.
