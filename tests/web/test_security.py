@@ -44,6 +44,15 @@ def test_deploy_check_is_clean_with_production_settings(tmp_path) -> None:
         "HAFENNETZ_VAR_DIR": str(tmp_path),
     }
     env.pop("DATABASE_URL", None)
+    # As a deployment does it (docs): collect the static files, then check.
+    collected = subprocess.run(
+        [sys.executable, "-m", "hafennetz.cli", "collectstatic", "--no-input", "-v", "0"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert collected.returncode == 0, collected.stdout + collected.stderr
     result = subprocess.run(
         [sys.executable, "-m", "hafennetz.cli", "check", "--deploy", "--fail-level", "WARNING"],
         capture_output=True,
