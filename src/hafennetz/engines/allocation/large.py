@@ -41,10 +41,14 @@ GREEDY_ARC_LIMIT = 3_000_000
 #: up to this many feasible arcs LP diving ends with a MIP over the items still fractional
 FINISH_ARC_LIMIT = 500_000
 
-#: calibration on the reference machine (ADR 0024): simplex iterations per second of the
-#: warm-started column-generation LP ~ ITER_RATE / rows; neighbourhood-search moves per second
-ITER_RATE = 2.0e6
-MOVE_RATE = 6.0
+#: calibration on the reference machine (ADR 0024): simplex iterations per CPU second of the
+#: warm-started column-generation LP ~ ITER_RATE / rows (alliance, 2,700 rows: ~2,600 in about
+#: 1 s of CPU); neighbourhood-search moves per CPU second (alliance: ~0.6 s per move)
+ITER_RATE = 6.0e6
+MOVE_RATE = 2.0
+#: column generation gets at least this many simplex iterations per LP row, so that its first
+#: LP can be solved (else no bound, no prices, no diving)
+MIN_ITERATIONS_PER_ROW = 5
 NODE_RATE = 5.0e4
 UNLIMITED = 2**62
 
@@ -93,7 +97,13 @@ def solve_large(
     if relaxed is not None:
         q = relaxed.problem
         control.begin("pooled_lp", 0.0, 0.25, time_share=0.25)
-        its = _count(budget.lp_iterations, 0.25 * work * ITER_RATE / _lp_rows(q), budget, 200)
+        q_rows = _lp_rows(q)
+        its = _count(
+            budget.lp_iterations,
+            0.25 * work * ITER_RATE / q_rows,
+            budget,
+            MIN_ITERATIONS_PER_ROW * q_rows,
+        )
         counts["pooled_lp_iterations"] = its
         control.say(f"pooled relaxation: {q.n_items} items, {q.n_agents} agent classes")
         cg_q = price_columns_warm(q, control=control, lp_iterations=its, seed=seed)
@@ -129,7 +139,12 @@ def solve_large(
         # it gets most of the work, otherwise 40 %
         share = 0.7 if work < 20 else 0.4
         rows = _lp_rows(problem)
-        its = _count(budget.lp_iterations, share * work * ITER_RATE / rows, budget, 500)
+        its = _count(
+            budget.lp_iterations,
+            share * work * ITER_RATE / rows,
+            budget,
+            MIN_ITERATIONS_PER_ROW * rows,
+        )
         dive_its = _count(
             None if budget.lp_iterations is None else budget.lp_iterations // 4,
             0.1 * work * ITER_RATE / rows,
