@@ -149,20 +149,24 @@ class Command(BaseCommand):
             suffix = ".sqlite3" if engine == "sqlite" else ".dump"
             output = Path(settings.VAR_DIR) / "backups" / f"hafennetz-{stamp}{suffix}"
         output = output.expanduser().resolve()
-        output.parent.mkdir(parents=True, exist_ok=True)
         # Written next to the target, renamed when complete: a failed or interrupted backup
-        # never leaves a half file under the final name.
+        # never leaves a half file under the final name. Created owner-only before anything is
+        # written into it: it holds personal data.
         partial = output.with_name(output.name + ".partial")
         started = time.monotonic()
         try:
+            output.parent.mkdir(parents=True, exist_ok=True)
+            partial.unlink(missing_ok=True)
+            partial.touch(mode=0o600)
             if engine == "sqlite":
                 self._sqlite(connection, partial)
             else:
                 self._postgresql(connection.settings_dict, partial)
             partial.replace(output)
+        except OSError as exc:
+            raise CommandError(f"Cannot write the backup to {output}: {exc.strerror}.") from exc
         finally:
             partial.unlink(missing_ok=True)
-        output.chmod(0o600)  # personal data: readable by the service account only
         self.stdout.write(
             f"Backup written: {output} ({human_size(output.stat().st_size)}, "
             f"{time.monotonic() - started:.1f} s)."
@@ -170,8 +174,7 @@ class Command(BaseCommand):
 
     def _sqlite(self, connection: Any, target: Path) -> None:
         connection.ensure_connection()
-        target.unlink(missing_ok=True)
-        destination = sqlite3.connect(target)
+        destination = sqlite3.connect(target)  # the empty file made by handle()
         try:
             # All pages in one step = one read transaction = one consistent snapshot.
             sqlite_copy(connection.connection, destination, "back up")

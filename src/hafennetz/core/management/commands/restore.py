@@ -84,11 +84,11 @@ class Command(BaseCommand):
             self._sqlite(connection, path)
         else:
             connection.close()
-            args, env = pg_arguments(connection.settings_dict)
+            connect, env = pg_arguments(connection.settings_dict)
             run_tool(
                 [
                     find_pg_tool("pg_restore"),
-                    *args,
+                    *connect,
                     "--clean",
                     "--if-exists",
                     "--no-owner",
