@@ -285,8 +285,26 @@ class _Table:
             added: set[int] = set()
             for attacker, targets in exposed.items():
                 added |= self.breakers(attacker, targets, hidden)
-            if not added:  # cannot happen: an exposure always uses some shown cell
-                raise AssertionError("disclosure: exposure without a shown cell")
+            if not added:
+                # The two reductions disagreed (rounding): hide the cheapest shown cell that
+                # overlaps an exposed target, so the loop still makes progress.
+                targets = [t for found in exposed.values() for t in found]
+                overlapping = [
+                    t
+                    for t in range(len(self.keys))
+                    if t not in hidden
+                    and self.everyone[t].n
+                    and any((self.mask[t] & target).any() for target in targets)
+                ]
+                shown = [t for t in range(len(self.keys)) if t not in hidden and self.everyone[t].n]
+                if not shown:
+                    break  # nothing is shown any more
+                # Fail safe: without an overlapping cell, hide every shown one.
+                added = (
+                    {min(overlapping, key=lambda t: (self.cost[t], t))}
+                    if overlapping
+                    else set(shown)
+                )
             hidden |= added
         return frozenset(self.keys[t] for t in hidden if self.everyone[t].n)
 
