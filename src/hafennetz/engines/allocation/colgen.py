@@ -385,24 +385,25 @@ def price_columns_warm(
     dived = None
     if dive_iterations > 0 and not control.halted():
         control.begin("diving", dive_phase[0], dive_phase[1], time_share=dive_phase[2])
-    if x is not None and dive_iterations > 0 and not converged and stale:
+    x_dive = x  # `x` (the last solved LP) is returned for rounding even if diving fails
+    if x_dive is not None and dive_iterations > 0 and not converged and stale:
         # arcs were added after the last LP: re-solve first (a normal warm-started round),
         # so diving starts from an optimal basis; bound changes on a basis that is both primal
         # and dual infeasible were seen to run far past the deadline at state scale
         ok2, _obj2, cv2, _rd2, _cd2 = lp.solve(dive_iterations // 2)
         dive_iterations -= lp.last_iterations
         if ok2 and cv2.shape[0] >= lp.n_cols:
-            x = cv2[cols[order]]
+            x_dive = cv2[cols[order]]
             say("re-solved the LP with the last arcs before diving")
         else:
-            x = None
+            x_dive = None
             say("LP with the last arcs not solved within the budget: no diving")
-    if x is not None and dive_iterations > 0 and not control.halted():
+    if x_dive is not None and dive_iterations > 0 and not control.halted():
         dived = dive(
             lp,
             arcs,
             cols[order],
-            x,
+            x_dive,
             iterations=dive_iterations,
             finish_at=finish_at,
             finish_nodes=finish_nodes,

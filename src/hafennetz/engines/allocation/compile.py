@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -62,7 +63,8 @@ def resource_list(instance: Instance) -> tuple[str, ...]:
     return tuple(RESOURCES) + tuple(sorted(extra - set(RESOURCES)))
 
 
-def compile_instance(instance: Instance) -> Compiled:
+def compile_instance(instance: Instance, tick: Callable[[], object] | None = None) -> Compiled:
+    """`tick()` is called every 256 blocks (progress and cancellation polls)."""
     hh = instance.households
     munis = instance.municipalities
     w = instance.weights
@@ -117,7 +119,9 @@ def compile_instance(instance: Instance) -> Compiled:
     item_bonus: list[dict[int, float]] = []
     items: list[list[list[int]]] = []
     aggregated: dict[tuple[int, float], int] = {}  # (row, persons) -> item
-    for block in blocks:
+    for n_done, block in enumerate(blocks):
+        if tick is not None and n_done % 256 == 0:
+            tick()
         needs = needs_vector(block)
         members = [hh[i] for i in block]
         persons = float(sum(h.size for h in members))

@@ -22,7 +22,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-#: phases and their share of the run, for `Progress.fraction` (and of the time in wall-clock mode)
 StopCheck = Callable[[], bool]
 
 
@@ -225,6 +224,11 @@ class Control:
 
     def fraction(self) -> float:
         return self._lo + (self._hi - self._lo) * self._inner
+
+    def emit_due(self) -> None:
+        """Emit progress if due (no stop check: for work that must finish, e.g. explaining)."""
+        if time.monotonic() - self._last_emit >= PROGRESS_EVERY:
+            self.emit()
 
     def emit(self) -> None:
         self._last_emit = time.monotonic()

@@ -110,7 +110,7 @@ def allocate(
         unplaced_note = f"not placed by the {method_.value} method"
     else:
         control.say("compiling instance")
-        compiled = compile_instance(instance)
+        compiled = compile_instance(instance, tick=control.halted)
         p = compiled.problem
         control.say(
             f"{len(instance.households)} households -> {p.n_items} items "
@@ -141,7 +141,9 @@ def allocate(
     mexp: tuple[MunicipalityExplanation, ...] = ()
     if opts.explanations:
         control.begin("explaining", 1.0, 1.0)
-        hexp, mexp = explain(instance, assignment, unplaced_note=unplaced_note)
+        hexp, mexp = explain(
+            instance, assignment, unplaced_note=unplaced_note, tick=control.emit_due
+        )
     if control.stopped_by is not None:
         notes.append(
             "stopped by the safety cap" if control.stopped_by == "time_cap" else "cancelled"

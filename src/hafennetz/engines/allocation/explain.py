@@ -6,7 +6,7 @@ municipality (use of each resource). Reasons are structured (code + params) with
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from .compile import blocks_of, resource_list
 from .keys import target_shares
@@ -46,7 +46,9 @@ def explain(
     *,
     alternatives: int = 3,
     unplaced_note: str | None = None,
+    tick: Callable[[], object] | None = None,
 ) -> tuple[tuple[HouseholdExplanation, ...], tuple[MunicipalityExplanation, ...]]:
+    """`tick()` is called every 256 households (progress and cancellation polls)."""
     munis = instance.municipalities
     by_ags = {m.ags: m for m in munis}
     resources = resource_list(instance)
@@ -74,7 +76,9 @@ def explain(
     compatible_cache: dict[tuple[str, ...], list[Municipality]] = {}
     ranked_cache: dict[tuple[tuple[str, ...], frozenset[str]], list[Municipality]] = {}
     weights = instance.weights
-    for h in instance.households:
+    for n_done, h in enumerate(instance.households):
+        if tick is not None and n_done % 256 == 0:
+            tick()
         ags = assignment.get(h.case_id)
         members = block_members[h.case_id]
         need = _block_need(members)
