@@ -543,3 +543,33 @@ def test_state_coordination_missing_level_or_state_is_a_field_error(
     response = client.post(reverse("meeting-create"), _form_data(_start(), **extra))
     assert response.status_code == 200
     assert field in response.context["form"].errors
+
+
+def test_moves_and_repair_through_their_own_urls(client: Client, office_user) -> None:
+    from hafennetz.meetings import planning
+    from hafennetz.meetings.models import GroupAssignment
+
+    meeting = _planned_meeting(office_user)
+    plan = services.plan_generate(
+        actor=office_user, meeting=meeting, min_size=4, max_size=5, time_limit=2
+    )
+    block = planning.small_group_blocks(meeting)[0]
+    facilitator = Registration.objects.filter(meeting=meeting, role="facilitator").first()
+    source = GroupAssignment.objects.get(plan=plan, block=block, registration=facilitator)
+    target = (source.group + 1) % 6
+    client.force_login(office_user)
+    url = reverse("meeting-plan-move", args=[meeting.pk])
+    move = {"block": block.pk, "registration": facilitator.pk, "to_group": target + 1}
+    page = client.post(url, move)
+    assert page.status_code == 200 and page.context["violations"] and page.context["pending_move"]
+    assert GroupAssignment.objects.get(pk=source.pk).group == source.group
+    assert client.post(url, {**move, "confirm": "on"}).status_code == 302
+    assert GroupAssignment.objects.get(pk=source.pk).group == target
+    # Hostile ids are refused at the form, not at the database.
+    for bad in ("²", "9" * 30, "-1"):
+        assert client.post(url, {**move, "registration": bad}).status_code == 302
+    late = _staff(30)[-1]
+    services.registration_create(actor=late, meeting=meeting)
+    assert client.post(reverse("meeting-plan-repair", args=[meeting.pk])).status_code == 302
+    current = planning.current_plan(meeting)
+    assert current is not None and current.pk != plan.pk
