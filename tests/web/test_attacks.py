@@ -212,3 +212,34 @@ def test_security_headers(client: Client, name: str) -> None:
         "no-referrer",
     )
     assert response.get("Permissions-Policy"), "no Permissions-Policy header"
+
+
+# GET and HEAD must not change data: a link or an <img> on another site (CSRF) could trigger it.
+_GET_MAY_WRITE = {
+    "meetings.calendarfeed",  # the personal calendar address is made when first shown
+}
+# Reading is logged where the data demands it (households) and refusals are logged.
+_GET_MAY_AUDIT = {"request.refused", "meeting.calendar_feed", "household.view"}
+
+
+@pytest.mark.django_db
+def test_get_changes_no_data() -> None:
+    from hafennetz.core.models import AuditEntry
+
+    from .matrix.common import database_state
+
+    context = make_context()
+    clients = _clients(["own_member", "office"])
+    audit_before = AuditEntry.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    before = database_state()
+    for role, client in clients.items():
+        for name, (kwargs, _expected) in sorted(GET.items()):
+            response = client.get(_url(name, kwargs, context))
+            assert response.status_code < 500, (name, role)
+    after = database_state()
+    changed = (
+        {t for t in before if before[t] != after.get(t)} - _GET_MAY_WRITE - {"core.auditentry"}
+    )
+    assert not changed, f"GET requests changed {sorted(changed)}"
+    actions = set(AuditEntry.objects.filter(pk__gt=audit_before).values_list("action", flat=True))
+    assert actions <= _GET_MAY_AUDIT, actions - _GET_MAY_AUDIT
