@@ -67,6 +67,17 @@ CRAWL_LIMIT = 120
 HREF = re.compile(r'href="(/[^"#]*)')
 NOT_CRAWLED = ("/static/", "/konto/abmelden/", "/sprache/")
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+# Settings of the calling shell that would change what the smoke test expects (it sets its own).
+NOT_INHERITED = {
+    "DEBUG",
+    "HAFENNETZ_TEST_DB",
+    "SECURE_SSL_REDIRECT",
+    "SITE_URL",
+    "CSRF_TRUSTED_ORIGINS",
+    "TWO_FACTOR_REQUIRED",
+    "TRUSTED_PROXY_COUNT",
+    "SECURE_HSTS_SECONDS",
+}
 
 
 def step(message: str) -> None:
@@ -323,11 +334,7 @@ def main() -> int:
     port = free_port()
     try:
         with fresh_database(url) as database_url:
-            env = {
-                key: value
-                for key, value in os.environ.items()
-                if key not in {"DEBUG", "HAFENNETZ_TEST_DB", "SECURE_SSL_REDIRECT", "SITE_URL"}
-            }
+            env = {key: value for key, value in os.environ.items() if key not in NOT_INHERITED}
             env.update(
                 HAFENNETZ_ENV="production",
                 SECRET_KEY=secrets.token_urlsafe(50),

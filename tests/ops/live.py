@@ -23,15 +23,24 @@ ROOT = Path(__file__).resolve().parents[2]
 # Ports for live servers: the first free one in this range (HAFENNETZ_LIVE_PORTS="8101-8120").
 PORT_RANGE = os.environ.get("HAFENNETZ_LIVE_PORTS", "8101-8120")
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+# Deployment settings of the calling shell that would change what the tests expect.
+NOT_INHERITED = {
+    "DATABASE_URL",
+    "HAFENNETZ_TEST_DB",
+    "HAFENNETZ_ENV",
+    "DEBUG",
+    "SECRET_KEY",
+    "ALLOWED_HOSTS",
+    "CSRF_TRUSTED_ORIGINS",
+    "SECURE_SSL_REDIRECT",
+    "STATIC_ROOT",
+    "TRUSTED_PROXY_COUNT",
+}
 
 
 def django_env(**extra: str) -> dict[str, str]:
     """The environment of a subprocess running the app: no inherited database or test settings."""
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in {"DATABASE_URL", "HAFENNETZ_TEST_DB", "HAFENNETZ_ENV", "DEBUG"}
-    }
+    env = {k: v for k, v in os.environ.items() if k not in NOT_INHERITED}
     env["DJANGO_SETTINGS_MODULE"] = "hafennetz.settings"
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT / "src"), env.get("PYTHONPATH")]))
     env.update(extra)
