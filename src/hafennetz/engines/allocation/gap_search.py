@@ -365,18 +365,25 @@ def tabu_search(
 ) -> CoreSolution | None:
     """Best feasible solution found in `moves` tabu moves (never worse than `start`).
 
-    `start` may be None or infeasible: the search then starts from `start_assign` (or every item
-    on its cheapest agent) and, penalising capacity excess, works towards feasibility - the
-    repair for must-place problems. None if no feasible solution was found."""
+    The search starts from `start_assign` if given (it may violate capacities, e.g. the LP
+    solution rounded), else from `start`, else from every item on its cheapest agent; capacity
+    excess is penalised, so it repairs as it goes - the repair for must-place problems. The
+    result is never worse than a feasible `start`; None if no feasible solution was found."""
     if not applicable(problem) or problem.n_agents < 1:
         return start
     d = _data(problem)
     feasible_start = start is not None and is_feasible(problem, start)
+    start_cost = _INF
     if feasible_start:
+        assert start is not None
+        start_cost = float(d.cost[np.arange(d.cost.shape[0]), _assignment(problem, start)].sum())
+    if start_assign is not None:
+        assign0 = start_assign
+    elif feasible_start:
         assert start is not None
         assign0 = _assignment(problem, start)
     else:
-        cheap = start_assign if start_assign is not None else cheapest_assignment(problem)
+        cheap = cheapest_assignment(problem)
         if cheap is None:
             return None
         assign0 = cheap
@@ -438,7 +445,6 @@ def tabu_search(
     if not is_feasible(problem, sol):
         return start if feasible_start else None
     if feasible_start:
-        start_cost = float(d.cost[ts.rows, assign0].sum())
         return sol if ts.best_cost <= start_cost + _EPS else start
     return sol
 
