@@ -106,8 +106,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # argparse already printed the message
         return int(exc.code or 0)
     progress = _Progress(args.quiet)
-    if argv is None:
-        hide_highs_banner()  # this process owns its stdout (not when called from tests)
+    # a CLI process owns its stdout (also under `hafennetz allocate`, which passes argv): keep
+    # HiGHS' one-time banner out of the summary and of pipes
+    hide_highs_banner()
     try:
         if args.gap_instance is not None:
             return _gap(args, progress)
