@@ -17,7 +17,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.mail import EmailMessage, get_connection
 from django.db import connection, transaction
 from django.db.models import Count, Max, QuerySet
@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from hafennetz.core.access import AccessDenied, Actor
 from hafennetz.core.audit import log_action, save_audited, snapshot
 from hafennetz.core.models import State
+from hafennetz.core.urls import absolute_url
 from hafennetz.core.validators import MAX_COUNT, plausible_date
 from hafennetz.members.models import Member, StaffAccount
 from hafennetz.situation.access import (
@@ -779,8 +780,10 @@ def report_review(
         after=_report_snapshot(report),
     )
     if status == ReviewStatus.QUERY:
-        url = settings.SITE_URL + reverse(
-            "report-detail", kwargs={"number": report.round.number, "ags": report.member.ags}
+        url = _link(
+            reverse(
+                "report-detail", kwargs={"number": report.round.number, "ags": report.member.ags}
+            )
         )
         recipients = _staff_emails([report.member_id]).get(report.member_id, [])
         if recipients:
@@ -794,6 +797,15 @@ def report_review(
                 }
             _send_on_commit([EmailMessage(subject=subject, body=body, to=recipients)])
     return report
+
+
+def _link(path: str) -> str:
+    """An absolute link for e-mails (SITE_URL); a relative one on a development machine without
+    SITE_URL, where mails go to the console anyway."""
+    try:
+        return absolute_url(path)
+    except ImproperlyConfigured:
+        return path
 
 
 # --- reminders ---------------------------------------------------------------------------------
@@ -826,8 +838,8 @@ def _reminder_messages(
             counts[member.pk] = len(recipients)
             if not recipients:
                 continue
-            url = settings.SITE_URL + reverse(
-                "report-edit", kwargs={"number": survey_round.number, "ags": member.ags}
+            url = _link(
+                reverse("report-edit", kwargs={"number": survey_round.number, "ags": member.ags})
             )
             body = render_to_string(
                 "situation/email/reminder.txt",
