@@ -74,7 +74,9 @@ class Person:
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     """The app on a fresh SQLite file under gunicorn; 20 member staff log in at the same time."""
     var = tmp_path_factory.mktemp("sqlite-live")
-    env = django_env(HAFENNETZ_VAR_DIR=str(var), DEBUG="false")
+    env = django_env(
+        HAFENNETZ_VAR_DIR=str(var), DEBUG="false", DJANGO_SETTINGS_MODULE="tests.ops.live_settings"
+    )
     logins = json.loads(run_django(PREPARE, env).strip().splitlines()[-1])
     with gunicorn(env, var / "gunicorn.log") as server:
         people = [Person(Client(server.url), username, ags) for username, ags in logins]
