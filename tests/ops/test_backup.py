@@ -24,7 +24,6 @@ from tests.ops.live import ROOT, django_env
 
 DIGESTS = """
 import json
-import sqlite3
 from django.db import connection
 from tests.ops.dbcompare import table_digests
 print(json.dumps(table_digests(connection)))
