@@ -229,6 +229,9 @@ SITE_URL = os.environ.get("SITE_URL", "").rstrip("/")
 # Lagebild: `hafennetz send_reminders` (daily by cron) e-mails the staff of members without a
 # submitted report this many days before a round's deadline (comma-separated, e.g. "7,2").
 SITUATION_REMINDER_DAYS = [int(d) for d in _env_list("SITUATION_REMINDER_DAYS", "7,2")]
+# Aufnahme: `hafennetz anonymise_households` (daily by cron) anonymises households this many days
+# after their reception was confirmed (or after their contingent ended without a placement).
+ADMISSION_RETENTION_DAYS = int(os.environ.get("ADMISSION_RETENTION_DAYS", "90"))
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -92,7 +92,20 @@ def make_context() -> dict[str, Any]:
     run = AllocationRun.objects.create(contingent=contingent, method="greedy")
     placed = Household.objects.create(contingent=contingent, case_id="M-0009", age_18_64=1)
     placement = Placement.objects.create(run=run, household=placed, member=member, persons=1)
+    # A contingent with an approved run: its transparency page is public.
+    public = Contingent.objects.create(
+        name="Matrix öffentlich",
+        programme="other",
+        persons=10,
+        period_start=dt.date.today(),
+        period_end=dt.date.today() + dt.timedelta(days=30),
+        key="population",
+    )
+    AllocationRun.objects.create(
+        contingent=public, method="greedy", status="succeeded", approved_at=dt.datetime.now(dt.UTC)
+    )
     return {
+        "{public_contingent}": public.pk,
         "{placement}": placement.pk,
         "{run}": run.pk,
         "{household}": household.pk,

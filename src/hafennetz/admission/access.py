@@ -198,3 +198,20 @@ def access_placement(user: Visitor | None, pk: int) -> Placement:
         raise Http404
     access_member_placements(user, placement.member.ags)
     return placement
+
+
+# --- the public transparency page ---------------------------------------------------------------
+
+
+def access_public_contingent(pk: int) -> Contingent:
+    """A contingent whose figures are public: one with an approved run (anyone may look,
+    without logging in). Others do not exist for the public (Http404)."""
+    contingent = (
+        Contingent.objects.filter(pk=pk, runs__approved_at__isnull=False)
+        .select_related("key_table")
+        .distinct()
+        .first()
+    )
+    if contingent is None:
+        raise Http404
+    return contingent

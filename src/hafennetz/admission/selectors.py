@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -20,10 +21,12 @@ from hafennetz.admission.models import (
     Pledge,
     PledgeStatus,
     Resource,
+    RunMethod,
     RunStatus,
 )
+from hafennetz.core.disclosure import ALL, Contribution, protect, table_keys
 from hafennetz.core.models import AuditEntry
-from hafennetz.members.models import Member
+from hafennetz.members.models import Member, SizeClass
 
 ACTIVE = (PledgeStatus.OFFERED, PledgeStatus.ACCEPTED)
 
@@ -300,13 +303,15 @@ def run_summary(run: AllocationRun) -> RunSummary | None:
         for m in run.result.get("municipalities", [])
     ]
     met = sum(len(flags) for case, flags in hard.items() if assignment.get(case))
+    # Households anonymised after reception keep only their counts (services.anonymise_...).
+    kept = run.result.get("anonymised", {})
     return RunSummary(
         placed_households=sum(1 for a in assignment.values() if a),
         placed_persons=sum(sizes.get(c, 0) for c, a in assignment.items() if a),
         unplaced=unplaced,
         members=sorted(members, key=lambda m: (-m.persons, m.name)),
-        hard_needs_met=met,
-        hard_needs_total=sum(len(f) for f in hard.values()),
+        hard_needs_met=met + int(kept.get("hard_needs_met", 0)),
+        hard_needs_total=sum(len(f) for f in hard.values()) + int(kept.get("hard_needs_total", 0)),
         score={k: float(v) for k, v in run.result.get("score", {}).items()},
         reproducible=bool(run.result.get("reproducible")),
     )
@@ -337,3 +342,153 @@ def placements_of(member: Member) -> QuerySet[Placement]:
 
 def placements_of_run(run: AllocationRun) -> QuerySet[Placement]:
     return Placement.objects.filter(run=run).select_related("member", "household")
+
+
+# --- the public transparency page ----------------------------------------------------------------
+
+
+def public_contingents() -> QuerySet[Contingent]:
+    """Contingents with at least one approved run: the public may see their figures."""
+    return (
+        Contingent.objects.filter(runs__approved_at__isnull=False)
+        .distinct()
+        .order_by("-period_start", "name")
+    )
+
+
+def approved_runs(contingent: Contingent) -> QuerySet[AllocationRun]:
+    return AllocationRun.objects.filter(contingent=contingent, approved_at__isnull=False).order_by(
+        "approved_at", "pk"
+    )
+
+
+@dataclass(frozen=True)
+class PublicCell:
+    placed: int | None  # persons placed; None: hidden by disclosure control
+    target: int  # persons by the contingent's key
+
+
+@dataclass(frozen=True)
+class PublicRow:
+    label: str
+    cells: list[PublicCell]  # per size class, then the row total
+
+
+@dataclass(frozen=True)
+class PublicRun:
+    run: AllocationRun
+    method_label: str
+    reproducible: bool
+
+
+@dataclass(frozen=True)
+class Transparency:
+    contingent: Contingent
+    key_label: str
+    key_computed: bool
+    size_classes: list[str]
+    state_ids: list[str]  # the rows' states, in order (the last row is the total)
+    rows: list[PublicRow]  # per state, then the total row
+    placed_persons: int | None
+    placed_households: int | None
+    hard_needs_met: int
+    hard_needs_total: int
+    runs: list[PublicRun]
+    hidden_cells: int
+
+
+def _size_classes() -> list[tuple[int, str]]:
+    return [(int(v), str(label)) for v, label in SizeClass.choices]
+
+
+def transparency(contingent: Contingent) -> Transparency:
+    """The public figures of a contingent: persons placed by its approved runs per state and
+    member size class, against the targets of its distribution key, under the Lagebild's
+    disclosure control (ADR 0040): the contributors of a cell are households, a cell of 1 or 2
+    households (or one dominated by a household) is hidden, and so is every cell from which a
+    hidden one could be computed; a state coordination, which sees its state's placements, is
+    one of the attackers. Hard needs are shown as counts for the whole contingent only."""
+    runs = list(approved_runs(contingent))
+    placements = list(
+        Placement.objects.filter(run__in=runs).select_related(
+            "member__state", "member__municipality", "member__district"
+        )
+    )
+    sizes = _size_classes()
+    size_ids = [s for s, _label in sizes]
+    comparison = key_comparison(contingent)
+    kinds = [k for k, _label in comparison.kinds]
+    key_computed = contingent.key in kinds
+    targets: dict[tuple[str, int], int] = defaultdict(int)
+    names: dict[str, str] = {}
+    if key_computed:
+        index = kinds.index(contingent.key)
+        for key_row in comparison.rows:
+            member = key_row.member
+            names[member.state_id] = member.state.name
+            targets[(member.state_id, int(member.size_class))] += key_row.targets[index]
+    values: dict[tuple[str, int], list[tuple[float, bool]]] = defaultdict(list)
+    for placement in placements:
+        member = placement.member
+        names[member.state_id] = member.state.name
+        # One contributor per household; never shared with members individually.
+        values[(member.state_id, int(SizeClass.of(member.population)))].append(
+            (float(placement.persons), False)
+        )
+    states = sorted(names)
+    cells = {key: Contribution.of(pairs) for key, pairs in values.items()}
+    hidden = protect(cells, states, size_ids, rows_known_to_insiders=True)
+
+    def placed(state: str, size: int | str) -> int | None:
+        if (state, size) in hidden:
+            return None
+        return int(
+            sum(
+                persons
+                for (s, c), pairs in values.items()
+                if state in (ALL, s) and size in (ALL, c)
+                for persons, _shared in pairs
+            )
+        )
+
+    def target(state: str, size: int | str) -> int:
+        return sum(v for (s, c), v in targets.items() if state in (ALL, s) and size in (ALL, c))
+
+    columns: list[int | str] = [*size_ids, ALL]
+    rows = [
+        PublicRow(
+            label=names[state] if state != ALL else "",
+            cells=[PublicCell(placed(state, size), target(state, size)) for size in columns],
+        )
+        for state in [*states, ALL]
+    ]
+    grand = placed(ALL, ALL)
+    households = len(placements)
+    met = total = 0
+    public_runs = []
+    for run in runs:
+        summary = run_summary(run)
+        if summary is not None:
+            met += summary.hard_needs_met
+            total += summary.hard_needs_total
+        public_runs.append(
+            PublicRun(
+                run=run,
+                method_label=str(RunMethod(run.method).label),
+                reproducible=bool(run.result.get("reproducible")),
+            )
+        )
+    return Transparency(
+        contingent=contingent,
+        key_label=str(KeyKind(contingent.key).label),
+        key_computed=key_computed,
+        size_classes=[label for _s, label in sizes],
+        state_ids=states,
+        rows=rows,
+        placed_persons=grand,
+        placed_households=households if grand is not None else None,
+        hard_needs_met=met,
+        hard_needs_total=total,
+        runs=public_runs,
+        hidden_cells=len([k for k in hidden if k in set(table_keys(states, size_ids))]),
+    )

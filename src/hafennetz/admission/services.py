@@ -5,13 +5,18 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
+import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -42,6 +47,7 @@ from hafennetz.admission.models import (
 from hafennetz.admission.selectors import committed_persons, contingent_members, households_of
 from hafennetz.core.access import AccessDenied, Actor
 from hafennetz.core.audit import create_audited, log_action, snapshot, update_audited
+from hafennetz.core.models import AuditEntry
 from hafennetz.core.validators import plausible_date
 from hafennetz.engines.allocation.serialize import fingerprint, instance_to_dict
 from hafennetz.engines.allocation.validate import validate as validate_instance
@@ -602,3 +608,189 @@ def placement_report_problem(*, actor: Actor, placement: Placement, problem: str
     placement.save(update_fields=["status", "problem", "updated_at"])
     log_action(actor=actor, action="placement.problem", obj=placement, after={"status": "problem"})
     return placement
+
+
+# --- retention: anonymise households after reception -------------------------------------------
+
+ANONYMISED = "anonymised"
+# Keys of household audit entries whose values describe the person (needs, links, preferences)
+# or name the case; after anonymisation the entry keeps only that they were there.
+_HOUSEHOLD_AUDIT_KEYS = frozenset({"case_id", "needs", "links", "preferences"})
+_CASE_CHARS = r"A-Za-z0-9._/-"
+
+
+@dataclass(frozen=True)
+class AnonymisedCounts:
+    households: int
+    placements: int
+    runs: int
+    audit_entries: int
+
+
+def households_due_for_anonymisation(
+    *, now: dt.datetime | None = None, days: int | None = None
+) -> QuerySet[Household]:
+    """Households whose reception was confirmed more than `days` ago, and households without a
+    placement whose contingent ended more than `days` ago (ADMISSION_RETENTION_DAYS)."""
+    now = now or timezone.now()
+    days = settings.ADMISSION_RETENTION_DAYS if days is None else days
+    cutoff = now - dt.timedelta(days=days)
+    return Household.objects.filter(anonymised_at__isnull=True).filter(
+        Q(placement__status=PlacementStatus.CONFIRMED, placement__confirmed_at__lt=cutoff)
+        | Q(placement__isnull=True, contingent__period_end__lt=timezone.localdate(cutoff))
+    )
+
+
+def _pseudonym() -> str:
+    return f"anon-{uuid.uuid4().hex[:12]}"
+
+
+def _scrubber(mapping: Mapping[str, str]) -> Callable[[Any], Any]:
+    """Replaces every old case number (as a whole token) by its pseudonym, anywhere in JSON."""
+    if not mapping:
+        return lambda value: value
+    pattern = re.compile(
+        rf"(?<![{_CASE_CHARS}])("
+        + "|".join(re.escape(c) for c in sorted(mapping, key=len, reverse=True))
+        + rf")(?![{_CASE_CHARS}])"
+    )
+
+    def scrub(value: Any) -> Any:
+        if isinstance(value, str):
+            return pattern.sub(lambda m: mapping[m.group(1)], value)
+        if isinstance(value, list):
+            return [scrub(v) for v in value]
+        if isinstance(value, dict):
+            return {scrub(k): scrub(v) for k, v in value.items()}
+        return value
+
+    return scrub
+
+
+def _anonymise_run(run: AllocationRun, mapping: Mapping[str, str]) -> None:
+    """The run keeps its numbers (sizes, assignment to members, score parts) under the
+    pseudonyms; the anonymised households' needs, links and preferences are removed from its
+    input snapshot and result. How many hard needs were met is kept as a count, so the run's
+    figures (and the public page) stay as they were."""
+    scrub = _scrubber(mapping)
+    snapshot_ = dict(run.input_snapshot)
+    result = dict(run.result)
+    hard = set(snapshot_.get("hard_flags", []))
+    assignment = {c: a for c, a in result.get("assignment", [])}
+    kept = dict(result.get(ANONYMISED, {}))
+    households = []
+    for h in snapshot_.get("households", []):
+        if h.get("case_id") in mapping:
+            needs = set(h.get("flags", [])) & hard
+            kept["households"] = kept.get("households", 0) + 1
+            kept["hard_needs_total"] = kept.get("hard_needs_total", 0) + len(needs)
+            if assignment.get(h["case_id"]):
+                kept["hard_needs_met"] = kept.get("hard_needs_met", 0) + len(needs)
+            h = {
+                "case_id": mapping[h["case_id"]],
+                "age_bands": h.get("age_bands", []),
+                "flags": [],
+                "needs": {},
+                "links": [],
+                "preferences": [],
+                "outcomes": {},
+            }
+        households.append(h)
+    snapshot_["households"] = households
+    result["households"] = [
+        (
+            h | {"case_id": mapping[h["case_id"]], "flags_met": [], "flags_unmet": []}
+            if h.get("case_id") in mapping
+            else h
+        )
+        for h in result.get("households", [])
+    ]
+    if kept:
+        result[ANONYMISED] = kept
+    run.input_snapshot = scrub(snapshot_)
+    run.result = scrub(result)
+    run.save(update_fields=["input_snapshot", "result", "updated_at"])
+
+
+def _anonymise_audit(households: Iterable[Household], mapping: Mapping[str, str]) -> int:
+    """Audit entries keep who did what and when; what they said about an anonymised household
+    (its case number, needs, links, preferences) is replaced."""
+    scrub = _scrubber(mapping)
+    household_ids = {str(h.pk) for h in households}
+    changed = 0
+    for entry in AuditEntry.objects.filter(object_type__startswith="admission."):
+        before, after, label = entry.before, entry.after, entry.object_repr
+        if entry.object_type == "admission.household" and entry.object_id in household_ids:
+            before = {
+                k: (ANONYMISED if k in _HOUSEHOLD_AUDIT_KEYS else v)
+                for k, v in (before or {}).items()
+            } or entry.before
+            after = {
+                k: (ANONYMISED if k in _HOUSEHOLD_AUDIT_KEYS else v)
+                for k, v in (after or {}).items()
+            } or entry.after
+        before, after, label = scrub(before), scrub(after), scrub(label)
+        if (before, after, label) != (entry.before, entry.after, entry.object_repr):
+            entry.before, entry.after, entry.object_repr = before, after, label
+            entry.save(update_fields=["before", "after", "object_repr"])
+            changed += 1
+    return changed
+
+
+@transaction.atomic
+def anonymise_households(
+    *, actor: Actor = None, now: dt.datetime | None = None, days: int | None = None
+) -> AnonymisedCounts:
+    """The retention rule (ADR 0050): households due (see `households_due_for_anonymisation`)
+    get a random pseudonym instead of their case number and lose their needs, links and
+    preferences; their placements lose the problem text; runs and audit entries that name them
+    are rewritten the same way. Other households' links to them are removed (a link to a case
+    that no longer exists cannot be honoured). Logged with counts only."""
+    _refuse_unless_office(actor)
+    now = now or timezone.now()
+    # Lock the rows by id: PostgreSQL refuses FOR UPDATE on the outer join of the query.
+    ids = list(households_due_for_anonymisation(now=now, days=days).values_list("pk", flat=True))
+    due = list(Household.objects.select_for_update().filter(pk__in=ids, anonymised_at__isnull=True))
+    if not due:
+        return AnonymisedCounts(0, 0, 0, 0)
+    mapping = {h.case_id: _pseudonym() for h in due}
+    by_contingent: dict[int, set[str]] = defaultdict(set)
+    for household in due:
+        by_contingent[household.contingent_id].add(household.case_id)
+        household.case_id = mapping[household.case_id]
+        household.needs, household.links, household.preferences = [], [], []
+        household.anonymised_at = now
+    Household.objects.bulk_update(
+        due, ["case_id", "needs", "links", "preferences", "anonymised_at", "updated_at"]
+    )
+    for contingent_id, cases in by_contingent.items():
+        for other in Household.objects.filter(
+            contingent_id=contingent_id, anonymised_at__isnull=True
+        ):
+            links = [link for link in other.links if link.get("case") not in cases]
+            if links != other.links:
+                other.links = links
+                other.save(update_fields=["links", "updated_at"])
+    placements = Placement.objects.filter(household__in=due).update(problem="", updated_at=now)
+    runs = 0
+    for run in AllocationRun.objects.filter(contingent_id__in=list(by_contingent)):
+        cases = {h.get("case_id") for h in run.input_snapshot.get("households", [])}
+        old = {c: p for c, p in mapping.items() if c in cases}
+        if old:
+            _anonymise_run(run, old)
+            runs += 1
+    entries = _anonymise_audit(due, mapping)
+    counts = AnonymisedCounts(len(due), placements, runs, entries)
+    log_action(
+        actor=actor,
+        action="household.anonymise",
+        object_type="admission.household",
+        after={
+            "households": counts.households,
+            "placements": counts.placements,
+            "runs": counts.runs,
+            "audit_entries": counts.audit_entries,
+            "retention_days": settings.ADMISSION_RETENTION_DAYS if days is None else days,
+        },
+    )
+    return counts

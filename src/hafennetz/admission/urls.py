@@ -37,4 +37,6 @@ urlpatterns = [
         name="placement-confirm",
     ),
     path("aufnahme/zuweisung/<int:pk>/problem/", views.placement_problem, name="placement-problem"),
+    path("aufnahme/transparenz/", views.transparency_list, name="transparency-list"),
+    path("aufnahme/transparenz/<int:pk>/", views.transparency, name="transparency"),
 ]

@@ -371,3 +371,25 @@ def placement_problem(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request, "admission/placement_problem.html", {"placement": placement, "form": form}
     )
+
+
+# --- public transparency (no login; aggregates under disclosure control only) -------------------
+
+
+@require_safe
+def transparency_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "admission/transparency_list.html",
+        {"contingents": selectors.public_contingents()},
+    )
+
+
+@require_safe
+def transparency(request: HttpRequest, pk: int) -> HttpResponse:
+    contingent = access.access_public_contingent(pk)
+    return render(
+        request,
+        "admission/transparency.html",
+        {"page": selectors.transparency(contingent)},
+    )

@@ -1,4 +1,5 @@
-"""Matrix rows of the admission module (pledges)."""
+"""Matrix rows of the admission module (pledges, contingents, households, runs, placements,
+the public transparency pages)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from .common import (
     OFFICE_ONLY,
     OK,
     OWN_OR_OFFICE,
+    PUBLIC,
     REDIRECT,
     ROLES,
     Post,
@@ -63,6 +65,8 @@ GET = {
     "placements-of-member": ({"ags": AGS}, OWN_OR_OFFICE),
     "placement-confirm": ({"pk": "{placement}"}, dict.fromkeys(ROLES, NOT_ALLOWED)),
     "placement-problem": ({"pk": "{placement}"}, OWN_OR_OFFICE),
+    "transparency-list": ({}, PUBLIC),
+    "transparency": ({"pk": "{public_contingent}"}, PUBLIC),
 }
 
 POST = {
@@ -156,5 +160,7 @@ NO_POST = {
     "contingent-list",
     "contingent-detail",
     "household-list",
+    "transparency-list",
+    "transparency",
 }
 PENDING_POST: set[str] = set()
