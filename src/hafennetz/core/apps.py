@@ -8,4 +8,9 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from hafennetz.core import checks  # noqa: F401 - registers the deployment checks
+        from hafennetz.core import (
+            checks,  # noqa: F401 - registers the deployment checks
+            formfields,
+        )
+
+        formfields.install()
