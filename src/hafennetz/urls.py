@@ -14,7 +14,11 @@ urlpatterns = [
     path("karte/laender.geojson", web_views.state_boundaries, name="state-boundaries"),
     path("verwaltung/protokoll/", audit_log, name="audit-log"),
     path("konto/", account.account, name="account"),
-    path("konto/anmelden/", auth_views.LoginView.as_view(), name="login"),
+    path(
+        "konto/anmelden/",
+        auth_views.LoginView.as_view(authentication_form=account.LoginForm),
+        name="login",
+    ),
     path("konto/abmelden/", auth_views.LogoutView.as_view(), name="logout"),
     path("konto/passwort/", account.PasswordChangeView.as_view(), name="password_change"),
     path(

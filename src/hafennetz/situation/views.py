@@ -135,10 +135,12 @@ def progress(request: HttpRequest, number: int) -> HttpResponse:
 
 
 def remind(request: HttpRequest, number: int) -> HttpResponse:
-    found = access.access_progress(request.user, number, request.POST.get("state") or None)
+    state = request.POST.get("state") or None
+    if state is not None and not (len(state) == 2 and state.isascii() and state.isdigit()):
+        raise Http404  # a state key is two digits; anything else names no state
+    found = access.access_progress(request.user, number, state)
     if refused := _post_only(request):
         return refused
-    state = request.POST.get("state") or None
     count = services.reminders_send(
         actor=request.user,
         survey_round=found.round,

@@ -13,9 +13,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django import forms
 from django.conf import settings
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.forms import PasswordResetForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, UsernameField
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse, reverse_lazy
@@ -27,6 +28,17 @@ from hafennetz.core.audit import client_address, log_action, log_request_event
 from hafennetz.core.models import AuditEntry
 from hafennetz.core.urls import absolute_url
 from hafennetz.web.twofactor import has_device, two_factor_mandatory
+
+
+class LoginForm(AuthenticationForm):
+    """The login form with a length bound checked before anything else: Django's form sets
+    max_length only on the widget, so a 300-character name reached the lockout bookkeeping
+    (django-axes stores it in a 255-character column: a 500 on PostgreSQL)."""
+
+    username = UsernameField(
+        max_length=150, widget=forms.TextInput(attrs={"autofocus": True, "maxlength": 150})
+    )
+
 
 PASSWORD_RESET_REQUESTED = "user.password_reset_requested"  # noqa: S105 (an action name)
 PASSWORD_RESET_DONE = "user.password_reset"  # noqa: S105 (an action name)
