@@ -109,8 +109,22 @@ def main() -> None:
     )
     p.add_argument("--engine-commit", default="HEAD")
     p.add_argument("--engine-src", default=None)
+    p.add_argument(
+        "--lp-bound",
+        action="store_true",
+        help="after the contenders, the LP relaxation of the plain model (no time pressure, "
+        "not a contender) as a reference bound",
+    )
+    p.add_argument(
+        "--lp-bound-only",
+        action="store_true",
+        help="add the LP bound to an existing --out file (same scale and seeds) and re-score",
+    )
     p.add_argument("--out", type=Path, required=True)
     args = p.parse_args()
+    if args.lp_bound_only:
+        _add_lp_bounds(args)
+        return
     src, label = engine_snapshot(args.engine_commit, args.engine_src)
     sys.path.insert(0, str(src))  # this process scores with the engine under test, too
     from generate import generate
@@ -238,6 +252,8 @@ def main() -> None:
             entry["product_repeat_identical"] = res["optimal"].get("sha256") == res[
                 "optimal_repeat"
             ].get("sha256")
+        if args.lp_bound:
+            _lp_bound(entry, args, env, d)
         _finish(entry, persons, u)
         _write(args.out, report)
     report["load_end"] = [round(x, 2) for x in os.getloadavg()]
@@ -245,9 +261,42 @@ def main() -> None:
     _print_summary(runs)
 
 
+def _lp_bound(entry: dict[str, object], args, env, d: Path) -> None:
+    js = d / "lp.json"
+    cmd = [str(PYTHON), str(HERE / "baseline_highs.py"), "realistic", "--relax"]
+    cmd += ["--scale", args.scale, "--seed", str(entry["seed"]), "--time-limit", "1800"]
+    cmd += ["--json", str(js), "--max-gb", str(args.plain_max_gb)]
+    r = run_child(cmd, env, timeout=2400)
+    data = json.loads(js.read_text()) if js.exists() else {}
+    entry["lp_bound"] = data.get("bound")
+    entry["lp_bound_run"] = {
+        "wall_s": r.wall_s,
+        "peak_rss_mb": r.peak_rss_mb,
+        "status": data.get("highs_status"),
+        "load": f"{r.load_start}-{r.load_end}",
+    }
+    print(f"seed {entry['seed']}: LP bound {entry['lp_bound']} ({r.wall_s} s)", file=sys.stderr)
+
+
+def _add_lp_bounds(args) -> None:
+    report = json.loads(args.out.read_text())
+    src, _label = engine_snapshot(args.engine_commit, args.engine_src)
+    env = child_env(src)
+    tmp = Path(tempfile.mkdtemp(prefix="lp-bound-"))
+    for entry in report["runs"]:
+        if "methods" not in entry or entry.get("lp_bound") is not None:
+            continue
+        _lp_bound(entry, args, env, tmp)
+        _finish(entry, int(entry["persons"]), 10.0)
+        _write(args.out, report)
+    _print_summary(report["runs"])
+
+
 def _finish(entry: dict[str, object], persons: int, u: float) -> None:
     res: dict[str, dict[str, object]] = entry["methods"]  # type: ignore[assignment]
     bounds = [v["bound"] for v in res.values() if isinstance(v.get("bound"), (int, float))]
+    if isinstance(entry.get("lp_bound"), (int, float)):
+        bounds.append(entry["lp_bound"])  # type: ignore[arg-type]
     bound = min(bounds) if bounds else None
     entry["best_bound"] = bound
     for v in res.values():
