@@ -179,8 +179,9 @@ PASSWORD_RESET_MAX_PER_ADDRESS = 3
 PASSWORD_RESET_MAX_PER_CLIENT = 10
 
 # Two-factor authentication (TOTP) is required for the coordination office and the state
-# coordinations; member staff may turn it on. Switch off only for tests.
-TWO_FACTOR_REQUIRED = _env_bool("TWO_FACTOR_REQUIRED", True)
+# coordinations; member staff may turn it on. Switch off only for tests and a local demo: a
+# production deployment always requires it.
+TWO_FACTOR_REQUIRED = PRODUCTION or _env_bool("TWO_FACTOR_REQUIRED", True)
 OTP_TOTP_ISSUER = "hafennetz"
 
 LANGUAGE_CODE = "de"
