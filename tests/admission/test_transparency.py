@@ -1,6 +1,7 @@
 """The public transparency page of a contingent: figures after approval, under the Lagebild's
 disclosure control (ADR 0040) — no case number, and no hidden cell can be computed from the
-shown ones (differences or any linear combination), for an outsider and a state coordination."""
+shown ones (differences or any linear combination), for an outsider, a state coordination and
+a receiving member that knows its own households."""
 
 from __future__ import annotations
 
@@ -75,8 +76,10 @@ def test_no_hidden_cell_is_derivable(office_user, contingent) -> None:
     states, sizes = page.state_ids, [1, 2, 3, 4]
     inner = [(s, c) for s in states for c in sizes]
     households: dict[tuple[str, int], list[float]] = {key: [] for key in inner}
+    receiving: dict[tuple[str, int], list[int]] = {key: [] for key in inner}
     for p in placements:
         households[(p.member.state_id, int(p.member.size_class))].append(float(p.persons))
+        receiving[(p.member.state_id, int(p.member.size_class))].append(p.member_id)
     # What the page shows, cell by cell (the rows hold the size classes, then the total).
     keys = table_keys(states, sizes)
     shown_keys = []
@@ -98,11 +101,17 @@ def test_no_hidden_cell_is_derivable(office_user, contingent) -> None:
     def mask(key) -> np.ndarray:  # type: ignore[no-untyped-def]
         return np.array([1.0 if k in _cells_of(key, inner) else 0.0 for k in inner])
 
-    empty = [i for i, k in enumerate(inner) if not households[k]]
-    attackers = {"outsider": set(empty)}
+    empty = {i for i, k in enumerate(inner) if not households[k]}
+    # (name, cells known as a whole, the member whose own households are known)
+    attackers: list[tuple[str, set[int], int | None]] = [("outsider", empty, None)]
     for s in states:  # a state coordination sees every placement of its state
-        attackers[f"state {s}"] = set(empty) | {i for i, k in enumerate(inner) if k[0] == s}
-    for name, known in attackers.items():
+        attackers.append(
+            (f"state {s}", empty | {i for i, k in enumerate(inner) if k[0] == s}, None)
+        )
+    for m in {p.member_id for p in placements}:  # a receiving member knows its own households
+        alone = {i for i, k in enumerate(inner) if households[k] and set(receiving[k]) == {m}}
+        attackers.append((f"member {m}", empty | alone, m))
+    for name, known, own in attackers:
         unknown = [i for i in range(len(inner)) if i not in known]
         if not unknown:
             continue
@@ -110,8 +119,20 @@ def test_no_hidden_cell_is_derivable(office_user, contingent) -> None:
         shown = [row for row in shown if row.any()]
         for key in keys:
             part = [i for i in unknown if mask(key)[i]]
-            values = [v for i in part for v in households[inner[i]]]
-            if not values or not is_sensitive(Contributors.of(values)):
+            values = [
+                v
+                for i in part
+                for v, m in zip(households[inner[i]], receiving[inner[i]], strict=True)
+                if m != own
+            ]
+            if not values:
+                continue
+            if own is None:
+                sensitive = is_sensitive(Contributors.of(values))
+            else:  # a member isolates another when only that one's households are left
+                others = {m for i in part for m in receiving[inner[i]] if m != own}
+                sensitive = len(others) == 1
+            if not sensitive:
                 continue
             target = np.array([1.0 if i in part else 0.0 for i in unknown])
             assert not _derivable(shown, target), (name, key)

@@ -24,7 +24,7 @@ from hafennetz.admission.models import (
     RunMethod,
     RunStatus,
 )
-from hafennetz.core.disclosure import ALL, Contribution, protect, table_keys
+from hafennetz.core.disclosure import ALL, Contribution, Contributors, protect, table_keys
 from hafennetz.core.models import AuditEntry
 from hafennetz.members.models import Member, SizeClass
 
@@ -405,9 +405,10 @@ def transparency(contingent: Contingent) -> Transparency:
     """The public figures of a contingent: persons placed by its approved runs per state and
     member size class, against the targets of its distribution key, under the Lagebild's
     disclosure control (ADR 0040): the contributors of a cell are households, a cell of 1 or 2
-    households (or one dominated by a household) is hidden, and so is every cell from which a
-    hidden one could be computed; a state coordination, which sees its state's placements, is
-    one of the attackers. Hard needs are shown as counts for the whole contingent only."""
+    households or receiving members (or one dominated by one) is hidden, and so is every cell
+    from which a hidden one could be computed; a state coordination, which sees its state's
+    placements, and a receiving member, which knows its own households, are attackers. Hard
+    needs are shown as counts for the whole contingent only."""
     runs = list(approved_runs(contingent))
     placements = list(
         Placement.objects.filter(run__in=runs).select_related(
@@ -436,7 +437,21 @@ def transparency(contingent: Contingent) -> Transparency:
             (float(placement.persons), False)
         )
     states = sorted(names)
-    cells = {key: Contribution.of(pairs) for key, pairs in values.items()}
+    # Each receiving member knows its own households: as the module's "private" contributors
+    # (what a logged-in member does not know by itself) the receiving members count, each with
+    # the persons it received in the cell. So a cell needs 3 receiving members as well, and a
+    # member alone in a cell is an attacker that knows that cell.
+    per_member: dict[tuple[str, int], dict[int, float]] = defaultdict(lambda: defaultdict(float))
+    for placement in placements:
+        key = (placement.member.state_id, int(SizeClass.of(placement.member.population)))
+        per_member[key][placement.member_id] += float(placement.persons)
+    cells = {
+        key: Contribution(
+            everyone=Contributors.of(v for v, _shared in pairs),
+            private=Contributors.of(per_member[key].values()),
+        )
+        for key, pairs in values.items()
+    }
     hidden = protect(cells, states, size_ids, rows_known_to_insiders=True)
 
     def placed(state: str, size: int | str) -> int | None:
