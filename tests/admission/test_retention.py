@@ -9,7 +9,7 @@ import json
 import re
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from hafennetz.admission import selectors, services
@@ -186,6 +186,8 @@ def test_nothing_due_before_the_retention_period(approved, settings) -> None:
 def test_only_the_office_or_the_system_anonymises(member_user) -> None:
     with pytest.raises(AccessDenied):
         services.anonymise_households(actor=member_user)
+    with pytest.raises(CommandError):
+        call_command("anonymise_households", "--days", "-1")
     assert not AuditEntry.objects.filter(action="household.anonymise").exists()
 
 

@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from hafennetz.admission.services import anonymise_households
 
@@ -22,7 +22,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, **options: object) -> None:
         days = options.get("days")
-        counts = anonymise_households(actor=None, days=int(days) if days is not None else None)
+        if days is not None and (not isinstance(days, int) or days < 0):
+            raise CommandError("--days must be 0 or more.")
+        counts = anonymise_households(actor=None, days=days)
         self.stdout.write(
             f"Anonymised {counts.households} households "
             f"({counts.placements} placements, {counts.runs} runs, "
