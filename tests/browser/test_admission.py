@@ -57,6 +57,7 @@ def test_run_approve_confirm_public(bpage: BrowserPage, login_as, context) -> No
     page.get_by_label(field("Number of the run, to confirm")).fill(str(run.pk))
     page.get_by_role("button", name=t("Approve"), exact=True).click()
     expect(page.locator(".messages .success")).to_have_text(t("The allocation was approved."))
+    expect(page.get_by_role("link", name=t("Public transparency page"))).to_be_visible()
     placement = Placement.objects.select_related("member", "household").order_by("pk").first()
     assert placement is not None
 
