@@ -19,6 +19,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, UsernameField
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template import loader
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.views.decorators.http import require_safe
@@ -26,6 +27,7 @@ from django.views.decorators.http import require_safe
 from hafennetz.core.access import ensure
 from hafennetz.core.audit import client_address, log_action, log_request_event
 from hafennetz.core.models import AuditEntry
+from hafennetz.core.tasks import send_email
 from hafennetz.core.urls import absolute_url
 from hafennetz.web.twofactor import has_device, two_factor_mandatory
 
@@ -99,13 +101,17 @@ class ThrottledPasswordResetForm(PasswordResetForm):
             self.request,
         )
         context["valid_hours"] = max(1, settings.PASSWORD_RESET_TIMEOUT // 3600)
-        super().send_mail(
-            subject_template_name,
-            email_template_name,
-            context,
-            from_email,
-            to_email,
-            html_email_template_name,
+        subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
+        body = loader.render_to_string(email_template_name, context)
+        html = (
+            loader.render_to_string(html_email_template_name, context)
+            if html_email_template_name
+            else ""
+        )
+        # The background worker sends it: the answer to this request takes as long whether or
+        # not an account has the address (no account enumeration by response time).
+        send_email.enqueue(
+            subject=subject, body=body, to=[to_email], from_email=from_email, html=html
         )
 
 
@@ -137,7 +143,7 @@ class PasswordResetView(auth_views.PasswordResetView):
             response: HttpResponse = super(auth_views.PasswordResetView, self).form_valid(form)
         else:
             form.request = self.request
-            response = super().form_valid(form)  # sends the mail
+            response = super().form_valid(form)  # queues the mail for the worker
         log_action(
             actor=None,
             actor_label=email,
