@@ -406,3 +406,23 @@ def test_meeting_pages_have_bounded_query_counts(
     url = reverse(name) if name == "meeting-list" else reverse(name, args=[meeting.pk])
     with django_assert_max_num_queries(limit):
         assert client.get(url).status_code == 200
+
+
+def test_wrong_checkin_codes_are_limited(office_user, member_user) -> None:
+    """The code is short enough to read out in a room; guessing it is stopped after ten tries
+    an hour (then the organisers check people in by list)."""
+    from hafennetz.core.models import AuditEntry
+
+    meeting = _meeting(office_user)
+    services.registration_create(actor=member_user, meeting=meeting)
+    during = meeting.starts_at + dt.timedelta(minutes=5)
+    for _attempt in range(services.CHECKIN_ATTEMPTS_PER_HOUR):
+        with pytest.raises(ValidationError):
+            services.checkin_with_code(
+                actor=member_user, meeting=meeting, code="000000", now=during
+            )
+    assert AuditEntry.objects.filter(action="meeting.checkin_failed").count() == 10
+    with pytest.raises(ValidationError, match=r"Too many|Zu viele"):
+        services.checkin_with_code(
+            actor=member_user, meeting=meeting, code=meeting.checkin_code, now=during
+        )

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from hafennetz.core.access import AccessDenied, Actor
 from hafennetz.core.audit import create_audited, log_action, snapshot, update_audited
+from hafennetz.core.models import AuditEntry
 from hafennetz.core.urls import absolute_url
 from hafennetz.core.validators import validate_single_line
 from hafennetz.engines.grouping import apply_changes, changed_assignments
@@ -662,23 +663,42 @@ def _ensure_checkin_open(meeting: Meeting, now: dt.datetime) -> None:
         raise ValidationError(_("Check-in closed on %(date)s.") % {"date": _fmt(closes)})
 
 
-@transaction.atomic
+# Wrong check-in codes a person may try per meeting and hour: the code is short (6 hex digits)
+# so that it can be read out in a room; the limit keeps it from being guessed.
+CHECKIN_ATTEMPTS_PER_HOUR = 10
+
+
 def checkin_with_code(
     *, actor: AbstractBaseUser, meeting: Meeting, code: str, now: dt.datetime | None = None
 ) -> Registration:
-    meeting = _locked(meeting)
-    _ensure_open(meeting)
-    registration = meeting.registrations.filter(
-        user_id=actor.pk, status=RegistrationStatus.CONFIRMED
-    ).first()
-    if registration is None:
-        raise AccessDenied(
-            _("Only people with a confirmed registration can check in to this meeting.")
+    """Check in with the code shown in the room. Wrong codes are logged (outside the check-in's
+    transaction, so they count even though nothing else is written) and limited per hour."""
+    since = timezone.now() - dt.timedelta(hours=1)
+    failed = AuditEntry.objects.filter(
+        action="meeting.checkin_failed",
+        actor_id=actor.pk,
+        object_id=str(meeting.pk),
+        created_at__gte=since,
+    ).count()
+    if failed >= CHECKIN_ATTEMPTS_PER_HOUR:
+        raise ValidationError(
+            {"code": _("Too many wrong codes. Please ask the organisers to check you in.")}
         )
-    _ensure_checkin_open(meeting, now or timezone.now())
-    if code.strip().upper() != meeting.checkin_code:
-        raise ValidationError({"code": _("The check-in code is not right.")})
-    return _set_presence(actor=actor, registration=registration, present=True)
+    with transaction.atomic():
+        meeting = _locked(meeting)
+        _ensure_open(meeting)
+        registration = meeting.registrations.filter(
+            user_id=actor.pk, status=RegistrationStatus.CONFIRMED
+        ).first()
+        if registration is None:
+            raise AccessDenied(
+                _("Only people with a confirmed registration can check in to this meeting.")
+            )
+        _ensure_checkin_open(meeting, now or timezone.now())
+        if code.strip().upper() == meeting.checkin_code:
+            return _set_presence(actor=actor, registration=registration, present=True)
+    log_action(actor=actor, action="meeting.checkin_failed", obj=meeting)
+    raise ValidationError({"code": _("The check-in code is not right.")})
 
 
 def _set_presence(*, actor: Actor, registration: Registration, present: bool) -> Registration:
