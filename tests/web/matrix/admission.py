@@ -163,4 +163,3 @@ NO_POST = {
     "transparency-list",
     "transparency",
 }
-PENDING_POST: set[str] = set()

@@ -242,9 +242,6 @@ NO_POST: set[str] = {
     "meeting-plan-export",
 }
 
-# URLs without a POST row yet. This set must end empty.
-PENDING_POST: set[str] = set()
-
 
 def meeting_context(meeting: Any) -> dict[str, Any]:
     """Placeholders of the meetings rows (see the module docstring)."""

@@ -13,7 +13,6 @@ from .common import (
     NOT_ALLOWED,
     NOT_FOUND,
     OFFICE_ONLY,
-    OK,
     OWN_OR_OFFICE,
     PUBLIC,
     REDIRECT,
@@ -136,11 +135,6 @@ NO_POST: set[str] = {
     "members-export",
     "audit-log",
 }
-
-# URLs that accept POST but have no POST row yet. This set must end empty.
-PENDING_POST: set[str] = set()
-
-__all__ = ["GET", "NO_POST", "OK", "PENDING_POST", "POST"]
 
 
 def invitation_token() -> str:

@@ -9,17 +9,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from .common import (
-    AGS,
     DENY,
     LOGGED_IN,
     LOGIN,
-    MANAGE_MEETING,
     NOT_ALLOWED,
-    NOT_FOUND,
-    OFFICE_ONLY,
-    OK,
-    OWN_OR_OFFICE,
-    POST_ONLY_MEMBERS,
     PUBLIC,
     REDIRECT,
     ROLES,
@@ -135,23 +128,3 @@ NO_POST: set[str] = {
     "password_reset_done",
     "password_reset_complete",
 }
-
-# URLs without a POST row yet. This set must end empty.
-PENDING_POST: set[str] = set()
-
-__all__ = [
-    "AGS",
-    "DENY",
-    "LOGGED_IN",
-    "LOGIN",
-    "MANAGE_MEETING",
-    "NOT_ALLOWED",
-    "NOT_FOUND",
-    "OFFICE_ONLY",
-    "OK",
-    "OWN_OR_OFFICE",
-    "POST_ONLY_MEMBERS",
-    "PUBLIC",
-    "REDIRECT",
-    "ROLES",
-]

@@ -8,19 +8,13 @@ from typing import Any
 
 from .common import (
     AGS,
-    DENY,
     LOGGED_IN,
-    LOGIN,
-    MANAGE_MEETING,
     NOT_ALLOWED,
-    NOT_FOUND,
     OFFICE_ONLY,
     OK,
     OWN_OR_OFFICE,
-    POST_ONLY_MEMBERS,
     PUBLIC,
     REDIRECT,
-    ROLES,
     Post,
     with_answer,
 )
@@ -158,23 +152,3 @@ NO_POST: set[str] = {
     "report-detail",
     "situation-admin",
 }
-
-# URLs without a POST row yet. This set must end empty.
-PENDING_POST: set[str] = set()
-
-__all__ = [
-    "AGS",
-    "DENY",
-    "LOGGED_IN",
-    "LOGIN",
-    "MANAGE_MEETING",
-    "NOT_ALLOWED",
-    "NOT_FOUND",
-    "OFFICE_ONLY",
-    "OK",
-    "OWN_OR_OFFICE",
-    "POST_ONLY_MEMBERS",
-    "PUBLIC",
-    "REDIRECT",
-    "ROLES",
-]
