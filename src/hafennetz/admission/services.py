@@ -45,6 +45,7 @@ from hafennetz.admission.models import (
     RunStatus,
 )
 from hafennetz.admission.selectors import committed_persons, contingent_members, households_of
+from hafennetz.core import events
 from hafennetz.core.access import AccessDenied, Actor
 from hafennetz.core.audit import create_audited, log_action, snapshot, update_audited
 from hafennetz.core.models import AuditEntry
@@ -564,6 +565,8 @@ def run_approve(*, actor: Actor, run: AllocationRun, confirmed: bool) -> list[Pl
         obj=run,
         after={"households": len(placements), "persons": sum(p.persons for p in placements)},
     )
+    for member_id, ags in sorted({p.member.pk: p.member.ags for p in placements}.items()):
+        events.emit("allocation.approved", run_id=run.pk, member_id=member_id, ags=ags)
     return placements
 
 

@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from hafennetz.core import events
 from hafennetz.core.access import AccessDenied, Actor
 from hafennetz.core.audit import create_audited, log_action, snapshot, update_audited
 from hafennetz.core.models import AuditEntry
@@ -310,6 +311,13 @@ def registration_create(
     )
     create_audited(actor=actor, obj=registration, action="meeting.register")
     transaction.on_commit(partial(_send_confirmation, registration))
+    events.emit(
+        "registration.changed",
+        registration_id=registration.pk,
+        meeting_id=meeting.pk,
+        member_id=account.member.pk,
+        status=registration.status,
+    )
     return registration
 
 
@@ -330,6 +338,13 @@ def registration_cancel(*, actor: Actor, registration: Registration) -> Registra
     update_audited(
         actor=actor, obj=registration, action="meeting.cancel", status=RegistrationStatus.CANCELLED
     )
+    events.emit(
+        "registration.changed",
+        registration_id=registration.pk,
+        meeting_id=meeting.pk,
+        member_id=registration.member_id,
+        status=str(RegistrationStatus.CANCELLED),
+    )
     if not was_confirmed:
         return None
     for waiting in meeting.registrations.filter(
@@ -341,6 +356,13 @@ def registration_cancel(*, actor: Actor, registration: Registration) -> Registra
                 obj=waiting,
                 action="meeting.move_up",
                 status=RegistrationStatus.CONFIRMED,
+            )
+            events.emit(
+                "registration.changed",
+                registration_id=waiting.pk,
+                meeting_id=meeting.pk,
+                member_id=waiting.member_id,
+                status=str(RegistrationStatus.CONFIRMED),
             )
             transaction.on_commit(partial(_send_confirmation, waiting))
             return waiting

@@ -26,6 +26,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from hafennetz.core import events
 from hafennetz.core.access import AccessDenied, Actor
 from hafennetz.core.audit import log_action, save_audited, snapshot
 from hafennetz.core.models import State
@@ -284,6 +285,7 @@ def round_open(
     survey_round.full_clean()
     survey_round.save()
     log_action(actor=actor, action="round.open", obj=survey_round, after=snapshot(survey_round))
+    events.emit("round.opened", round_number=survey_round.number)
     return survey_round
 
 
@@ -685,6 +687,14 @@ def report_save(
         before=before,
         after=after,
     )
+    if submit:
+        events.emit(
+            "report.submitted",
+            report_id=report.pk,
+            round_number=survey_round.number,
+            member_id=member.pk,
+            ags=member.ags,
+        )
     return report
 
 
