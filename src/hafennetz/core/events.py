@@ -27,7 +27,9 @@ log = logging.getLogger(__name__)
 
 # name -> what it means (documented in docs/api.md; the webhook events)
 EVENTS: dict[str, str] = {
-    "report.submitted": "A member submitted a Lagebild report (report_id, round_number, member_id, ags).",
+    "report.submitted": (
+        "A member submitted a Lagebild report (report_id, round_number, member_id, ags)."
+    ),
     "round.opened": "A Lagebild survey round was opened (round_number).",
     "allocation.approved": (
         "An allocation run was approved; one event per receiving member (run_id, member_id, ags)."
