@@ -75,6 +75,11 @@ class Meeting(BaseModel):
     minutes = models.TextField(_("minutes"), blank=True)
     checkin_code = models.CharField(_("check-in code"), max_length=12)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    # A meeting that will not take place: kept (with its registrations) and shown as cancelled.
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+    cancel_reason = models.TextField(_("reason for the cancellation"), blank=True)
+    # iCalendar SEQUENCE: raised on every change calendars must take over (RFC 5545 3.8.7.4).
+    sequence = models.PositiveIntegerField(default=0)
     attendance_count = models.PositiveIntegerField(_("attendance"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -160,6 +165,10 @@ class Meeting(BaseModel):
     @property
     def is_closed(self) -> bool:
         return self.closed_at is not None
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.cancelled_at is not None
 
     @property
     def question_list(self) -> list[str]:

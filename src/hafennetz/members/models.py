@@ -308,6 +308,9 @@ class Invitation(BaseModel):
     """An e-mail invitation to become staff of a member; the link sets the password."""
 
     email = models.EmailField(_("e-mail"))
+    # The person's name, taken over into the account when the invitation is accepted.
+    first_name = models.CharField(_("first name"), max_length=150, blank=True)
+    last_name = models.CharField(_("last name"), max_length=150, blank=True)
     member = models.ForeignKey(
         Member, verbose_name=_("member"), on_delete=models.CASCADE, related_name="invitations"
     )

@@ -134,6 +134,8 @@ class SurveyRound(BaseModel):
         related_name="+",
         help_text=_("Leave empty to ask all members."),
     )
+    # When the members were told by e-mail that the round is open (once, by the worker).
+    announced_at = models.DateTimeField(_("announced"), null=True, blank=True)
 
     class Meta:
         ordering = ["-number"]
@@ -191,6 +193,9 @@ class SituationReport(BaseModel):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
+    # The member's answer to the office's query (review status "query"), on the report itself.
+    member_answer = models.TextField(_("answer to the query"), blank=True)
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
     # Copied from the member when the report is made (dashboard filters without joins).
     state = models.ForeignKey(State, on_delete=models.PROTECT, related_name="+")
     size_class = models.PositiveSmallIntegerField(_("size class"), choices=SizeClass.choices)
