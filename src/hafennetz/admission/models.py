@@ -210,6 +210,7 @@ class Contingent(BaseModel):
 HARD_NEEDS = frozenset({Offer.BARRIER_FREE.value, Offer.DIALYSIS.value, Offer.TRAUMA_THERAPY.value})
 AGE_BANDS = ("age_0_2", "age_3_5", "age_6_17", "age_18_64", "age_65_plus")
 MAX_PER_BAND = 20
+MAX_BATCH = 60
 
 
 class LinkKind(models.TextChoices):
@@ -252,6 +253,14 @@ class Household(BaseModel):
     # [{"case": "H-0002", "kind": "same_municipality"}, ...]
     links = models.JSONField(_("links"), default=list, blank=True)
     preferences = models.JSONField(_("preferred members (AGS, ranked)"), default=list, blank=True)
+    # Weekly arrivals: the batch (e.g. the week) a household arrives in; empty: not in a batch.
+    batch = models.PositiveSmallIntegerField(
+        _("batch"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_BATCH)],
+        help_text=_("For contingents filled in weekly batches: the number of the batch (week)."),
+    )
     anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True)
 
     class Meta:
@@ -334,6 +343,21 @@ class AllocationRun(BaseModel):
     approved_by = models.ForeignKey(
         "auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # A batch run places only the households of this batch not yet placed, with the capacity
+    # the approved runs left, by the engine's dynamic `reoptimize` policy.
+    batch = models.PositiveSmallIntegerField(_("batch"), null=True, blank=True)
+    # The office's overrides the run was computed with (pins and exclusions, with reasons);
+    # pinned households are not in the input snapshot but here, with their engine data.
+    overrides = models.JSONField(default=list, blank=True)
+    # A re-run recomputes a run from its stored snapshot, seed, budget and method.
+    rerun_of = models.ForeignKey(
+        "self",
+        verbose_name=_("re-run of"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="reruns",
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -390,3 +414,80 @@ class Placement(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.household} → {self.member}"
+
+
+class OverrideKind(models.TextChoices):
+    PIN = "pin", _("pinned to the member")
+    EXCLUDE = "exclude", _("member excluded")
+
+
+class OverrideReason(models.TextChoices):
+    """Why the office departs from the engine (the list the public page counts)."""
+
+    FAMILY = "family_ties", _("Family or community ties on site")
+    MEDICAL = "medical", _("Medical care not captured by the needs")
+    HOUSING = "housing", _("Housing situation on site")
+    SAFETY = "safety", _("Protection or safety")
+    MEMBER = "member_request", _("Agreed with the receiving member")
+    DATA = "data_correction", _("Case data incomplete or corrected")
+    OTHER = "other", _("Other reason")
+
+
+class OverrideRule(models.TextChoices):
+    """Hard rules an override may break (only with the office's explicit confirmation)."""
+
+    CAPACITY = "capacity", _("exceeds a pledged capacity")
+    HARD_NEEDS = "hard_needs", _("a hard need is not offered there")
+    LINKS = "links", _("separates households that must be placed together")
+    NO_MEMBER_LEFT = "no_member_left", _("no eligible member is left for the household")
+
+
+class Override(BaseModel):
+    """The human in the loop: the office pins a household to a member or excludes a member for
+    it, always with a reason; runs are computed around the overrides and count them."""
+
+    contingent = models.ForeignKey(
+        Contingent, verbose_name=_("contingent"), on_delete=models.CASCADE, related_name="overrides"
+    )
+    household = models.ForeignKey(
+        Household, verbose_name=_("household"), on_delete=models.CASCADE, related_name="overrides"
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=OverrideKind.choices)
+    member = models.ForeignKey(
+        "members.Member",
+        verbose_name=_("member"),
+        on_delete=models.PROTECT,
+        related_name="admission_overrides",
+    )
+    reason = models.CharField(_("reason"), max_length=30, choices=OverrideReason.choices)
+    explanation = models.CharField(
+        _("explanation"),
+        max_length=500,
+        help_text=_("Briefly, without names or health details: the case number is enough."),
+    )
+    # Hard rules the office confirmed to break (OverrideRule values).
+    breaks = models.JSONField(_("rules broken"), default=list, blank=True)
+    created_by = models.ForeignKey(
+        "auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    from_run = models.ForeignKey(
+        AllocationRun,
+        verbose_name=_("set on the result of run"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["contingent", "household__case_id", "pk"]
+        verbose_name = _("override")
+        verbose_name_plural = _("overrides")
+
+    def __str__(self) -> str:
+        return f"{self.household} {self.kind} {self.member_id}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.withdrawn_at is None
