@@ -22,6 +22,7 @@ from hafennetz.admission.models import (
     PledgeStatus,
 )
 from hafennetz.core.access import Actor, Visitor, ensure
+from hafennetz.core.models import State
 from hafennetz.members.access import (
     can_edit_member,
     check_logged_in,
@@ -215,3 +216,46 @@ def access_public_contingent(pk: int) -> Contingent:
     if contingent is None:
         raise Http404
     return contingent
+
+
+# --- results, decision report, state aggregates (issue 13: results side by side) ---------------
+
+
+def can_see_state_aggregates(user: Visitor | None, state: str) -> bool:
+    """A state coordination sees the aggregates of its state's approved placements."""
+    return is_coordination_office(user) or state in roles_of(user).coordinated_states
+
+
+def access_run_extract(user: Visitor | None, pk: int, ags: str) -> tuple[AllocationRun, Member]:
+    """An approved run and a member whose own households in it `user` may see: the member's
+    staff and the coordination office, only after approval (before, no member sees anything)."""
+    check_logged_in(user)
+    member = member_by_ags(ags)
+    ensure(
+        can_see_placements(user, member),
+        _(
+            "Only the staff of %(member)s and the coordination office see the households "
+            "allocated to it."
+        )
+        % {"member": member.name},
+    )
+    run = (
+        AllocationRun.objects.filter(pk=pk, approved_at__isnull=False)
+        .select_related("contingent__key_table")
+        .first()
+    )
+    if run is None:
+        raise Http404
+    return run, member
+
+
+def access_state_aggregates(user: Visitor | None, state: str) -> str:
+    """The state (its two-digit key) whose aggregates `user` may see; Http404 if unknown."""
+    check_logged_in(user)
+    if not State.objects.filter(pk=state).exists():
+        raise Http404
+    ensure(
+        can_see_state_aggregates(user, state),
+        _("Only the state coordination of this state and the coordination office see its figures."),
+    )
+    return state
