@@ -2,9 +2,7 @@
 imported again. Reading and checking here (no writes, no database lock); the write is
 `services.members_import`.
 
-Reading is bounded before anything is parsed: the file size, and for XLSX the unpacked size of
-the archive and the sheet's declared dimension; rows and columns are then streamed up to their
-limits, so a small file that claims a million rows is refused at once instead of being expanded.
+Reading is bounded before anything is parsed (core.tables, shared with the household import).
 
 What an update changes (documented on the import page): a missing column keeps the member's
 value; an empty cell keeps it too; the marker `-` in a cell clears the value (joined_on,
@@ -14,11 +12,7 @@ unchanged export imports as "no changes".
 
 from __future__ import annotations
 
-import contextlib
-import csv
 import datetime as dt
-import io
-import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,10 +21,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db.models import Q
 from django.utils.translation import gettext as _
-from openpyxl import load_workbook
-from openpyxl.worksheet._reader import WorkSheetParser
 
-from hafennetz.core.exports import FORMULA_PREFIXES
+from hafennetz.core import tables
 from hafennetz.core.models import District, Municipality
 from hafennetz.members.models import Member
 from hafennetz.members.validation import city_keys, validate_member_dates
@@ -43,20 +35,15 @@ CLEAR = "-"
 CLEARABLE = ("joined_on", "safe_harbour_resolution_on", "website")
 DATE_COLUMNS = ("joined_on", "left_on", "safe_harbour_resolution_on")
 
-MAX_ROWS = 5000  # data rows
-MAX_LINES = MAX_ROWS + 1  # with the header; blank lines count
-MAX_COLUMNS = 50
-MAX_FILE_BYTES = 5 * 1024 * 1024
-MAX_XLSX_UNPACKED_BYTES = 50 * 1024 * 1024
+MAX_ROWS = tables.MAX_ROWS  # data rows
+MAX_FILE_BYTES = tables.MAX_FILE_BYTES
 MAX_CELL_CHARS = 2000
-CSV_SNIFF_BYTES = 64 * 1024
-XLSX_MAX_ROW = 1_048_576  # the largest row number a sheet can have
 NAME_MAX = 150
 WEBSITE_MAX = 200
 
 
-class ImportFileError(Exception):
-    """The file as a whole cannot be read (wrong format, too large, missing columns)."""
+# The file as a whole cannot be read (wrong format, too large, missing columns).
+ImportFileError = tables.TableError
 
 
 @dataclass
@@ -104,211 +91,14 @@ class ImportPreview:
         return [(r.line, r.values) for r in self.rows]
 
 
-# --- reading ----------------------------------------------------------------------------------
-
-
-def _too_many_rows() -> ImportFileError:
-    return ImportFileError(_("At most %(n)s rows per file.") % {"n": MAX_ROWS})
-
-
-def _too_many_columns() -> ImportFileError:
-    return ImportFileError(_("At most %(n)s columns per file.") % {"n": MAX_COLUMNS})
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    text = str(value).strip()
-    # Undo the export's formula neutralisation ('=… → =…), so an export re-imports unchanged.
-    if text.startswith("'") and text[1:2] and text[1:2] in FORMULA_PREFIXES:
-        text = text[1:]
-    return text
-
-
-def _xlsx_rows(content: bytes) -> list[list[str]]:
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(content))
-        unpacked = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise ImportFileError(_("The file is not a readable XLSX workbook.")) from exc
-    if unpacked > MAX_XLSX_UNPACKED_BYTES or len(archive.infolist()) > 1000:
-        raise ImportFileError(
-            _("The workbook is too large when unpacked (at most %(mb)s MB).")
-            % {"mb": MAX_XLSX_UNPACKED_BYTES // (1024 * 1024)}
-        )
-    try:
-        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for a broken file
-        raise ImportFileError(_("The file is not a readable XLSX workbook.")) from exc
-    try:
-        sheet = book.active
-        if sheet is None:
-            raise ImportFileError(_("The file is empty."))
-        # The declared dimension is read from the sheet's first bytes: refuse a sheet that
-        # claims more rows or columns than allowed before streaming any row.
-        if (sheet.max_row or 0) > MAX_LINES:
-            raise _too_many_rows()
-        if (sheet.max_column or 0) > MAX_COLUMNS:
-            raise _too_many_columns()
-        return _stream_sheet(sheet)
-    except ImportFileError:
-        raise
-    except Exception as exc:  # a broken sheet inside a valid archive
-        raise ImportFileError(_("The file is not a readable XLSX workbook.")) from exc
-    finally:
-        book.close()
-
-
-def _stream_sheet(sheet: Any) -> list[list[str]]:
-    """The sheet's rows as texts, streamed from its XML: only rows and cells that exist in the
-    file are visited (openpyxl's public iterator pads every gap up to the last row and column,
-    which is what made a small sparse file cost seconds and hundreds of MiB)."""
-    raw: list[list[str]] = []
-    with sheet._get_source() as source:  # openpyxl 3.1 read-only internals, pinned <4
-        parser = WorkSheetParser(
-            source,
-            sheet._shared_strings,
-            data_only=True,
-            epoch=sheet.parent.epoch,
-            date_formats=sheet.parent._date_formats,
-            timedelta_formats=sheet.parent._timedelta_formats,
-        )
-        for index, cells in parser.parse():
-            values = [(cell["column"], _cell(cell["value"])) for cell in cells]
-            values = [(column, text) for column, text in values if text]
-            if not values:
-                continue
-            if index > MAX_LINES:
-                raise _too_many_rows()
-            if max(column for column, _text in values) > MAX_COLUMNS:
-                raise _too_many_columns()
-            while len(raw) < index - 1:
-                raw.append([])  # blank lines keep the line numbers of the sheet
-            row = [""] * max(column for column, _text in values)
-            for column, text in values:
-                row[column - 1] = text
-            raw.append(row)
-    return raw
-
-
-def _decode(content: bytes) -> str:
-    if b"\x00" in content[:CSV_SNIFF_BYTES] or b"\x00" in content:
-        raise ImportFileError(_("The file is not a text (CSV) file."))
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = content.decode("cp1252", errors="replace")
-    controls = sum(1 for ch in text[:CSV_SNIFF_BYTES] if ord(ch) < 32 and ch not in "\t\r\n")
-    if controls > 10:
-        raise ImportFileError(_("The file is not a text (CSV) file."))
-    return text
-
-
-def _csv_dialect(text: str) -> type[csv.Dialect]:
-    """Sniff the dialect from a real sample (not only the header line, so quoted fields with
-    commas are recognised); fall back to a delimiter under which the header has `ags`."""
-    sample = text[:CSV_SNIFF_BYTES]
-    candidates: list[type[csv.Dialect]] = []
-    delimiters = [",", ";", "\t"]
-    with contextlib.suppress(csv.Error):
-        # Only the delimiter is taken from the sniffer: its guesses of quoting details are
-        # unreliable, and every spreadsheet program writes RFC 4180 quoting ("" for ").
-        delimiters.insert(0, csv.Sniffer().sniff(sample, delimiters=",;\t").delimiter)
-    for delimiter in delimiters:
-        candidates.append(type("Plain", (csv.excel,), {"delimiter": delimiter}))
-    first_line = next(iter(sample.splitlines()), "")
-    for dialect in candidates:
-        try:
-            header = next(csv.reader([first_line], dialect), [])
-        except csv.Error:
-            continue
-        if {h.strip().lower() for h in header} >= REQUIRED:
-            return dialect
-    return candidates[0]
-
-
-def _csv_rows(content: bytes) -> list[list[str]]:
-    text = _decode(content)
-    reader = csv.reader(io.StringIO(text, newline=""), _csv_dialect(text))
-    raw: list[list[str]] = []
-    try:
-        for values in reader:
-            if len(raw) >= MAX_LINES:
-                if any(v.strip() for v in values):
-                    raise _too_many_rows()
-                continue
-            if len(values) > MAX_COLUMNS:
-                raise _too_many_columns()
-            raw.append([_cell(v) for v in values])
-    except csv.Error as exc:
-        if "field larger than field limit" in str(exc):
-            raise ImportFileError(
-                _("Line %(line)s: a field is longer than %(n)s characters.")
-                % {"line": reader.line_num, "n": csv.field_size_limit()}
-            ) from exc
-        raise ImportFileError(
-            _("Line %(line)s: the file is not valid CSV.") % {"line": reader.line_num}
-        ) from exc
-    return raw
+# --- reading (the generic, bounded reader is core.tables) -------------------------------------
 
 
 def read_table(filename: str, content: bytes) -> list[tuple[int, dict[str, str]]]:
     """(line number, {column: text}) for each non-empty data row of a CSV or XLSX file."""
-    if len(content) > MAX_FILE_BYTES:
-        raise ImportFileError(
-            _("The file is too large (at most %(mb)s MB).")
-            % {"mb": MAX_FILE_BYTES // (1024 * 1024)}
-        )
-    name = filename.lower()
-    if name.endswith(".xlsx"):
-        raw = _xlsx_rows(content)
-    elif name.endswith(".csv"):
-        raw = _csv_rows(content)
-    else:
-        raise ImportFileError(_("Please upload a CSV or XLSX file."))
-    if not raw or not any(raw[0]):
-        raise ImportFileError(_("The file is empty."))
-    header = [h.strip().lower() for h in raw[0]]
-    missing = REQUIRED - set(header)
-    if missing:
-        raise ImportFileError(
-            _("Column „%(col)s“ is missing. Expected columns: %(cols)s.")
-            % {"col": ", ".join(sorted(missing)), "cols": ", ".join(COLUMNS)}
-        )
-    unknown = [h for h in header if h and h not in EXPORT_COLUMNS]
-    if unknown:
-        raise ImportFileError(
-            _("Unknown column „%(col)s“. Expected columns: %(cols)s.")
-            % {"col": unknown[0][:50], "cols": ", ".join(COLUMNS)}
-        )
-    doubled = [h for h in set(header) if h and header.count(h) > 1]
-    if doubled:
-        raise ImportFileError(_("Column „%(col)s“ appears twice.") % {"col": doubled[0]})
-    rows = []
-    for line, values in enumerate(raw[1:], start=2):
-        if not any(values):
-            continue
-        rows.append(
-            (
-                line,
-                {
-                    h: (values[i] if i < len(values) else "")
-                    for i, h in enumerate(header)
-                    if h in COLUMNS
-                },
-            )
-        )
-    if len(rows) > MAX_ROWS:
-        raise _too_many_rows()
-    if not rows:
-        raise ImportFileError(_("The file has no data rows."))
-    return rows
+    return tables.read_table(
+        filename, content, required=REQUIRED, columns=COLUMNS, accepted=EXPORT_COLUMNS
+    )
 
 
 # --- checking ---------------------------------------------------------------------------------
