@@ -1,6 +1,6 @@
 from django.urls import path
 
-from hafennetz.admission import views
+from hafennetz.admission import results_views, views
 
 urlpatterns = [
     path("aufnahme/zusagen/", views.overview, name="pledge-overview"),
@@ -39,4 +39,22 @@ urlpatterns = [
     path("aufnahme/zuweisung/<int:pk>/problem/", views.placement_problem, name="placement-problem"),
     path("aufnahme/transparenz/", views.transparency_list, name="transparency-list"),
     path("aufnahme/transparenz/<int:pk>/", views.transparency, name="transparency"),
+    # Results side by side, decision report, extracts, state aggregates (results_views).
+    path("aufnahme/verteilung/<int:pk>/ergebnis/", results_views.run_results, name="run-results"),
+    path(
+        "aufnahme/kontingente/<int:pk>/bericht/",
+        results_views.contingent_report,
+        name="contingent-report",
+    ),
+    path(
+        "aufnahme/verteilung/<int:pk>/auszug/<str:ags>/",
+        results_views.run_extract,
+        name="run-extract",
+    ),
+    path(
+        "aufnahme/verteilung/<int:pk>/auszug/<str:ags>/pdf/",
+        results_views.run_extract_pdf,
+        name="run-extract-pdf",
+    ),
+    path("aufnahme/laender/<str:state>/", results_views.state_results, name="state-results"),
 ]

@@ -1,0 +1,128 @@
+"""Results pages of allocation runs: the office's side-by-side results, the PDF decision report,
+the receiving member's extract and the state coordination's aggregates. Each view asks
+admission.access first; every view of household-level data is logged."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from hafennetz.admission import access, comparison, report, services
+from hafennetz.admission.models import AllocationRun, RunStatus
+from hafennetz.core.forms import int_param
+from hafennetz.core.models import State
+
+SHOW = ("all", "placed", "unplaced")
+
+
+def _show(request: HttpRequest) -> str:
+    value = request.GET.get("show", "all")
+    return value if value in SHOW else "all"
+
+
+@require_safe
+def run_results(request: HttpRequest, pk: int) -> HttpResponse:
+    run = access.access_run(request.user, pk)
+    found = comparison.results(run)
+    context: dict[str, object] = {"run": run, "results": found}
+    if found is not None:
+        page_number = int_param(request.GET, "page", minimum=1, maximum=comparison.MAX_PAGE) or 1
+        member = request.GET.get("member", "")
+        member = member if member in found.names else ""
+        query = request.GET.get("q", "")[:40]
+        page = comparison.household_page(
+            run, page=page_number, show=_show(request), query=query, member=member
+        )
+        services.log_household_view(
+            actor=request.user,
+            contingent=run.contingent,
+            what=f"results of run {run.pk}, households page {page.number}",
+        )
+        context |= {
+            "page": page,
+            "query": query,
+            "member_filter": member,
+            "member_choices": sorted(found.names.items(), key=lambda kv: kv[1]),
+            "labels": {
+                "persons": _("persons"),
+                "households": _("households"),
+                "quota": _("quota"),
+            },
+        }
+    return render(request, "admission/results_run.html", context)
+
+
+@require_safe
+def contingent_report(request: HttpRequest, pk: int) -> HttpResponse:
+    """The decision report of a contingent (PDF): its approved runs, or the newest finished run
+    marked as not approved."""
+    contingent = access.access_contingent(request.user, pk)
+    runs = list(
+        AllocationRun.objects.filter(contingent=contingent, approved_at__isnull=False).order_by(
+            "approved_at", "pk"
+        )
+    )
+    draft = False
+    if not runs:
+        newest = (
+            AllocationRun.objects.filter(contingent=contingent, status=RunStatus.SUCCEEDED)
+            .order_by("-pk")
+            .first()
+        )
+        runs = [newest] if newest is not None else []
+        draft = True
+    services.log_household_view(
+        actor=request.user,
+        contingent=contingent,
+        what=f"decision report of runs {', '.join(str(r.pk) for r in runs) or 'none'}",
+    )
+    pdf = report.contingent_pdf(
+        contingent, runs, draft=draft, generated_by=request.user.get_username()
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="entscheidungsbericht-{contingent.pk}.pdf"'
+    return response
+
+
+@require_safe
+def run_extract(request: HttpRequest, pk: int, ags: str) -> HttpResponse:
+    run, member = access.access_run_extract(request.user, pk, ags)
+    extract = comparison.member_extract(run, member)
+    services.log_household_view(
+        actor=request.user,
+        contingent=run.contingent,
+        what=f"extract of run {run.pk} for {member.ags}",
+    )
+    return render(request, "admission/results_extract.html", {"extract": extract})
+
+
+@require_safe
+def run_extract_pdf(request: HttpRequest, pk: int, ags: str) -> HttpResponse:
+    run, member = access.access_run_extract(request.user, pk, ags)
+    extract = comparison.member_extract(run, member)
+    services.log_household_view(
+        actor=request.user,
+        contingent=run.contingent,
+        what=f"extract (PDF) of run {run.pk} for {member.ags}",
+    )
+    response = HttpResponse(
+        report.extract_pdf(extract, generated_by=request.user.get_username()),
+        content_type="application/pdf",
+    )
+    response["Content-Disposition"] = f'inline; filename="auszug-{run.pk}-{member.ags}.pdf"'
+    return response
+
+
+@require_safe
+def state_results(request: HttpRequest, state: str) -> HttpResponse:
+    state_id = access.access_state_aggregates(request.user, state)
+    return render(
+        request,
+        "admission/results_state.html",
+        {
+            "state": State.objects.get(pk=state_id),
+            "contingents": comparison.state_aggregates(state_id),
+        },
+    )
