@@ -37,6 +37,7 @@ DATE_COLUMNS = ("joined_on", "left_on", "safe_harbour_resolution_on")
 
 MAX_ROWS = tables.MAX_ROWS  # data rows
 MAX_FILE_BYTES = tables.MAX_FILE_BYTES
+MAX_COLUMNS = tables.MAX_COLUMNS
 MAX_CELL_CHARS = 2000
 NAME_MAX = 150
 WEBSITE_MAX = 200
