@@ -67,6 +67,9 @@ INSTALLED_APPS = [
     "hafennetz.situation",
     "hafennetz.admission",
     "hafennetz.web",
+    # Public API v1 (django-ninja; ADR 0070); "ninja" serves its Swagger UI files.
+    "hafennetz.api",
+    "ninja",
     # Background work (allocation runs): django-tasks with its database backend; the worker is
     # `hafennetz db_worker` (started by ./scripts/run beside the web server).
     "django_tasks",
@@ -82,6 +85,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "hafennetz.web.middleware.ChosenLanguageMiddleware",
+    # /api/: language by Accept-Language, body size limit, problem details for 404/405/500.
+    "hafennetz.api.middleware.ApiMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -274,6 +279,40 @@ if PRODUCTION:
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# Public API (docs/api.md, ADR 0070). Requests per token and per client address within the
+# window (seconds), counted in the default cache: set CACHE_URL (e.g. db://api_cache after
+# `hafennetz createcachetable`, or memcached/redis) so that several gunicorn workers share the
+# count; with the default local-memory cache each worker counts on its own.
+API_RATE_LIMIT_WINDOW = int(os.environ.get("API_RATE_LIMIT_WINDOW", "60"))
+API_RATE_LIMIT_PER_TOKEN = int(os.environ.get("API_RATE_LIMIT_PER_TOKEN", "120"))
+API_RATE_LIMIT_PER_ADDRESS = int(os.environ.get("API_RATE_LIMIT_PER_ADDRESS", "300"))
+# Largest request body of the API (bytes); larger ones are answered with 413.
+API_MAX_BODY_BYTES = int(os.environ.get("API_MAX_BODY_BYTES", str(1024 * 1024)))
+# Webhooks go to HTTPS URLs of public addresses only; development and tests may also send to
+# 127.0.0.1 / ::1 (never in production). An endpoint is switched off after this many
+# deliveries in a row failed (each after its retries).
+WEBHOOK_ALLOW_LOOPBACK = not PRODUCTION and _env_bool("WEBHOOK_ALLOW_LOOPBACK", True)
+WEBHOOK_DISABLE_AFTER = int(os.environ.get("WEBHOOK_DISABLE_AFTER", "5"))
+_CACHE_URL = os.environ.get("CACHE_URL", "")
+if _CACHE_URL.startswith("db://"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": _CACHE_URL.removeprefix("db://") or "hafennetz_cache",
+        }
+    }
+elif _CACHE_URL.startswith(("memcached://", "pymemcache://")):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.memcached.PyMemcacheCache",
+            "LOCATION": _CACHE_URL.split("://", 1)[1],
+        }
+    }
+elif _CACHE_URL.startswith("redis://"):
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _CACHE_URL}
+    }
 
 LOGGING = {
     "version": 1,
