@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "hafennetz.meetings",
     "hafennetz.situation",
     "hafennetz.admission",
+    "hafennetz.positions",
     "hafennetz.web",
     # Public API v1 (django-ninja; ADR 0070); "ninja" serves its Swagger UI files.
     "hafennetz.api",

@@ -26,6 +26,7 @@ from hafennetz.members.models import (
     Contact,
     CoordinationOfficeTerm,
     Member,
+    Signature,
     StaffAccount,
     StateCoordination,
 )
@@ -236,6 +237,19 @@ def access_member_for_contacts(user: Visitor | None, ags: str) -> Member:
     return member
 
 
+def access_signature(user: Visitor | None, ags: str, pk: int) -> tuple[Member, Signature]:
+    """A recorded signature of the member with this AGS, for correcting or deleting it (the
+    coordination office keeps the signatures, as it records them)."""
+    check_manage_members(user, "record_signature")
+    member = member_by_ags(ags)
+    signature = (
+        Signature.objects.select_related("declaration").filter(pk=pk, member=member).first()
+    )
+    if signature is None:
+        raise Http404
+    return member, signature
+
+
 def access_own_member(user: Visitor | None) -> Member:
     """The member whose staff `user` belongs to."""
     check_logged_in(user)
@@ -257,6 +271,7 @@ __all__ = [
     "access_member",
     "access_member_for_contacts",
     "access_own_member",
+    "access_signature",
     "actor_may",
     "can_edit_member",
     "can_manage_members",

@@ -123,6 +123,13 @@ class SignatureForm(forms.Form):
     )
 
 
+class SignatureEditForm(forms.Form):
+    signed_on = forms.DateField(label=_("Signed on"), widget=DateInput())
+    signatory = forms.CharField(
+        label=_("Signatory"), max_length=200, help_text=_("e.g. the Lord Mayor, with function")
+    )
+
+
 class LeaveForm(forms.Form):
     left_on = forms.DateField(label=_("Left on"), widget=DateInput())
 

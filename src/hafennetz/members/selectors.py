@@ -20,6 +20,7 @@ from hafennetz.members.models import (
     Contact,
     CoordinationOfficeTerm,
     Criterion,
+    Declaration,
     Invitation,
     Member,
     MemberQuerySet,
@@ -96,6 +97,16 @@ def member_contacts(member: Member, *, internal: bool) -> QuerySet[Contact]:
 
 def member_signatures(member: Member) -> QuerySet[Signature]:
     return member.signatures.select_related("declaration")
+
+
+def declaration_signatures(declaration: Declaration) -> QuerySet[Signature]:
+    """The signatures of a version of the Potsdamer Erklärung, by member name (the positions
+    app shows them as the Erklärung's endorsements, ADR 0061)."""
+    return (
+        Signature.objects.filter(declaration=declaration)
+        .select_related("member", "member__state", "member__municipality", "member__district")
+        .order_by("member__name")
+    )
 
 
 def member_coordinations(member: Member) -> QuerySet[StateCoordination]:

@@ -311,6 +311,60 @@ def signature_create(
     return signature
 
 
+def _signature_errors(declaration: Declaration, signed_on: dt.date, signatory: str) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if signed_on < declaration.published_on:
+        errors["signed_on"] = _(
+            "The %(declaration)s only exists since %(date)s; it cannot have been signed earlier."
+        ) % {
+            "declaration": declaration.title,
+            "date": declaration.published_on.strftime("%d.%m.%Y"),
+        }
+    else:
+        errors |= _date_error("signed_on", signed_on, past_only=True)
+    if not signatory.strip():
+        errors["signatory"] = _("Please name who signed.")
+    elif len(signatory.strip()) > 200:
+        errors["signatory"] = _("At most 200 characters.")
+    return errors
+
+
+@transaction.atomic
+def signature_update(
+    *, actor: Actor, signature: Signature, signed_on: dt.date, signatory: str
+) -> Signature:
+    """Correct a recorded signature (date, signatory); the office only, audited."""
+    _check_office(actor, "record_signature")
+    signature = Signature.objects.select_for_update().select_related("declaration").get(
+        pk=signature.pk
+    )
+    errors = _signature_errors(signature.declaration, signed_on, signatory)
+    if errors:
+        raise ValidationError(errors)
+    update_audited(
+        actor=actor,
+        obj=signature,
+        action="signature.update",
+        signed_on=signed_on,
+        signatory=signatory.strip(),
+    )
+    return signature
+
+
+@transaction.atomic
+def signature_delete(*, actor: Actor, signature: Signature) -> None:
+    """Delete a signature recorded by mistake; the office only, audited (the entry keeps what
+    was deleted)."""
+    _check_office(actor, "record_signature")
+    log_action(
+        actor=actor,
+        action="signature.delete",
+        obj=signature,
+        before=stored_snapshot(signature),
+    )
+    signature.delete()
+
+
 @transaction.atomic
 def state_coordination_end(
     *, actor: Actor, coordination: StateCoordination, ends_on: dt.date
@@ -669,6 +723,8 @@ __all__ = [
     "member_update_left_on",
     "members_import",
     "signature_create",
+    "signature_delete",
+    "signature_update",
     "state_coordination_assign",
     "state_coordination_end",
 ]

@@ -14,6 +14,16 @@ urlpatterns = [
         name="contact-delete",
     ),
     path("mitglieder/<str:ags>/unterzeichnung/", views.signature_create, name="signature-create"),
+    path(
+        "mitglieder/<str:ags>/unterzeichnung/<int:pk>/",
+        views.signature_edit,
+        name="signature-edit",
+    ),
+    path(
+        "mitglieder/<str:ags>/unterzeichnung/<int:pk>/loeschen/",
+        views.signature_delete,
+        name="signature-delete",
+    ),
     path("mitglieder/<str:ags>/austritt/", views.leave, name="member-leave"),
     path("mein-mitglied/", views.my_member, name="my-member"),
     path("verwaltung/mitglieder/neu/", views.create, name="member-create"),

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from hafennetz.core.exports import download
+from hafennetz.core.exports import EXPORT_FORMATS, download
 from hafennetz.core.forms import save_form
 from hafennetz.core.urls import absolute_url
 from hafennetz.members import access, selectors, services
@@ -27,6 +27,7 @@ from hafennetz.members.forms import (
     MemberCreateForm,
     MemberProfileForm,
     SetPasswordForm,
+    SignatureEditForm,
     SignatureForm,
     StateCoordinationForm,
 )
@@ -157,6 +158,40 @@ def signature_create(request: HttpRequest, ags: str) -> HttpResponse:
     title = _("Record a signature of the Potsdam Declaration")
     return render(
         request, "members/simple_form.html", {"member": member, "form": form, "title": title}
+    )
+
+
+def signature_edit(request: HttpRequest, ags: str, pk: int) -> HttpResponse:
+    member, signature = access.access_signature(request.user, ags, pk)
+    form = SignatureEditForm(
+        request.POST or None,
+        initial={"signed_on": signature.signed_on, "signatory": signature.signatory},
+    )
+    if save_form(
+        request,
+        form,
+        lambda: services.signature_update(
+            actor=request.user, signature=signature, **form.cleaned_data
+        ),
+    ):
+        messages.success(request, _("The signature was corrected."))
+        return redirect("member-detail", ags=member.ags)
+    title = _("Correct the signature of the %(declaration)s") % {
+        "declaration": signature.declaration.title
+    }
+    return render(
+        request, "members/simple_form.html", {"member": member, "form": form, "title": title}
+    )
+
+
+def signature_delete(request: HttpRequest, ags: str, pk: int) -> HttpResponse:
+    member, signature = access.access_signature(request.user, ags, pk)
+    if request.method == "POST":
+        services.signature_delete(actor=request.user, signature=signature)
+        messages.success(request, _("The signature was deleted."))
+        return redirect("member-detail", ags=member.ags)
+    return render(
+        request, "members/signature_delete.html", {"member": member, "signature": signature}
     )
 
 
@@ -348,7 +383,7 @@ def import_confirm(request: HttpRequest) -> HttpResponse:
 @require_safe
 def export(request: HttpRequest, fmt: str) -> HttpResponse:
     access.check_manage_members(request.user, "export")
-    if fmt not in ("csv", "xlsx"):
+    if fmt not in EXPORT_FORMATS:
         raise Http404
     rows = export_rows(selectors.member_directory())
     return download(rows, fmt=fmt, filename="hafennetz-mitglieder", title="members")

@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand
 from hafennetz.admission import demo as admission_demo
 from hafennetz.meetings import demo as meetings_demo
 from hafennetz.members import demo as members_demo
+from hafennetz.positions import demo as positions_demo
 from hafennetz.situation import demo as situation_demo
 
 
@@ -26,4 +27,6 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS("Demo meetings created."))
         if admission_demo.seed_demo_admission():
             self.stdout.write(self.style.SUCCESS("Demo pledges and contingent created."))
+        if positions_demo.seed_demo_positions():
+            self.stdout.write(self.style.SUCCESS("Demo positions and demands created."))
         members_demo.print_logins(self.stdout)
