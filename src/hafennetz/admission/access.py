@@ -17,6 +17,7 @@ from hafennetz.admission.models import (
     AllocationRun,
     Contingent,
     Household,
+    Override,
     Placement,
     Pledge,
     PledgeStatus,
@@ -259,3 +260,13 @@ def access_state_aggregates(user: Visitor | None, state: str) -> str:
         _("Only the state coordination of this state and the coordination office see its figures."),
     )
     return state
+
+
+def access_override(user: Visitor | None, pk: int) -> Override:
+    check_manage_contingents(user)
+    override = (
+        Override.objects.select_related("household", "member", "contingent").filter(pk=pk).first()
+    )
+    if override is None:
+        raise Http404
+    return override

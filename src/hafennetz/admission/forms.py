@@ -7,10 +7,13 @@ from django.utils.translation import gettext_lazy as _
 
 from hafennetz.admission.models import (
     AGE_BANDS,
+    MAX_BATCH,
     Contingent,
     Household,
     LinkKind,
     Offer,
+    OverrideKind,
+    OverrideReason,
     Pledge,
     PledgeStatus,
     Resource,
@@ -177,7 +180,7 @@ class HouseholdForm(forms.ModelForm):  # type: ignore[type-arg]
 
     class Meta:
         model = Household
-        fields = ["case_id", *AGE_BANDS, "needs", "links", "preferences"]
+        fields = ["case_id", *AGE_BANDS, "needs", "links", "preferences", "batch"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -186,6 +189,14 @@ class HouseholdForm(forms.ModelForm):  # type: ignore[type-arg]
                 f"{link['case']}:{link['kind']}" for link in self.instance.links
             )
             self.initial["preferences"] = "; ".join(self.instance.preferences)
+
+    def clean_case_id(self) -> str:
+        case_id = str(self.cleaned_data["case_id"])
+        if not any(ch.isdigit() for ch in case_id):
+            raise forms.ValidationError(
+                _("A case number contains at least one digit (never a name).")
+            )
+        return case_id
 
     def clean_links(self) -> list[dict[str, str]]:
         links = []
@@ -236,6 +247,16 @@ class RunForm(forms.Form):
             "budget always give the same result, on any machine."
         ),
     )
+    batch = forms.IntegerField(
+        label=_("Batch"),
+        min_value=1,
+        max_value=MAX_BATCH,
+        required=False,
+        help_text=_(
+            "Empty: every household not yet placed. A number: only that batch (week), placed "
+            "by the dynamic policy with the capacity the approved batches have left."
+        ),
+    )
 
 
 class ApproveForm(forms.Form):
@@ -265,3 +286,35 @@ class ProblemForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("No names or health details: the case number is enough."),
     )
+
+
+class HouseholdImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("File (CSV or XLSX)"),
+        help_text=_("The allocation engine's household format; at most 5 MB."),
+    )
+
+
+class OverrideForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Override"), choices=OverrideKind.choices, widget=forms.RadioSelect
+    )
+    member = forms.ModelChoiceField(label=_("Member"), queryset=Member.objects.none())
+    reason = forms.ChoiceField(
+        label=_("Reason"), choices=[("", "---------"), *OverrideReason.choices]
+    )
+    explanation = forms.CharField(
+        label=_("Explanation"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Briefly, without names or health details: the case number is enough."),
+    )
+    confirm_breaks = forms.BooleanField(
+        label=_("I confirm the override although it breaks a hard rule."), required=False
+    )
+
+    def __init__(self, *args: Any, members: list[Member], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["member"].queryset = Member.objects.filter(  # type: ignore[attr-defined]
+            pk__in=[m.pk for m in members]
+        ).order_by("name")

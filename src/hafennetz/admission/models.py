@@ -491,3 +491,7 @@ class Override(BaseModel):
     @property
     def is_active(self) -> bool:
         return self.withdrawn_at is None
+
+    def break_labels(self) -> list[str]:
+        labels = dict(OverrideRule.choices)
+        return [str(labels.get(b, b)) for b in self.breaks]

@@ -6,18 +6,23 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Count, QuerySet, Sum
 from django.utils import timezone
 
 from hafennetz.admission.keys import KeyMember, targets, whole_persons
 from hafennetz.admission.models import (
+    HARD_NEEDS,
     AllocationRun,
     Contingent,
     Household,
     KeyKind,
     KeyTable,
+    Override,
+    OverrideReason,
     Placement,
+    PlacementStatus,
     Pledge,
     PledgeStatus,
     Resource,
@@ -223,6 +228,22 @@ def runs_of(contingent: Contingent) -> QuerySet[AllocationRun]:
     return AllocationRun.objects.filter(contingent=contingent).defer("input_snapshot", "result")
 
 
+def runs_awaiting_approval() -> QuerySet[AllocationRun]:
+    """Finished runs of contingents without an approved run: the office decides on them."""
+    return (
+        AllocationRun.objects.filter(status=RunStatus.SUCCEEDED, approved_at__isnull=True)
+        .exclude(contingent__runs__approved_at__isnull=False)
+        .select_related("contingent")
+        .defer("input_snapshot", "result")
+        .order_by("-finished_at", "-pk")
+    )
+
+
+def placements_to_confirm(member: Member) -> QuerySet[Placement]:
+    """Households allocated to the member whose reception it has not confirmed yet."""
+    return placements_of(member).filter(status=PlacementStatus.ALLOCATED)
+
+
 def run_progress(run: AllocationRun) -> dict[str, object]:
     """What the run page polls while the worker computes."""
     return {
@@ -271,14 +292,13 @@ def run_summary(run: AllocationRun) -> RunSummary | None:
     use of every resource against its pledge."""
     if not run.result:
         return None
-    sizes = {
-        h["case_id"]: sum(int(v) for v in h["age_bands"])
-        for h in run.input_snapshot.get("households", [])
-    }
-    hard = {
-        h["case_id"]: set(h.get("flags", [])) & set(run.input_snapshot.get("hard_flags", []))
-        for h in run.input_snapshot.get("households", [])
-    }
+    # Pinned households are not in the engine's input but in the run's overrides.
+    households = [
+        *run.input_snapshot.get("households", []),
+        *(e["household"] for e in run.overrides if e.get("kind") == "pin" and "household" in e),
+    ]
+    sizes = {h["case_id"]: sum(int(v) for v in h["age_bands"]) for h in households}
+    hard = {h["case_id"]: set(h.get("flags", [])) & HARD_NEEDS for h in households}
     names = {m["ags"]: m["name"] for m in run.input_snapshot.get("municipalities", [])}
     labels = dict(Resource.choices)
     assignment = dict(run.result.get("assignment", []))
@@ -395,6 +415,7 @@ class Transparency:
     hard_needs_total: int
     runs: list[PublicRun]
     hidden_cells: int
+    overrides: PublicOverrides | None = None
 
 
 def _size_classes() -> list[tuple[int, str]]:
@@ -506,4 +527,178 @@ def transparency(contingent: Contingent) -> Transparency:
         hard_needs_total=total,
         runs=public_runs,
         hidden_cells=len([k for k in hidden if k in set(table_keys(states, size_ids))]),
+        overrides=public_overrides(runs),
+    )
+
+
+# --- overrides, batches and re-runs ------------------------------------------------------------
+
+
+def overrides_of_household(household: Household) -> QuerySet[Override]:
+    return Override.objects.filter(household=household).select_related("member", "created_by")
+
+
+def assigned_in_run(run: AllocationRun, household: Household) -> str | None:
+    """The AGS the run assigned the household to (None: unplaced or not in the run)."""
+    return dict(run.result.get("assignment", [])).get(household.case_id)
+
+
+@dataclass(frozen=True)
+class ReasonCount:
+    reason: str
+    label: str
+    count: int | None  # None: hidden (fewer than MIN_PUBLIC_COUNT, or computable from those)
+
+
+@dataclass(frozen=True)
+class RunOverrides:
+    run: AllocationRun
+    pins: int
+    exclusions: int
+
+
+@dataclass(frozen=True)
+class OverrideReport:
+    overrides: list[Override]  # every override of the contingent, active and withdrawn
+    active: int
+    withdrawn: int
+    by_reason: list[ReasonCount]  # active overrides per reason
+    runs: list[RunOverrides]  # per run: the overrides it was computed with
+
+
+def _reason_counts(counts: dict[str, int], *, protect_small: bool) -> list[ReasonCount]:
+    labels = dict(OverrideReason.choices)
+    rows = [(r, counts.get(r, 0)) for r in OverrideReason.values if counts.get(r, 0)]
+    hidden: set[str] = set()
+    if protect_small:
+        hidden = {r for r, n in rows if n < MIN_PUBLIC_COUNT}
+        # One hidden figure could be computed from the total and the others: hide the next
+        # smallest as well.
+        shown = sorted((n, r) for r, n in rows if r not in hidden)
+        if len(hidden) == 1 and shown:
+            hidden.add(shown[0][1])
+    return [ReasonCount(r, str(labels[r]), None if r in hidden else n) for r, n in rows]
+
+
+def override_report(contingent: Contingent) -> OverrideReport:
+    overrides = list(
+        Override.objects.filter(contingent=contingent)
+        .select_related("household", "member", "created_by", "from_run")
+        .order_by("-created_at", "-pk")
+    )
+    active = [o for o in overrides if o.withdrawn_at is None]
+    counts: dict[str, int] = defaultdict(int)
+    for o in active:
+        counts[o.reason] += 1
+    runs = [
+        RunOverrides(
+            run=run,
+            pins=sum(1 for e in run.overrides if e.get("kind") == "pin"),
+            exclusions=sum(1 for e in run.overrides if e.get("kind") == "exclude"),
+        )
+        for run in AllocationRun.objects.filter(contingent=contingent)
+        .defer("input_snapshot", "result")
+        .order_by("-created_at")
+    ]
+    return OverrideReport(
+        overrides=overrides,
+        active=len(active),
+        withdrawn=len(overrides) - len(active),
+        by_reason=_reason_counts(counts, protect_small=False),
+        runs=runs,
+    )
+
+
+MIN_PUBLIC_COUNT = 3
+
+
+@dataclass(frozen=True)
+class PublicOverrides:
+    total: int
+    pins: int
+    exclusions: int
+    by_reason: list[ReasonCount]
+
+
+def public_overrides(runs: Iterable[AllocationRun]) -> PublicOverrides:
+    """The overrides the approved runs were computed with (each counted once), by reason; a
+    reason with fewer than 3 is hidden, and so is the next smallest if only one would be."""
+    seen: dict[Any, dict[str, Any]] = {}
+    for run in runs:
+        for entry in run.overrides:
+            seen[entry.get("id")] = entry
+    counts: dict[str, int] = defaultdict(int)
+    for entry in seen.values():
+        counts[str(entry.get("reason"))] += 1
+    return PublicOverrides(
+        total=len(seen),
+        pins=sum(1 for e in seen.values() if e.get("kind") == "pin"),
+        exclusions=sum(1 for e in seen.values() if e.get("kind") == "exclude"),
+        by_reason=_reason_counts(counts, protect_small=True),
+    )
+
+
+@dataclass(frozen=True)
+class BatchRow:
+    run: AllocationRun
+    batch: int | None
+    households: int
+    persons: int
+    cumulative_persons: int
+
+
+@dataclass(frozen=True)
+class PeriodSoFar:
+    rows: list[BatchRow]  # approved runs in order of approval
+    placed_persons: int
+    persons: int  # the contingent's
+    open_households: int
+    open_by_batch: list[tuple[int | None, int]]  # (batch, households not yet placed)
+
+
+def period_so_far(contingent: Contingent) -> PeriodSoFar:
+    """The contingent's year so far: what each approved run (batch) placed, cumulated, and the
+    households still waiting, per batch."""
+    placed = dict(
+        Placement.objects.filter(run__contingent=contingent)
+        .values("run_id")
+        .annotate(n=Count("pk"), persons=Sum("persons"))
+        .values_list("run_id", "persons")
+    )
+    counts = dict(
+        Placement.objects.filter(run__contingent=contingent)
+        .values("run_id")
+        .annotate(n=Count("pk"))
+        .values_list("run_id", "n")
+    )
+    rows = []
+    total = 0
+    for run in approved_runs(contingent).defer("input_snapshot", "result"):
+        persons = int(placed.get(run.pk) or 0)
+        total += persons
+        rows.append(BatchRow(run, run.batch, int(counts.get(run.pk) or 0), persons, total))
+    waiting = (
+        Household.objects.filter(
+            contingent=contingent, anonymised_at__isnull=True, placement__isnull=True
+        )
+        .values("batch")
+        .annotate(n=Count("pk"))
+        .order_by("batch")
+    )
+    open_by_batch = [(w["batch"], int(w["n"])) for w in waiting]
+    return PeriodSoFar(
+        rows=rows,
+        placed_persons=total,
+        persons=contingent.persons,
+        open_households=sum(n for _b, n in open_by_batch),
+        open_by_batch=open_by_batch,
+    )
+
+
+def household_pks(contingent: Contingent, cases: Iterable[str]) -> dict[str, int]:
+    """Case number -> household id, for links from a run's result to its households."""
+    return dict(
+        Household.objects.filter(
+            contingent=contingent, case_id__in=list(cases), anonymised_at__isnull=True
+        ).values_list("case_id", "pk")
     )

@@ -26,9 +26,15 @@ from hafennetz.admission.access import (
     actor_may_edit_pledges,
     actor_may_manage_contingents,
 )
-from hafennetz.admission.engine_input import build_instance
+from hafennetz.admission.engine_input import (
+    build_input,
+    capacities,
+    open_households,
+    resource_needs,
+)
 from hafennetz.admission.models import (
     AGE_BANDS,
+    HARD_NEEDS,
     AllocationRun,
     Contingent,
     Household,
@@ -36,6 +42,10 @@ from hafennetz.admission.models import (
     KeyTable,
     LinkKind,
     Offer,
+    Override,
+    OverrideKind,
+    OverrideReason,
+    OverrideRule,
     Placement,
     PlacementStatus,
     Pledge,
@@ -50,8 +60,8 @@ from hafennetz.core.access import AccessDenied, Actor
 from hafennetz.core.audit import create_audited, log_action, snapshot, update_audited
 from hafennetz.core.models import AuditEntry
 from hafennetz.core.validators import plausible_date
-from hafennetz.engines.allocation.serialize import fingerprint, instance_to_dict
-from hafennetz.engines.allocation.validate import validate as validate_instance
+from hafennetz.engines.allocation import fingerprint, instance_to_dict
+from hafennetz.engines.allocation import validate as validate_instance
 from hafennetz.members.models import Member
 
 # What a pledge form writes; status and acceptance go through `pledge_set_status`.
@@ -308,7 +318,7 @@ def key_table_create(
 
 # --- households ----------------------------------------------------------------------------------
 
-HOUSEHOLD_FIELDS = frozenset({"case_id", *AGE_BANDS, "needs", "links", "preferences"})
+HOUSEHOLD_FIELDS = frozenset({"case_id", *AGE_BANDS, "needs", "links", "preferences", "batch"})
 
 
 def _check_household(
@@ -421,15 +431,29 @@ def run_start(
     key_weight: float = 1.0,
     seed: int = 0,
     work: float = 10.0,
+    batch: int | None = None,
 ) -> AllocationRun:
-    """Snapshot the contingent's input, check it, store the run and hand it to the background
-    worker once the transaction has committed."""
+    """Snapshot the contingent's input (its households not yet placed, or those of one batch,
+    with the office's overrides), check it, store the run and hand it to the background worker
+    once the transaction has committed. A batch run uses the engine's dynamic `reoptimize`
+    policy with the capacity the approved runs of the period have left."""
     _refuse_unless_office(actor)
     if method not in RunMethod.values:
         raise ValidationError({"method": _("Unknown method.")})
     if not households_of(contingent).exists():
         raise ValidationError(_("The contingent has no households to distribute yet."))
-    instance = build_instance(contingent, use_key=use_key, key_weight=key_weight)
+    if batch is not None and method == RunMethod.QUOTA:
+        raise ValidationError(
+            {"batch": _("A batch is placed needs-based; the quota method has no batches.")}
+        )
+    if not open_households(contingent, batch):
+        if batch is not None:
+            raise ValidationError(
+                {"batch": _("Batch %(batch)s has no households left to place.") % {"batch": batch}}
+            )
+        raise ValidationError(_("Every household of the contingent has been placed already."))
+    engine_input = build_input(contingent, use_key=use_key, key_weight=key_weight, batch=batch)
+    instance = engine_input.instance
     if not instance.municipalities:
         raise ValidationError(
             _("No member is eligible: name members or let them record pledges for the period.")
@@ -452,14 +476,63 @@ def run_start(
         key_weight=key_weight,
         seed=seed,
         work=work,
+        batch=batch,
+        overrides=engine_input.overrides,
         started_by=actor if isinstance(actor, User) else None,
-        input_snapshot=instance_to_dict(instance),
+        input_snapshot=instance_to_dict(instance)
+        | ({"forecast": _forecast_dicts(engine_input.forecast)} if batch is not None else {}),
         input_fingerprint=fingerprint(instance),
     )
     create_audited(actor=actor, obj=run, action="run.start")
     run_id = run.pk
     transaction.on_commit(lambda: _enqueue(run_id))
     return run
+
+
+def _forecast_dicts(forecast: Iterable[Any]) -> list[Any]:
+    from hafennetz.engines.allocation import Instance
+
+    return list(
+        instance_to_dict(Instance(households=tuple(forecast), municipalities=()))["households"]
+    )
+
+
+def _override_key(entries: Iterable[Mapping[str, Any]]) -> list[tuple[Any, ...]]:
+    return sorted((e.get("id"), e.get("case_id"), e.get("kind"), e.get("ags")) for e in entries)
+
+
+@transaction.atomic
+def run_rerun(*, actor: Actor, run: AllocationRun) -> AllocationRun:
+    """Re-run a finished run from its stored input snapshot, seed, work budget and method (not
+    from today's data): the new run shows whether its assignment is identical."""
+    _refuse_unless_office(actor)
+    run = AllocationRun.objects.select_for_update().get(pk=run.pk)
+    if run.rerun_of_id is not None:
+        raise ValidationError(_("A re-run cannot be re-run; re-run the original run."))
+    if run.status != RunStatus.SUCCEEDED or not run.result.get("reproducible"):
+        raise ValidationError(_("Only a run that finished its whole budget can be re-run."))
+    if run.result.get(ANONYMISED):
+        raise ValidationError(
+            _("Households of this run have been anonymised: its input is gone by design.")
+        )
+    again = AllocationRun(
+        contingent=run.contingent,
+        method=run.method,
+        use_key=run.use_key,
+        key_weight=run.key_weight,
+        seed=run.seed,
+        work=run.work,
+        batch=run.batch,
+        overrides=run.overrides,
+        rerun_of=run,
+        started_by=actor if isinstance(actor, User) else None,
+        input_snapshot=run.input_snapshot,
+        input_fingerprint=run.input_fingerprint,
+    )
+    create_audited(actor=actor, obj=again, action="run.rerun")
+    run_id = again.pk
+    transaction.on_commit(lambda: _enqueue(run_id))
+    return again
 
 
 def _enqueue(run_id: int) -> None:
@@ -497,13 +570,19 @@ def run_approve(*, actor: Actor, run: AllocationRun, confirmed: bool) -> list[Pl
     contingent = run.contingent
     if run.approved_at is not None:
         raise ValidationError(_("This run has been approved already."))
+    if run.rerun_of_id is not None:
+        raise ValidationError(_("A re-run only checks reproducibility; approve the original run."))
     if run.status != RunStatus.SUCCEEDED or not run.result.get("reproducible"):
         raise ValidationError(_("Only a run that finished its whole budget can be approved."))
-    current = build_instance(contingent, use_key=run.use_key, key_weight=run.key_weight)
-    if fingerprint(current) != run.input_fingerprint:
+    current = build_input(
+        contingent, use_key=run.use_key, key_weight=run.key_weight, batch=run.batch
+    )
+    if fingerprint(current.instance) != run.input_fingerprint:
         raise ValidationError(
             _("Households or pledges have changed since this run: please start a new run.")
         )
+    if _override_key(current.overrides) != _override_key(run.overrides):
+        raise ValidationError(_("Overrides have changed since this run: please start a new run."))
     members = {m.ags: m for m in contingent_members(contingent)}
     # Lock the pledges (row locks on PostgreSQL; SQLite's IMMEDIATE transactions serialise
     # writers anyway), then count what is committed already.
@@ -712,7 +791,15 @@ def _anonymise_run(run: AllocationRun, mapping: Mapping[str, str]) -> None:
         result[ANONYMISED] = kept
     run.input_snapshot = scrub(snapshot_)
     run.result = scrub(result)
-    run.save(update_fields=["input_snapshot", "result", "updated_at"])
+    run.overrides = scrub(
+        [
+            {k: v for k, v in entry.items() if k != "household"}
+            if entry.get("case_id") in mapping
+            else entry
+            for entry in run.overrides
+        ]
+    )
+    run.save(update_fields=["input_snapshot", "result", "overrides", "updated_at"])
 
 
 def _anonymise_audit(households: Iterable[Household], mapping: Mapping[str, str]) -> int:
@@ -775,9 +862,12 @@ def anonymise_households(
                 other.links = links
                 other.save(update_fields=["links", "updated_at"])
     placements = Placement.objects.filter(household__in=due).update(problem="", updated_at=now)
+    Override.objects.filter(household__in=due).update(explanation="", updated_at=now)
     runs = 0
     for run in AllocationRun.objects.filter(contingent_id__in=list(by_contingent)):
         cases = {h.get("case_id") for h in run.input_snapshot.get("households", [])}
+        cases |= {e.get("case_id") for e in run.overrides}
+        cases |= {c for c, _a in run.result.get("assignment", [])}
         old = {c: p for c, p in mapping.items() if c in cases}
         if old:
             _anonymise_run(run, old)
@@ -797,3 +887,257 @@ def anonymise_households(
         },
     )
     return counts
+
+
+# --- household import (all rows or none) --------------------------------------------------------
+
+
+@transaction.atomic
+def households_import(
+    *, actor: Actor, contingent: Contingent, rows: list[tuple[int, dict[str, str]]]
+) -> int:
+    """Write the households of a checked file: all rows or none. The rows are checked again
+    here (the contingent may have changed since the preview); audit entries hold case number,
+    age bands and need flags only."""
+    from hafennetz.admission.imports import check_households
+    from hafennetz.core.audit import audit_entry, log_actions
+
+    _refuse_unless_office(actor)
+    contingent = Contingent.objects.select_for_update().get(pk=contingent.pk)
+    preview = check_households(contingent, rows)
+    if not preview.is_valid:
+        raise ValidationError(
+            _("The file has %(n)s rows with errors: nothing was imported.")
+            % {"n": len(preview.error_rows)}
+        )
+    households = [
+        Household(contingent=contingent, is_demo=False, **row.data) for row in preview.rows
+    ]
+    for household in households:
+        household.full_clean(exclude=["contingent"], validate_unique=False)
+    created = Household.objects.bulk_create(households)
+    log_actions(
+        audit_entry(actor=actor, action="household.create", obj=h, after=snapshot(h))
+        for h in created
+    )
+    log_action(
+        actor=actor,
+        action="household.import",
+        obj=contingent,
+        after={"households": len(created), "persons": sum(h.size for h in created)},
+    )
+    return len(created)
+
+
+# --- overrides (the human in the loop) ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OverrideCheck:
+    breaks: list[str]  # OverrideRule values
+    messages: list[str]  # German, one per broken rule
+
+
+def check_override(
+    *, contingent: Contingent, household: Household, kind: str, member: Member
+) -> OverrideCheck:
+    """The hard rules a pin or an exclusion would break. Refuses (ValidationError) what can
+    never be done: a member not eligible, a household placed already, a contradiction with
+    another override, a pin beyond the member's pledged housing."""
+    caps = capacities(contingent)
+    if member.pk not in {m.pk for m in caps.members}:
+        raise ValidationError({"member": _("This member is not eligible for the contingent.")})
+    if Placement.objects.filter(household=household).exists():
+        raise ValidationError(
+            _("%(case)s has been allocated by an approved run already.")
+            % {"case": household.case_id}
+        )
+    active = Override.objects.filter(household=household, withdrawn_at__isnull=True)
+    breaks: list[str] = []
+    messages: list[str] = []
+    if kind == OverrideKind.PIN:
+        if active.filter(kind=OverrideKind.PIN).exists():
+            raise ValidationError(_("The household is pinned already: withdraw that pin first."))
+        if active.filter(kind=OverrideKind.EXCLUDE, member=member).exists():
+            raise ValidationError(
+                {"member": _("This member is excluded for the household: withdraw that first.")}
+            )
+        free = dict(caps.free[member.pk])
+        for pin in Override.objects.filter(
+            member=member,
+            kind=OverrideKind.PIN,
+            withdrawn_at__isnull=True,
+            contingent__period_start__lte=contingent.period_end,
+            contingent__period_end__gte=contingent.period_start,
+            household__placement__isnull=True,
+        ).select_related("household"):
+            for resource, amount in resource_needs(pin.household).items():
+                free[resource] = free.get(resource, 0) - amount
+        needs = resource_needs(household)
+        if needs[Resource.HOUSING.value] > free.get(Resource.HOUSING.value, 0):
+            raise ValidationError(
+                {
+                    "member": _(
+                        "%(member)s has %(free)s places of housing left for the period; the "
+                        "household has %(n)s persons. A pledge is never exceeded: ask the "
+                        "member to raise it first."
+                    )
+                    % {
+                        "member": member.name,
+                        "free": max(0, free.get(Resource.HOUSING.value, 0)),
+                        "n": needs[Resource.HOUSING.value],
+                    }
+                }
+            )
+        labels = dict(Resource.choices)
+        short = [str(labels.get(r, r)) for r, amount in needs.items() if amount > free.get(r, 0)]
+        if short:
+            breaks.append(OverrideRule.CAPACITY)
+            messages.append(
+                _("%(member)s has too few places free: %(resources)s.")
+                % {"member": member.name, "resources": ", ".join(short)}
+            )
+        missing = sorted(set(household.needs) & HARD_NEEDS - caps.offers[member.pk])
+        if missing:
+            breaks.append(OverrideRule.HARD_NEEDS)
+            labels_o = dict(Offer.choices)
+            messages.append(
+                _("%(member)s does not offer: %(needs)s.")
+                % {
+                    "member": member.name,
+                    "needs": ", ".join(str(labels_o.get(n, n)) for n in missing),
+                }
+            )
+        separated = []
+        for link in household.links:
+            if link.get("kind") != LinkKind.SAME_MUNICIPALITY:
+                continue
+            linked = Household.objects.filter(
+                contingent=contingent, case_id=link.get("case")
+            ).first()
+            if linked is None:
+                continue
+            elsewhere = (
+                Override.objects.filter(household=linked, withdrawn_at__isnull=True)
+                .filter(
+                    Q(kind=OverrideKind.PIN) & ~Q(member=member)
+                    | Q(kind=OverrideKind.EXCLUDE, member=member)
+                )
+                .exists()
+                or Placement.objects.filter(household=linked).exclude(member=member).exists()
+            )
+            if elsewhere:
+                separated.append(linked.case_id)
+        if separated:
+            breaks.append(OverrideRule.LINKS)
+            messages.append(
+                _("%(case)s must be placed together with %(others)s, which go elsewhere.")
+                % {"case": household.case_id, "others": ", ".join(separated)}
+            )
+    elif kind == OverrideKind.EXCLUDE:
+        if active.filter(kind=OverrideKind.EXCLUDE, member=member).exists():
+            raise ValidationError({"member": _("This member is excluded already.")})
+        if active.filter(kind=OverrideKind.PIN, member=member).exists():
+            raise ValidationError(
+                {"member": _("The household is pinned to this member: withdraw the pin first.")}
+            )
+        excluded = set(
+            active.filter(kind=OverrideKind.EXCLUDE).values_list("member_id", flat=True)
+        ) | {member.pk}
+        hard = set(household.needs) & HARD_NEEDS
+        left = [m for m in caps.members if m.pk not in excluded and hard <= caps.offers[m.pk]]
+        if not left:
+            breaks.append(OverrideRule.NO_MEMBER_LEFT)
+            messages.append(
+                _("No eligible member that offers its needs is left for %(case)s.")
+                % {"case": household.case_id}
+            )
+    else:
+        raise ValidationError({"kind": _("Unknown kind of override.")})
+    return OverrideCheck(breaks=breaks, messages=messages)
+
+
+@transaction.atomic
+def override_create(
+    *,
+    actor: Actor,
+    household: Household,
+    kind: str,
+    member: Member,
+    reason: str,
+    explanation: str,
+    confirm_breaks: bool = False,
+    from_run: AllocationRun | None = None,
+) -> Override:
+    """Pin a household to a member or exclude a member for it, with a reason from the list and
+    a short explanation. A broken hard rule needs `confirm_breaks`. The audit entry holds the
+    kind, member, reason and rules broken, never the explanation (it could hold health
+    details)."""
+    _refuse_unless_office(actor)
+    household = (
+        Household.objects.select_for_update().select_related("contingent").get(pk=household.pk)
+    )
+    if household.anonymised_at is not None:
+        raise ValidationError(_("The household has been anonymised."))
+    errors: dict[str, list[str]] = {}
+    if reason not in OverrideReason.values:
+        errors["reason"] = [_("Please choose a reason from the list.")]
+    if not explanation.strip():
+        errors["explanation"] = [_("Please explain the override briefly.")]
+    if errors:
+        raise ValidationError(errors)
+    check = check_override(
+        contingent=household.contingent, household=household, kind=kind, member=member
+    )
+    if check.breaks and not confirm_breaks:
+        raise ValidationError(
+            {
+                "confirm_breaks": [
+                    _("This override breaks a hard rule: %(rules)s Confirm it to go ahead.")
+                    % {"rules": " ".join(check.messages)}
+                ]
+            }
+        )
+    override = Override(
+        contingent=household.contingent,
+        household=household,
+        kind=kind,
+        member=member,
+        reason=reason,
+        explanation=explanation.strip()[:500],
+        breaks=check.breaks,
+        created_by=actor if isinstance(actor, User) else None,
+        from_run=from_run,
+        is_demo=household.is_demo,
+    )
+    override.full_clean()
+    override.save()
+    log_action(
+        actor=actor,
+        action=f"override.{kind}",
+        obj=override,
+        after={
+            "case_id": household.case_id,
+            "member": member.ags,
+            "reason": reason,
+            "breaks": check.breaks,
+        },
+    )
+    return override
+
+
+@transaction.atomic
+def override_withdraw(*, actor: Actor, override: Override) -> Override:
+    _refuse_unless_office(actor)
+    override = Override.objects.select_for_update().get(pk=override.pk)
+    if override.withdrawn_at is not None:
+        raise ValidationError(_("The override has been withdrawn already."))
+    override.withdrawn_at = timezone.now()
+    override.save(update_fields=["withdrawn_at", "updated_at"])
+    log_action(
+        actor=actor,
+        action="override.withdraw",
+        obj=override,
+        after={"withdrawn_at": override.withdrawn_at.isoformat()},
+    )
+    return override

@@ -4,26 +4,31 @@ selector and renders."""
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from hafennetz.admission import access, selectors, services
+from hafennetz.admission import access, imports, selectors, services
 from hafennetz.admission.forms import (
     ApproveForm,
     ConfirmForm,
     ContingentForm,
     HouseholdForm,
+    HouseholdImportForm,
     KeyTableForm,
+    OverrideForm,
     PledgeForm,
     PledgeStatusForm,
     ProblemForm,
     RunForm,
 )
-from hafennetz.admission.models import Resource
-from hafennetz.core.forms import save_form
+from hafennetz.admission.imports import HouseholdPreview
+from hafennetz.admission.models import AllocationRun, Contingent, Resource
+from hafennetz.core.forms import int_param, save_form
+from hafennetz.core.tables import TableError
 
 
 @require_safe
@@ -169,7 +174,11 @@ def contingent_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "admission/contingent_detail.html",
-        {"contingent": contingent, "comparison": selectors.key_comparison(contingent)},
+        {
+            "contingent": contingent,
+            "comparison": selectors.key_comparison(contingent),
+            "period": selectors.period_so_far(contingent),
+        },
     )
 
 
@@ -278,16 +287,27 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
         services.log_household_view(
             actor=request.user, contingent=run.contingent, what=f"results of run {run.pk}"
         )
+    pks = (
+        selectors.household_pks(run.contingent, [h.case_id for h in summary.unplaced])
+        if summary
+        else {}
+    )
     return render(
         request,
         "admission/run_detail.html",
         {
             "run": run,
             "summary": summary,
+            "unplaced": [(h, pks.get(h.case_id)) for h in summary.unplaced] if summary else [],
             "can_cancel": not run.is_finished,
             "can_approve": run.status == "succeeded"
             and run.approved_at is None
+            and run.rerun_of_id is None
             and bool(summary and summary.reproducible),
+            "can_rerun": run.status == "succeeded"
+            and run.rerun_of_id is None
+            and bool(summary and summary.reproducible),
+            "can_override": run.approved_at is None and run.rerun_of_id is None,
         },
     )
 
@@ -393,3 +413,165 @@ def transparency(request: HttpRequest, pk: int) -> HttpResponse:
         "admission/transparency.html",
         {"page": selectors.transparency(contingent)},
     )
+
+
+# --- household import (preview first; all rows or none) -----------------------------------------
+
+IMPORT_SALT = "hafennetz.admission.households"
+IMPORT_MAX_AGE = 3600
+
+
+def _import_page(
+    request: HttpRequest,
+    contingent: Contingent,
+    form: HouseholdImportForm,
+    preview: HouseholdPreview | None,
+) -> HttpResponse:
+    signed = (
+        signing.dumps(
+            {"contingent": contingent.pk, "rows": preview.raw()}, salt=IMPORT_SALT, compress=True
+        )
+        if preview is not None and preview.is_valid
+        else ""
+    )
+    return render(
+        request,
+        "admission/household_import.html",
+        {
+            "contingent": contingent,
+            "form": form,
+            "preview": preview,
+            "signed_rows": signed,
+            "columns": imports.COLUMNS,
+            "max_rows": imports.MAX_ROWS,
+        },
+    )
+
+
+def household_import(request: HttpRequest, pk: int) -> HttpResponse:
+    contingent = access.access_contingent(request.user, pk)
+    form = HouseholdImportForm(request.POST or None, request.FILES or None)
+    preview: HouseholdPreview | None = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            rows = imports.read_households(upload.name or "", upload.read())
+        except TableError as exc:
+            form.add_error("file", str(exc))
+        else:
+            preview = imports.check_households(contingent, rows)
+            services.log_household_view(
+                actor=request.user,
+                contingent=contingent,
+                what=f"import preview of {len(preview.rows)} rows",
+            )
+    return _import_page(request, contingent, form, preview)
+
+
+@require_POST
+def household_import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    contingent = access.access_contingent(request.user, pk)
+    try:
+        data = signing.loads(request.POST.get("rows", ""), salt=IMPORT_SALT, max_age=IMPORT_MAX_AGE)
+    except signing.BadSignature:
+        data = None
+    if not isinstance(data, dict) or data.get("contingent") != contingent.pk or not data["rows"]:
+        messages.error(request, _("Nothing to import: please upload the file again."))
+        return redirect("household-import", pk=contingent.pk)
+    rows = [(int(line), dict(values)) for line, values in data["rows"]]
+    try:
+        count = services.households_import(actor=request.user, contingent=contingent, rows=rows)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return _import_page(
+            request, contingent, HouseholdImportForm(), imports.check_households(contingent, rows)
+        )
+    messages.success(request, _("%(n)s households were imported.") % {"n": count})
+    return redirect("household-list", pk=contingent.pk)
+
+
+# --- overrides: the office pins a household or excludes a member, with a reason -----------------
+
+
+def override_create(request: HttpRequest, pk: int) -> HttpResponse:
+    household = access.access_household(request.user, pk)
+    contingent = household.contingent
+    run_pk = int_param(request.GET, "run", minimum=1, maximum=2**31 - 1)
+    from_run = AllocationRun.objects.filter(pk=run_pk, contingent=contingent).first()
+    members = selectors.contingent_members(contingent)
+    form = OverrideForm(request.POST or None, members=members)
+    saved = save_form(
+        request,
+        form,
+        lambda: services.override_create(
+            actor=request.user,
+            household=household,
+            kind=form.cleaned_data["kind"],
+            member=form.cleaned_data["member"],
+            reason=form.cleaned_data["reason"],
+            explanation=form.cleaned_data["explanation"],
+            confirm_breaks=form.cleaned_data["confirm_breaks"],
+            from_run=from_run,
+        ),
+    )
+    if saved:
+        messages.success(
+            request,
+            _("The override was recorded. Start a new run to re-optimise around it."),
+        )
+        return redirect("override-list", pk=contingent.pk)
+    if request.method == "GET":
+        services.log_household_view(
+            actor=request.user, contingent=contingent, what=f"household {household.case_id}"
+        )
+    return render(
+        request,
+        "admission/override_form.html",
+        {
+            "household": household,
+            "contingent": contingent,
+            "form": form,
+            "from_run": from_run,
+            "assigned": selectors.assigned_in_run(from_run, household) if from_run else None,
+            "overrides": selectors.overrides_of_household(household),
+        },
+    )
+
+
+@require_POST
+def override_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    override = access.access_override(request.user, pk)
+    try:
+        services.override_withdraw(actor=request.user, override=override)
+        messages.success(request, _("The override was withdrawn."))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("override-list", pk=override.contingent_id)
+
+
+@require_safe
+def override_list(request: HttpRequest, pk: int) -> HttpResponse:
+    contingent = access.access_contingent(request.user, pk)
+    report = selectors.override_report(contingent)
+    services.log_household_view(
+        actor=request.user, contingent=contingent, what="overrides of the contingent"
+    )
+    return render(
+        request,
+        "admission/override_list.html",
+        {"contingent": contingent, "report": report},
+    )
+
+
+@require_POST
+def run_rerun(request: HttpRequest, pk: int) -> HttpResponse:
+    run = access.access_run(request.user, pk)
+    try:
+        again = services.run_rerun(actor=request.user, run=run)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("run-detail", pk=run.pk)
+    messages.success(
+        request, _("The run is being recomputed from its stored input, seed and budget.")
+    )
+    return redirect("run-detail", pk=again.pk)
