@@ -32,6 +32,7 @@ from hafennetz.admission.models import (
     Contingent,
     KeyKind,
     Offer,
+    OverrideReason,
     Placement,
     Resource,
     RunMethod,
@@ -136,6 +137,14 @@ def reason_text(reason: Mapping[str, Any], names: Mapping[str, str]) -> str:
         ) % {"n": p.get("candidates", "")}
     if code == "method":
         return _("not placed by the status-quo method")
+    if code == "pinned":
+        return _("pinned by the coordination office (%(reason)s)") % {
+            "reason": dict(OverrideReason.choices).get(
+                str(p.get("reason", "")), p.get("reason", "")
+            )
+        }
+    if code == "not_placed_in_batch":
+        return _("no free places that fit in this batch")
     return str(reason.get("message") or code)
 
 
@@ -186,13 +195,33 @@ class Outcome:
         return sum(s.deviation for s in self.states.values()) / 2
 
 
+NEEDS = frozenset(Offer.values)
+
+
+def run_households(run: AllocationRun) -> list[dict[str, Any]]:
+    """The households of a run in the engine's form: those of its input snapshot and those the
+    office pinned (they are not part of the engine's problem but of the run's overrides)."""
+    return [*run.input_snapshot.get("households", []), *(e["household"] for e in _pins(run))]
+
+
+def _pins(run: AllocationRun) -> list[dict[str, Any]]:
+    overrides = run.overrides if isinstance(run.overrides, list) else []
+    return [
+        e
+        for e in overrides
+        if isinstance(e, dict) and e.get("kind") == "pin" and "household" in e and e.get("ags")
+    ]
+
+
 def outcome(
     snapshot: Mapping[str, Any],
     assignment: Mapping[str, str | None],
     shares: Mapping[str, float],
+    households: Sequence[Mapping[str, Any]] | None = None,
 ) -> Outcome:
-    """Tallies of an assignment of the snapshot's households. A need counts as met when the
-    household is placed with a member that offers it; an unplaced household's needs are unmet.
+    """Tallies of an assignment of the households (default: the snapshot's). A need counts as
+    met when the household is placed with a member that offers it; an unplaced household's
+    needs are unmet. Only needs count (not the flags the platform adds for overrides).
     Targets: each member's share of the key times the persons this assignment placed."""
     munis = {m["ags"]: m for m in snapshot.get("municipalities", [])}
     offers = {ags: set(m.get("offers", [])) for ags, m in munis.items()}
@@ -203,10 +232,12 @@ def outcome(
     for m in munis.values():
         states.setdefault(str(m.get("state", "")), GroupOutcome())
     placed_h = placed_p = unplaced_h = unplaced_p = 0
-    for h in snapshot.get("households", []):
+    if households is None:
+        households = snapshot.get("households", [])
+    for h in households:
         size = sum(int(v) for v in h.get("age_bands", []))
         ags = assignment.get(h["case_id"])
-        flags = set(h.get("flags", []))
+        flags = set(h.get("flags", [])) & NEEDS
         group = members.get(ags) if ags else None
         state = states.get(str(munis[ags].get("state", ""))) if ags in munis else None
         if group is None:
@@ -377,12 +408,15 @@ def results(run: AllocationRun) -> Results | None:
     munis = snapshot.get("municipalities", [])
     names = {m["ags"]: str(m.get("name") or m["ags"]) for m in munis}
     shares, key_label = run_shares(run)
-    run_out = outcome(snapshot, _assignment(result), shares)
+    households = run_households(run)
+    run_out = outcome(snapshot, _assignment(result), shares, households)
     quota_out: Outcome | None = None
     source, quota_id = "", None
-    if run.method != RunMethod.QUOTA and snapshot.get("households"):
+    if run.method != RunMethod.QUOTA and households:
         quota_assignment, source, quota_id = _quota_assignment(run)
-        quota_out = outcome(snapshot, quota_assignment, shares)
+        # Pinned households stay where the office pinned them in the status quo as well.
+        quota_assignment |= {e["case_id"]: e["ags"] for e in _pins(run)}
+        quota_out = outcome(snapshot, quota_assignment, shares, households)
     need_rows = [
         NeedRow(
             label,
@@ -458,10 +492,7 @@ def results(run: AllocationRun) -> Results | None:
         )
         for s in comparison.states
     ]
-    sizes = {
-        h["case_id"]: sum(int(v) for v in h.get("age_bands", []))
-        for h in snapshot.get("households", [])
-    }
+    sizes = {h["case_id"]: sum(int(v) for v in h.get("age_bands", [])) for h in households}
     unplaced = [
         {
             "case_id": h["case_id"],
@@ -580,7 +611,7 @@ def household_rows(
     one of `members` (AGS), only placed/unplaced, case numbers containing `query`."""
     snapshot = run.input_snapshot
     names = names or {m["ags"]: str(m.get("name") or m["ags"]) for m in snapshot["municipalities"]}
-    by_case = {h["case_id"]: h for h in snapshot.get("households", [])}
+    by_case = {h["case_id"]: h for h in run_households(run)}
     wanted = set(members) if members is not None else None
     query = query.strip().casefold()
     rows = []
@@ -602,9 +633,9 @@ def household_rows(
                 age_bands=[int(v) for v in h.get("age_bands", [])],
                 member=names.get(ags, ags) if ags else None,
                 ags=ags,
-                needs=[flag_label(f) for f in h.get("flags", [])],
-                needs_met=[flag_label(f) for f in e.get("flags_met", [])],
-                needs_unmet=[flag_label(f) for f in e.get("flags_unmet", [])],
+                needs=[flag_label(f) for f in h.get("flags", []) if f in NEEDS],
+                needs_met=[flag_label(f) for f in e.get("flags_met", []) if f in NEEDS],
+                needs_unmet=[flag_label(f) for f in e.get("flags_unmet", []) if f in NEEDS],
                 score_parts=parts,
                 score=sum(v for _k, v in parts),
                 alternatives=[
@@ -712,11 +743,11 @@ def state_aggregates(state: str) -> list[StateContingent]:
     contingents = {c.pk: c for c in Contingent.objects.filter(pk__in=list(by_contingent))}
     runs = AllocationRun.objects.filter(
         contingent_id__in=list(by_contingent), approved_at__isnull=False
-    ).only("pk", "contingent_id", "input_snapshot", "result")
+    ).only("pk", "contingent_id", "input_snapshot", "overrides")
     flags: dict[tuple[int, str], list[str]] = {}
     offers: dict[tuple[int, str], set[str]] = {}
     for run in runs:
-        for h in run.input_snapshot.get("households", []):
+        for h in run_households(run):
             flags[(run.pk, h["case_id"])] = list(h.get("flags", []))
         for m in run.input_snapshot.get("municipalities", []):
             offers[(run.pk, m["ags"])] = set(m.get("offers", []))
@@ -747,7 +778,7 @@ def state_aggregates(state: str) -> list[StateContingent]:
         ]
         tallies: dict[str, Tally] = defaultdict(Tally)
         for p in items:
-            wanted_all = set(flags.get((p.run_id, p.household.case_id), []))
+            wanted_all = set(flags.get((p.run_id, p.household.case_id), [])) & NEEDS
             offered = offers.get((p.run_id, p.member.ags), set())
             for key, _label, subset in need_categories():
                 wanted = wanted_all if subset is None else wanted_all & subset

@@ -15,15 +15,17 @@ from hafennetz.admission.models import AllocationRun, Contingent
 
 
 def overrides_count(run: AllocationRun) -> int | None:
-    """Manual overrides (pins, exclusions) of the run, if the platform records them."""
-    related = getattr(run, "overrides", None)
-    if related is None or not hasattr(related, "count"):
+    """Manual overrides (pins, exclusions) the run was computed with."""
+    overrides = getattr(run, "overrides", None)
+    if not isinstance(overrides, list):
         return None
-    return int(related.count())
+    return len(overrides)
 
 
-def _bar(value: float | None, scale: float) -> float:
-    return 0.0 if value is None or scale <= 0 else round(40 * max(value, 0) / scale, 1)
+def _bar(value: float | None, scale: float) -> str:
+    """A bar's width in mm (as CSS text: never localised with a decimal comma)."""
+    width = 0.0 if value is None or scale <= 0 else 40 * max(value, 0) / scale
+    return f"{width:.1f}"
 
 
 def contingent_pdf(
