@@ -162,7 +162,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"
+# After login everyone starts on their own page ("Mein Überblick", hafennetz.web.start).
+LOGIN_REDIRECT_URL = "my-overview"
 LOGOUT_REDIRECT_URL = "home"
 
 # Password guessing: lock a username+IP pair after AXES_FAILURE_LIMIT failures for an hour.

@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from hafennetz.web import account, twofactor
+from hafennetz.web import account, start, twofactor
 from hafennetz.web import views as web_views
 from hafennetz.web.audit import audit_log
 
@@ -13,6 +13,7 @@ urlpatterns = [
     path("", web_views.home, name="home"),
     path("karte/laender.geojson", web_views.state_boundaries, name="state-boundaries"),
     path("verwaltung/protokoll/", audit_log, name="audit-log"),
+    path("mein-ueberblick/", start.my_overview, name="my-overview"),
     path("konto/", account.account, name="account"),
     path(
         "konto/anmelden/",

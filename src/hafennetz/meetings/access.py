@@ -130,6 +130,11 @@ def can_set_follow_up_status(user: Visitor | None, follow_up: FollowUp) -> bool:
     )
 
 
+def can_reopen_meeting(user: Visitor | None) -> bool:
+    """Reopening a closed meeting is the coordination office's (with a reason, audited)."""
+    return roles_of(user).is_coordination_office
+
+
 def can_see_video_link(
     user: Visitor | None, meeting: Meeting, registration: Registration | None
 ) -> bool:
@@ -164,6 +169,13 @@ def check_manage_meeting(user: Visitor | None, meeting: Meeting) -> None:
     ensure(
         can_manage_meeting(user, meeting),
         _("Only the organisers of this meeting may manage it."),
+    )
+
+
+def check_reopen_meeting(user: Visitor | None) -> None:
+    ensure(
+        can_reopen_meeting(user),
+        _("Only the coordination office may reopen a closed meeting."),
     )
 
 

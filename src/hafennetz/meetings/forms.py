@@ -223,3 +223,31 @@ class CloseForm(forms.Form):
         required=True,
         error_messages={"required": _("Please confirm that the meeting may be closed.")},
     )
+
+
+class MeetingCancelForm(forms.Form):
+    """Calling a meeting off is told to everyone registered: a reason and a ticked box."""
+
+    reason = forms.CharField(
+        label=_("Reason for the cancellation"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Goes to everyone registered, with the e-mail."),
+    )
+    confirm = forms.BooleanField(
+        label=_(
+            "I cancel this meeting. Everyone registered is told by e-mail; "
+            "the cancellation cannot be undone."
+        ),
+        required=True,
+        error_messages={"required": _("Please confirm that the meeting is cancelled.")},
+    )
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for reopening"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Recorded in the audit log."),
+    )

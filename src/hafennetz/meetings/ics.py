@@ -31,17 +31,25 @@ def _event(meeting: Meeting, request: HttpRequest | None) -> Event:
     event.add("location", ", ".join(x for x in (meeting.place, meeting.video_link) if x))
     event.add("description", meeting.description)
     event.add("url", _meeting_url(meeting, request))
-    event.add("status", "CONFIRMED")
+    # Same UID, a higher SEQUENCE: calendars replace the event they have (RFC 5545, 5546).
+    event.add("sequence", meeting.sequence)
+    event.add("status", "CANCELLED" if meeting.is_cancelled else "CONFIRMED")
     return event
 
 
 def meeting_calendar(
-    meetings: Iterable[Meeting], name: str = "hafennetz", request: HttpRequest | None = None
+    meetings: Iterable[Meeting],
+    name: str = "hafennetz",
+    request: HttpRequest | None = None,
+    method: str | None = None,
 ) -> bytes:
-    """An iCalendar of `meetings`; links built from SITE_URL, else from `request`."""
+    """An iCalendar of `meetings`; links built from SITE_URL, else from `request`. `method`
+    ("REQUEST", "CANCEL") makes it an iTIP message for an e-mail attachment."""
     calendar = Calendar()
     calendar.add("prodid", "-//hafennetz//Städte Sicherer Häfen//DE")
     calendar.add("version", "2.0")
+    if method:
+        calendar.add("method", method)
     calendar.add("x-wr-calname", name)
     for meeting in meetings:
         calendar.add_component(_event(meeting, request))

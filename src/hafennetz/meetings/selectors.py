@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,6 +15,8 @@ from django.utils.translation import gettext as _
 from hafennetz.meetings import planning
 from hafennetz.meetings.models import (
     CalendarFeed,
+    FollowUp,
+    FollowUpStatus,
     GroupAssignment,
     GroupPlan,
     Meeting,
@@ -213,3 +216,58 @@ def registration_rows(meeting: Meeting) -> list[list[Any]]:
             ]
         )
     return rows
+
+
+# --- start pages ("Mein Überblick") -------------------------------------------------------------
+
+
+def upcoming_meetings(
+    *, states: Sequence[str] | None = None, member_state: str | None = None, limit: int = 5
+) -> list[Meeting]:
+    """The next meetings that have not ended, soonest first: with `states` the state meetings
+    of those states; with `member_state` the federal meetings and those of that state; with
+    neither, all of them."""
+    found = Meeting.objects.filter(ends_at__gte=timezone.now()).select_related("state")
+    if states is not None:
+        found = found.filter(level="state", state_id__in=list(states))
+    elif member_state is not None:
+        found = found.filter(Q(level="federal") | Q(state_id=member_state))
+    return list(found.order_by("starts_at", "pk")[:limit])
+
+
+@dataclass
+class MyMeeting:
+    meeting: Meeting
+    registration: Registration
+    groups: list[dict[str, Any]]
+
+
+def my_upcoming(user: Any, limit: int = 3) -> list[MyMeeting]:
+    """The person's next meetings with an active registration, each with the person's small
+    groups when a plan exists (a bounded number of queries per meeting, at most `limit`)."""
+    registrations_ = list(
+        Registration.objects.filter(user_id=user.pk, meeting__ends_at__gte=timezone.now())
+        .exclude(status=RegistrationStatus.CANCELLED)
+        .select_related("meeting", "meeting__state")
+        .order_by("meeting__starts_at")[:limit]
+    )
+    result = []
+    for registration in registrations_:
+        meeting = registration.meeting
+        plan = planning.current_plan(meeting) if not meeting.is_cancelled else None
+        result.append(
+            MyMeeting(
+                meeting=meeting, registration=registration, groups=my_groups(plan, registration)
+            )
+        )
+    return result
+
+
+def open_follow_ups(member_id: int, limit: int = 10) -> list[FollowUp]:
+    """Follow-up tasks of meetings that the member is responsible for and has not done."""
+    return list(
+        FollowUp.objects.filter(owner_id=member_id)
+        .exclude(status=FollowUpStatus.DONE)
+        .select_related("meeting")
+        .order_by("due_on", "pk")[:limit]
+    )

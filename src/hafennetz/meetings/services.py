@@ -108,6 +108,8 @@ def _ensure_manage(actor: Actor, meeting: Meeting) -> None:
 
 
 def _ensure_open(meeting: Meeting) -> None:
+    if meeting.is_cancelled:
+        raise ValidationError(_("The meeting was cancelled; it can no longer change."))
     if meeting.is_closed:
         raise ValidationError(_("The meeting is closed; only its follow-up tasks can change."))
 
@@ -136,6 +138,7 @@ def meeting_save(
         _ensure_open(meeting)
         before = snapshot(meeting)
         existing: Meeting | None = Meeting.objects.get(pk=meeting.pk)
+        meeting.sequence += 1  # calendars that imported the event take over the change
     else:
         if actor is not None:
             access.check_create_meeting(actor)
@@ -192,24 +195,119 @@ def agenda_block_add(
         meeting=meeting, kind=kind, title=title, starts_at=starts_at, ends_at=ends_at, topics=topics
     )
     block.full_clean()  # plausible times, end after beginning
-    errors: dict[str, str] = {}
-    if starts_at < meeting.starts_at or ends_at > meeting.ends_at:
-        errors["starts_at"] = _("The block must lie within the meeting (%(start)s – %(end)s).") % {
-            "start": _fmt(meeting.starts_at),
-            "end": _fmt(meeting.ends_at),
-        }
-    else:
-        overlap = meeting.blocks.filter(starts_at__lt=ends_at, ends_at__gt=starts_at).first()
-        if overlap:
-            errors["starts_at"] = _("The block overlaps „%(title)s“ (%(start)s – %(end)s).") % {
-                "title": overlap.title,
-                "start": _fmt(overlap.starts_at),
-                "end": _fmt(overlap.ends_at),
-            }
-    if errors:
-        raise ValidationError(errors)
+    _check_block_time(meeting, block)
     create_audited(actor=actor, obj=block, action="meeting.agenda_add")
     return block
+
+
+@transaction.atomic
+def agenda_block_update(
+    *,
+    actor: Actor,
+    block: AgendaBlock,
+    kind: str,
+    title: str,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    topics: str = "",
+) -> AgendaBlock:
+    """Change a block of the agenda: the same rules as adding one (within the meeting, no
+    overlap with the other blocks)."""
+    meeting = _locked(block.meeting)
+    _ensure_manage(actor, meeting)
+    _ensure_open(meeting)
+    block = AgendaBlock.objects.get(pk=block.pk, meeting=meeting)
+    before = snapshot(block)
+    block.kind, block.title, block.topics = kind, title, topics
+    block.starts_at, block.ends_at = starts_at, ends_at
+    block.full_clean()
+    _check_block_time(meeting, block)
+    block.save()
+    log_action(
+        actor=actor, action="meeting.agenda_update", obj=block, before=before, after=snapshot(block)
+    )
+    return block
+
+
+def _check_block_time(meeting: Meeting, block: AgendaBlock) -> None:
+    """The block lies within the meeting and overlaps no other block."""
+    if block.starts_at < meeting.starts_at or block.ends_at > meeting.ends_at:
+        raise ValidationError(
+            {
+                "starts_at": _("The block must lie within the meeting (%(start)s – %(end)s).")
+                % {"start": _fmt(meeting.starts_at), "end": _fmt(meeting.ends_at)}
+            }
+        )
+    overlap = (
+        meeting.blocks.filter(starts_at__lt=block.ends_at, ends_at__gt=block.starts_at)
+        .exclude(pk=block.pk)
+        .first()
+    )
+    if overlap:
+        raise ValidationError(
+            {
+                "starts_at": _("The block overlaps „%(title)s“ (%(start)s – %(end)s).")
+                % {
+                    "title": overlap.title,
+                    "start": _fmt(overlap.starts_at),
+                    "end": _fmt(overlap.ends_at),
+                }
+            }
+        )
+
+
+@transaction.atomic
+def meeting_cancel(*, actor: Actor, meeting: Meeting, reason: str) -> Meeting:
+    """Call off a meeting that has not been closed: it stays (with its registrations) and is
+    shown as cancelled; everyone registered is told by e-mail by the background worker, with an
+    iCalendar cancellation (same UID, higher SEQUENCE) that removes the event from calendars."""
+    meeting = _locked(meeting)
+    _ensure_manage(actor, meeting)
+    if meeting.is_cancelled:
+        raise ValidationError(_("The meeting is already cancelled."))
+    if meeting.is_closed:
+        raise ValidationError(_("A closed meeting took place; it cannot be cancelled."))
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("Please say why the meeting is cancelled.")})
+    update_audited(
+        actor=actor,
+        obj=meeting,
+        action="meeting.cancel_meeting",
+        cancelled_at=timezone.now(),
+        cancel_reason=reason,
+        sequence=meeting.sequence + 1,
+    )
+    from hafennetz.meetings.tasks import send_cancellation
+
+    transaction.on_commit(partial(send_cancellation.enqueue, meeting_id=meeting.pk))
+    return meeting
+
+
+@transaction.atomic
+def meeting_reopen(*, actor: Actor, meeting: Meeting, reason: str) -> Meeting:
+    """Open a closed meeting again (the coordination office only, with a reason that goes into
+    the audit log), e.g. to complete the attendance list or correct the minutes."""
+    if actor is not None:
+        access.check_reopen_meeting(actor)
+    meeting = _locked(meeting)
+    if not meeting.is_closed:
+        raise ValidationError(_("The meeting is not closed."))
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("Please give the reason for reopening the meeting.")})
+    before = snapshot(meeting)
+    meeting.closed_at = None
+    meeting.attendance_count = None
+    meeting.save(update_fields=["closed_at", "attendance_count", "updated_at"])
+    log_action(
+        actor=actor,
+        action="meeting.reopen",
+        obj=meeting,
+        before=before,
+        after={**snapshot(meeting), "reason": reason},
+    )
+    return meeting
 
 
 @transaction.atomic

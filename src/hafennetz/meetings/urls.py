@@ -14,6 +14,11 @@ urlpatterns = [
     path("treffen/<int:pk>/termin.ics", views.meeting_ics, name="meeting-ics"),
     path("treffen/<int:pk>/tagesordnung/", views.agenda, name="meeting-agenda"),
     path(
+        "treffen/<int:pk>/tagesordnung/<int:block_id>/bearbeiten/",
+        views.agenda_edit,
+        name="meeting-agenda-edit",
+    ),
+    path(
         "treffen/<int:pk>/tagesordnung/<int:block_id>/loeschen/",
         views.agenda_delete,
         name="meeting-agenda-delete",
@@ -42,6 +47,8 @@ urlpatterns = [
     path("treffen/<int:pk>/anwesenheit/", views.checkin, name="meeting-checkin"),
     path("treffen/<int:pk>/protokoll/", views.minutes, name="meeting-minutes"),
     path("treffen/<int:pk>/abschliessen/", views.close, name="meeting-close"),
+    path("treffen/<int:pk>/absagen/", views.meeting_call_off, name="meeting-call-off"),
+    path("treffen/<int:pk>/wieder-oeffnen/", views.reopen, name="meeting-reopen"),
     path(
         "treffen/<int:pk>/aufgaben/<int:follow_up_id>/",
         views.follow_up_status,

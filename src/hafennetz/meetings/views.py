@@ -27,12 +27,14 @@ from hafennetz.meetings.forms import (
     DecisionForm,
     FollowUpForm,
     FollowUpStatusForm,
+    MeetingCancelForm,
     MeetingForm,
     MessageForm,
     MinutesForm,
     MoveForm,
     PlanForm,
     RegistrationForm,
+    ReopenForm,
     RoleForm,
 )
 from hafennetz.meetings.ics import meeting_calendar
@@ -75,6 +77,9 @@ def meeting_create(request: HttpRequest) -> HttpResponse:
 
 def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = access.access_meeting(request.user, pk, "manage")
+    if meeting.is_cancelled:
+        messages.error(request, _("The meeting was cancelled; it can no longer change."))
+        return redirect("meeting-detail", pk=meeting.pk)
     if meeting.is_closed:
         messages.error(request, _("The meeting is closed; only its follow-up tasks can change."))
         return redirect("meeting-detail", pk=meeting.pk)
@@ -125,6 +130,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "meeting": meeting,
         "registration": registration,
         "can_manage": can_manage,
+        "can_reopen": meeting.is_closed and access.can_reopen_meeting(request.user),
         "can_register": access.can_register(request.user, meeting),
         "can_see_video_link": access.can_see_video_link(request.user, meeting, registration),
         "checkin_open": selectors.checkin_is_open(meeting),
@@ -198,6 +204,74 @@ def agenda(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("The block was added."))
         return redirect("meeting-agenda", pk=meeting.pk)
     return render(request, "meetings/agenda.html", {"meeting": meeting, "form": form})
+
+
+def agenda_edit(request: HttpRequest, pk: int, block_id: int) -> HttpResponse:
+    block = access.access_agenda_block(request.user, pk, block_id)
+    initial = {
+        "kind": block.kind,
+        "title": block.title,
+        "starts_at": block.starts_at,
+        "ends_at": block.ends_at,
+        "topics": block.topics,
+    }
+    form = AgendaBlockForm(_posted(request), initial=initial)
+    if save_form(
+        request,
+        form,
+        lambda: services.agenda_block_update(actor=request.user, block=block, **form.cleaned_data),
+    ):
+        messages.success(request, _("The block was saved."))
+        return redirect("meeting-agenda", pk=pk)
+    return render(
+        request,
+        "meetings/agenda_edit.html",
+        {"meeting": block.meeting, "block": block, "form": form},
+    )
+
+
+def meeting_call_off(request: HttpRequest, pk: int) -> HttpResponse:
+    """Cancelling a meeting: its own page with a reason and a ticked confirmation."""
+    meeting = access.access_meeting(request.user, pk, "manage")
+    if meeting.is_cancelled:
+        messages.info(request, _("The meeting is already cancelled."))
+        return redirect("meeting-detail", pk=pk)
+    form = MeetingCancelForm(_posted(request))
+    if save_form(
+        request,
+        form,
+        lambda: services.meeting_cancel(
+            actor=request.user, meeting=meeting, reason=form.cleaned_data["reason"]
+        ),
+    ):
+        messages.success(
+            request, _("The meeting was cancelled; everyone registered is told by e-mail.")
+        )
+        return redirect("meeting-detail", pk=pk)
+    return render(
+        request,
+        "meetings/call_off.html",
+        {"meeting": meeting, "form": form, "counts": selectors.counts(meeting)},
+    )
+
+
+def reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = access.access_meeting(request.user, pk)
+    access.check_reopen_meeting(request.user)
+    if not meeting.is_closed:
+        messages.info(request, _("The meeting is not closed."))
+        return redirect("meeting-detail", pk=pk)
+    form = ReopenForm(_posted(request))
+    if save_form(
+        request,
+        form,
+        lambda: services.meeting_reopen(
+            actor=request.user, meeting=meeting, reason=form.cleaned_data["reason"]
+        ),
+    ):
+        messages.success(request, _("The meeting is open again."))
+        return redirect("meeting-detail", pk=pk)
+    return render(request, "meetings/reopen.html", {"meeting": meeting, "form": form})
 
 
 @require_POST

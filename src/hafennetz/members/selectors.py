@@ -138,6 +138,15 @@ def recent_invitations(limit: int = 200) -> QuerySet[Invitation]:
     return Invitation.objects.select_related("member", "invited_by")[:limit]
 
 
+def open_invitations() -> QuerySet[Invitation]:
+    """Invitations not accepted yet and still valid, oldest first."""
+    return (
+        Invitation.objects.filter(accepted_at__isnull=True, expires_at__gt=timezone.now())
+        .select_related("member")
+        .order_by("created_at")
+    )
+
+
 def state_coordinations() -> QuerySet[StateCoordination]:
     return StateCoordination.objects.select_related("state", "member").order_by(
         "state_id", "-starts_on"

@@ -165,6 +165,11 @@ def check_follow_progress(user: Visitor | None) -> None:
     )
 
 
+def check_review(user: Visitor | None) -> None:
+    check_view_dashboard(user)
+    ensure(can_review(user), _("Only the coordination office may review reports."))
+
+
 def check_export(user: Visitor | None) -> None:
     check_view_dashboard(user)
     ensure(

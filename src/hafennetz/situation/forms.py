@@ -187,6 +187,47 @@ class ReviewForm(forms.Form):
     )
 
 
+class AnswerForm(forms.Form):
+    answer = forms.CharField(
+        label=_("Your answer to the coordination office"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
+class RoundWithdrawForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_("I withdraw this round; its drafts are deleted."),
+        required=True,
+        error_messages={"required": _("Please confirm that the round is withdrawn.")},
+    )
+
+
+class ReviewQueueFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Show"),
+        required=False,
+        choices=[
+            ("open", _("to review (new or answered)")),
+            ("pending", _("not reviewed")),
+            ("answered", _("query answered")),
+            ("query", _("query to the member")),
+            ("on_hold", _("on hold")),
+            ("approved", _("approved")),
+            ("all", _("all submitted")),
+        ],
+    )
+    state = forms.ModelChoiceField(
+        label=_("State"), queryset=State.objects.all(), required=False, empty_label=_("All states")
+    )
+
+    def values(self) -> tuple[str, str | None]:
+        if not self.is_valid():
+            return "open", None
+        state = self.cleaned_data.get("state")
+        return self.cleaned_data.get("status") or "open", state.ags if state else None
+
+
 class RoundForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=150, validators=[validate_single_line])
     questionnaire = forms.ModelChoiceField(

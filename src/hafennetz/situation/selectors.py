@@ -565,7 +565,8 @@ class StateProgress:
 
     @property
     def missing(self) -> int:
-        return self.expected - self.submitted
+        """Members without any report: drafts are counted apart."""
+        return max(self.expected - self.submitted - self.drafts, 0)
 
     @property
     def percent(self) -> int:
@@ -628,3 +629,122 @@ def member_progress(survey_round: SurveyRound, state: str) -> list[MemberProgres
 
 def size_classes() -> list[tuple[int, str]]:
     return [(v, str(label)) for v, label in SizeClass.choices]
+
+
+# --- start pages ("Mein Überblick") and the review queue ----------------------------------------
+
+# Rounds whose deadline passed longer ago than this no longer appear as due on a start page.
+DUE_GRACE_DAYS = 60
+
+
+@dataclass(frozen=True)
+class DueReport:
+    """A round the member still owes a report for, or a report the office asked about."""
+
+    round: SurveyRound
+    report: SituationReport | None
+    kind: str  # "missing", "draft" or "query"
+    days_left: int  # negative: late
+
+
+def member_todo(member: Member, today: dt.date | None = None) -> list[DueReport]:
+    """Open rounds without a submitted report of the member (deadline first), then reports
+    returned with a question that the member has not answered yet. Two queries."""
+    today = today or timezone.localdate()
+    asked = list(
+        SurveyRound.objects.filter(
+            Q(state__isnull=True) | Q(state_id=member.state_id),
+            opens_on__lte=today,
+            deadline__gte=today - dt.timedelta(days=DUE_GRACE_DAYS),
+        ).order_by("deadline", "number")
+    )
+    reports = list(
+        SituationReport.objects.filter(member=member)
+        .filter(
+            Q(round__in=asked) | Q(is_current=True, review_status="query", answered_at__isnull=True)
+        )
+        .select_related("round")
+        .order_by("version")
+    )
+    submitted = {r.round_id for r in reports if r.status == ReportStatus.SUBMITTED}
+    drafts = {r.round_id: r for r in reports if r.status == ReportStatus.DRAFT}
+    todo = [
+        DueReport(
+            round=r,
+            report=drafts.get(r.pk),
+            kind="draft" if r.pk in drafts else "missing",
+            days_left=(r.deadline - today).days,
+        )
+        for r in asked
+        if r.pk not in submitted and (r.state_id is None or r.state_id == member.state_id)
+    ]
+    todo += [
+        DueReport(round=r.round, report=r, kind="query", days_left=(r.round.deadline - today).days)
+        for r in reports
+        if r.is_current and r.review_status == "query" and r.answered_at is None and r.is_locked
+    ]
+    return todo
+
+
+def current_rounds(
+    today: dt.date | None = None, states: Sequence[str] | None = None
+) -> list[SurveyRound]:
+    """Rounds that are open or ended lately (newest deadline first); with `states` only those
+    asking one of them."""
+    today = today or timezone.localdate()
+    found = rounds().filter(
+        opens_on__lte=today, deadline__gte=today - dt.timedelta(days=DUE_GRACE_DAYS)
+    )
+    if states is not None:
+        found = found.filter(Q(state__isnull=True) | Q(state_id__in=list(states)))
+    return list(found.order_by("-deadline", "-number")[:3])
+
+
+def late_members(survey_round: SurveyRound, states: Sequence[str] | None) -> list[Member]:
+    """Members asked in a round whose deadline passed and that have not submitted (by name)."""
+    if survey_round.deadline >= timezone.localdate():
+        return []
+    members = round_members(survey_round)
+    if states is not None:
+        members = members.filter(state_id__in=list(states))
+    done = SituationReport.objects.filter(round=survey_round, status=ReportStatus.SUBMITTED)
+    return list(
+        members.exclude(pk__in=done.values("member_id")).select_related("state").order_by("name")
+    )
+
+
+REVIEW_FILTERS = ("open", "pending", "answered", "query", "approved", "on_hold", "all")
+
+
+def review_queue(
+    survey_round: SurveyRound, *, status: str = "open", state: str | None = None
+) -> list[SituationReport]:
+    """The current, submitted reports of a round for the office's review, oldest submission
+    first. "open": not reviewed yet, or asked about and answered by the member."""
+    reports = SituationReport.objects.filter(
+        round=survey_round, is_current=True, status=ReportStatus.SUBMITTED
+    ).select_related("member", "member__state")
+    if state:
+        reports = reports.filter(state_id=state)
+    if status == "open":
+        reports = reports.filter(
+            Q(review_status="pending") | Q(review_status="query", answered_at__isnull=False)
+        )
+    elif status == "answered":
+        reports = reports.filter(review_status="query", answered_at__isnull=False)
+    elif status in ("pending", "query", "approved", "on_hold"):
+        reports = reports.filter(review_status=status)
+    return list(reports.order_by("submitted_at", "pk"))
+
+
+def review_counts(round_ids: Sequence[int]) -> dict[int, int]:
+    """Per round the number of reports waiting for the office's review (one query)."""
+    rows = (
+        SituationReport.objects.filter(
+            round_id__in=list(round_ids), is_current=True, status=ReportStatus.SUBMITTED
+        )
+        .filter(Q(review_status="pending") | Q(review_status="query", answered_at__isnull=False))
+        .values("round_id")
+        .annotate(n=Count("id"))
+    )
+    return {row["round_id"]: row["n"] for row in rows}

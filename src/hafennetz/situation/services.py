@@ -13,6 +13,7 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -286,7 +287,110 @@ def round_open(
     survey_round.save()
     log_action(actor=actor, action="round.open", obj=survey_round, after=snapshot(survey_round))
     events.emit("round.opened", round_number=survey_round.number)
+    if survey_round.opens_on <= _today() and not is_demo:
+        _announce_on_commit(survey_round)
     return survey_round
+
+
+def _announce_on_commit(survey_round: SurveyRound) -> None:
+    from hafennetz.situation.tasks import announce_round
+
+    transaction.on_commit(partial(announce_round.enqueue, round_id=survey_round.pk))
+
+
+def round_is_locked(survey_round: SurveyRound) -> bool:
+    """A round with a submitted report can no longer be changed or withdrawn."""
+    return SituationReport.objects.filter(
+        round=survey_round, status=ReportStatus.SUBMITTED
+    ).exists()
+
+
+def _refuse_after_submission(survey_round: SurveyRound, message: str) -> None:
+    if SituationReport.objects.filter(round=survey_round, status=ReportStatus.SUBMITTED).exists():
+        raise ValidationError(message)
+
+
+@transaction.atomic
+def round_update(
+    *,
+    actor: Actor,
+    survey_round: SurveyRound,
+    title: str,
+    questionnaire: Questionnaire,
+    opens_on: dt.date,
+    deadline: dt.date,
+    state: State | None = None,
+) -> SurveyRound:
+    """Correct a round until the first report is submitted; afterwards its questions and the
+    members asked are fixed (the deadline too: reports were judged late against it)."""
+    _check_manage(actor)
+    survey_round = SurveyRound.objects.select_for_update().get(pk=survey_round.pk)
+    _refuse_after_submission(
+        survey_round,
+        _("A report of this round was already submitted; the round can no longer be changed."),
+    )
+    for field, day in (("opens_on", opens_on), ("deadline", deadline)):
+        try:
+            plausible_date(day)
+        except ValidationError as exc:
+            raise ValidationError({field: exc.messages}) from exc
+    if deadline < opens_on:
+        raise ValidationError({"deadline": _("The deadline cannot be before the opening day.")})
+    if not questionnaire.topics.exists():
+        raise ValidationError({"questionnaire": _("The questionnaire has no topics.")})
+    if (
+        questionnaire.pk != survey_round.questionnaire_id
+        and SituationReport.objects.filter(round=survey_round).exists()
+    ):
+        raise ValidationError(
+            {
+                "questionnaire": _(
+                    "Members have started drafts with this questionnaire; "
+                    "withdraw the round and open a new one instead."
+                )
+            }
+        )
+    before = snapshot(survey_round)
+    survey_round.title = title.strip()
+    survey_round.questionnaire = questionnaire
+    survey_round.opens_on, survey_round.deadline, survey_round.state = opens_on, deadline, state
+    survey_round.full_clean()
+    survey_round.save()
+    log_action(
+        actor=actor,
+        action="round.update",
+        obj=survey_round,
+        before=before,
+        after=snapshot(survey_round),
+    )
+    if (
+        survey_round.announced_at is None
+        and survey_round.opens_on <= _today()
+        and not survey_round.is_demo
+    ):
+        _announce_on_commit(survey_round)
+    return survey_round
+
+
+@transaction.atomic
+def round_withdraw(*, actor: Actor, survey_round: SurveyRound) -> None:
+    """Withdraw a round opened by mistake, until the first report is submitted: the round, its
+    drafts and reminders are deleted (the audit log keeps what it was)."""
+    _check_manage(actor)
+    survey_round = SurveyRound.objects.select_for_update().get(pk=survey_round.pk)
+    _refuse_after_submission(
+        survey_round,
+        _("A report of this round was already submitted; the round can no longer be withdrawn."),
+    )
+    drafts = SituationReport.objects.filter(round=survey_round)
+    log_action(
+        actor=actor,
+        action="round.withdraw",
+        obj=survey_round,
+        before={**snapshot(survey_round), "drafts": drafts.count()},
+    )
+    drafts.delete()
+    survey_round.delete()
 
 
 def round_members(survey_round: SurveyRound) -> QuerySet[Member]:
@@ -777,6 +881,9 @@ def report_review(
     if status in {ReviewStatus.QUERY, ReviewStatus.ON_HOLD} and not comment:
         raise ValidationError({"comment": _("Tell the member what the query is about.")})
     before = _report_snapshot(report)
+    if status == ReviewStatus.QUERY:
+        # A new question: the member's earlier answer stays in the audit log.
+        report.member_answer, report.answered_at = "", None
     report.review_status = status
     report.review_comment = comment
     report.reviewed_by = _as_user(actor)
@@ -807,6 +914,83 @@ def report_review(
                 }
             _send_on_commit([EmailMessage(subject=subject, body=body, to=recipients)])
     return report
+
+
+@transaction.atomic
+def report_answer(*, actor: Actor, report: SituationReport, answer: str) -> SituationReport:
+    """The member answers the coordination office's query on its report; the report goes back
+    into the office's review queue as "answered"."""
+    report = SituationReport.objects.select_for_update().select_related("member").get(pk=report.pk)
+    _check_report(actor, report.member)
+    if not (report.is_current and report.is_locked and report.review_status == ReviewStatus.QUERY):
+        raise ValidationError(_("There is no open query about this report."))
+    answer = answer.strip()
+    if not answer:
+        raise ValidationError({"answer": _("Please write your answer.")})
+    before = _report_snapshot(report, rows=False)
+    report.member_answer = answer
+    report.answered_at = timezone.now()
+    report.save(update_fields=["member_answer", "answered_at", "updated_at"])
+    log_action(
+        actor=actor,
+        action="report.answer",
+        obj=report,
+        before=before,
+        after=_report_snapshot(report, rows=False),
+    )
+    return report
+
+
+def round_announcement(survey_round: SurveyRound) -> int:
+    """E-mail the staff of every member asked in the round that it is open (once per round:
+    `announced_at` is set under the round's lock). Returns the number of members written to.
+    Called by the background worker (tasks.announce_round) and the daily job."""
+    with transaction.atomic():
+        locked = SurveyRound.objects.select_for_update().get(pk=survey_round.pk)
+        if locked.announced_at is not None or locked.opens_on > _today():
+            return 0
+        locked.announced_at = timezone.now()
+        locked.save(update_fields=["announced_at", "updated_at"])
+        members = list(round_members(locked))
+        emails = _staff_emails(m.pk for m in members)
+        messages: list[EmailMessage] = []
+        with translation.override(settings.LANGUAGE_CODE):
+            subject = _("Situation report: „%(round)s“ is open until %(date)s") % {
+                "round": locked.title,
+                "date": locked.deadline.strftime("%d.%m.%Y"),
+            }
+            for member in members:
+                recipients = emails.get(member.pk, [])
+                if not recipients:
+                    continue
+                url = _link(
+                    reverse("report-edit", kwargs={"number": locked.number, "ags": member.ags})
+                )
+                body = render_to_string(
+                    "situation/email/round_open.txt",
+                    {"round": locked, "member": member, "url": url},
+                )
+                messages.append(EmailMessage(subject=subject, body=body, to=recipients))
+        log_action(
+            actor="announce_round",
+            action="round.announce",
+            obj=locked,
+            after={"members": len(messages)},
+        )
+        _send_on_commit(messages)
+    return len(messages)
+
+
+def rounds_announce_due(*, today: dt.date | None = None) -> int:
+    """The daily job: announce every round that has opened and is not announced yet (rounds
+    whose deadline has passed are not announced any more)."""
+    today = today or _today()
+    total = 0
+    for survey_round in SurveyRound.objects.filter(
+        announced_at__isnull=True, opens_on__lte=today, deadline__gte=today, is_demo=False
+    ):
+        total += round_announcement(survey_round)
+    return total
 
 
 def _link(path: str) -> str:

@@ -20,7 +20,9 @@ from hafennetz.situation.forms import (
     QuestionnaireTopicsForm,
     ReportForm,
     ReviewForm,
+    ReviewQueueFilterForm,
     RoundForm,
+    RoundWithdrawForm,
     TopicForm,
 )
 from hafennetz.situation.models import SurveyRound
@@ -181,8 +183,66 @@ def report_detail(request: HttpRequest, number: int, ags: str) -> HttpResponse:
             "can_fill": access.can_edit_report(request.user, found.member),
             "can_review": access.can_review(request.user),
             "can_see_review": chosen is not None and access.can_see_review(request.user, chosen),
+            "answer_form": AnswerForm() if _may_answer(request, chosen, found.member) else None,
         },
     )
+
+
+def _may_answer(request: HttpRequest, report: object, member: object) -> bool:
+    return (
+        report is not None
+        and getattr(report, "is_current", False)
+        and getattr(report, "review_status", "") == "query"
+        and access.can_edit_report(request.user, member)  # type: ignore[arg-type]
+    )
+
+
+def report_answer(request: HttpRequest, number: int, ags: str) -> HttpResponse:
+    """The member answers the office's query on the report page (POST only)."""
+    found = access.access_report(request.user, number, ags, purpose="edit")
+    if refused := _post_only(request):
+        return refused
+    report = found.current
+    if report is None:
+        raise Http404
+    form = AnswerForm(request.POST)
+    if save_form(
+        request,
+        form,
+        lambda: services.report_answer(
+            actor=request.user, report=report, answer=form.cleaned_data["answer"]
+        ),
+    ):
+        messages.success(request, _("Your answer was sent to the coordination office."))
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    return redirect(reverse("report-detail", args=[number, ags]) + "#review-answer")
+
+
+@require_safe
+def review_queue(request: HttpRequest, number: int) -> HttpResponse:
+    """All submitted reports of a round for the office's review, filtered, oldest first."""
+    access.check_review(request.user)
+    survey_round = access.access_round(request.user, number)
+    filters = ReviewQueueFilterForm(request.GET or None)
+    status, state = filters.values()
+    return render(
+        request,
+        "situation/review_queue.html",
+        {
+            "round": survey_round,
+            "filters": filters,
+            "reports": selectors.review_queue(survey_round, status=status, state=state),
+            "query": _queue_query(status, state),
+        },
+    )
+
+
+def _queue_query(status: str, state: str | None) -> str:
+    params = {"status": status, **({"state": state} if state else {})}
+    return urlencode(params)
 
 
 def report_edit(request: HttpRequest, number: int, ags: str) -> HttpResponse:
@@ -267,6 +327,11 @@ def report_review(request: HttpRequest, number: int, ags: str) -> HttpResponse:
         request.POST or None,
         initial={"review_status": report.review_status, "comment": report.review_comment},
     )
+    filters = ReviewQueueFilterForm(request.GET or None)
+    status, state = filters.values()
+    queue = [r.member.ags for r in selectors.review_queue(found.round, status=status, state=state)]
+    position = queue.index(ags) if ags in queue else None
+    query = _queue_query(status, state)
     if save_form(
         request,
         form,
@@ -278,11 +343,30 @@ def report_review(request: HttpRequest, number: int, ags: str) -> HttpResponse:
         ),
     ):
         messages.success(request, _("The review was saved."))
-        return redirect("report-detail", number=number, ags=ags)
+        # On to the next report of the queue (the saved one may have left it).
+        rest = [a for a in queue if a != ags]
+        after = queue[position + 1 :] if position is not None else rest
+        following = after[0] if after else (rest[0] if rest else None)
+        if following:
+            return redirect(reverse("report-review", args=[number, following]) + "?" + query)
+        return redirect(reverse("round-review-queue", args=[number]) + "?" + query)
     return render(
         request,
         "situation/review.html",
-        {"round": found.round, "member": found.member, "report": report, "form": form},
+        {
+            "round": found.round,
+            "member": found.member,
+            "report": report,
+            "form": form,
+            "rows": selectors.report_with_rows(report),
+            "previous": queue[position - 1] if position else None,
+            "next": (
+                queue[position + 1] if position is not None and position + 1 < len(queue) else None
+            ),
+            "position": position + 1 if position is not None else None,
+            "total": len(queue),
+            "query": query,
+        },
     )
 
 
@@ -314,6 +398,56 @@ def round_create(request: HttpRequest) -> HttpResponse:
         return redirect("round-dashboard", number=saved.value.number)
     return render(
         request, "situation/simple_form.html", {"form": form, "title": _("Open a survey round")}
+    )
+
+
+def round_edit(request: HttpRequest, number: int) -> HttpResponse:
+    access.check_manage_survey(request.user)
+    survey_round = selectors.round_by_number(number)
+    form = RoundForm(
+        request.POST or None,
+        initial={
+            "title": survey_round.title,
+            "questionnaire": survey_round.questionnaire,
+            "opens_on": survey_round.opens_on,
+            "deadline": survey_round.deadline,
+            "state": survey_round.state,
+        },
+    )
+    if save_form(
+        request,
+        form,
+        lambda: services.round_update(
+            actor=request.user, survey_round=survey_round, **form.cleaned_data
+        ),
+    ):
+        messages.success(request, _("The survey round was saved."))
+        return redirect("situation-admin")
+    return render(
+        request,
+        "situation/round_form.html",
+        {"form": form, "round": survey_round, "locked": services.round_is_locked(survey_round)},
+    )
+
+
+def round_withdraw(request: HttpRequest, number: int) -> HttpResponse:
+    access.check_manage_survey(request.user)
+    survey_round = selectors.round_by_number(number)
+    form = RoundWithdrawForm(request.POST or None)
+    if save_form(
+        request,
+        form,
+        lambda: services.round_withdraw(actor=request.user, survey_round=survey_round),
+    ):
+        messages.success(
+            request,
+            _("The survey round „%(title)s“ was withdrawn.") % {"title": survey_round.title},
+        )
+        return redirect("situation-admin")
+    return render(
+        request,
+        "situation/round_withdraw.html",
+        {"form": form, "round": survey_round, "locked": services.round_is_locked(survey_round)},
     )
 
 
