@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "hafennetz.meetings",
     "hafennetz.situation",
     "hafennetz.admission",
+    "hafennetz.exchange",
     "hafennetz.positions",
     "hafennetz.web",
     # Public API v1 (django-ninja; ADR 0070); "ninja" serves its Swagger UI files.
@@ -200,6 +201,9 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "staticfiles"))
+# Uploaded files (practice attachments): never served directly, only through access-checked
+# views; names are generated. Back this directory up with the database.
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -56,6 +56,7 @@ urlpatterns = [
     path("", include("hafennetz.situation.urls")),
     path("", include("hafennetz.meetings.urls")),
     path("", include("hafennetz.admission.urls")),
+    path("", include("hafennetz.exchange.urls")),
     path("", include("hafennetz.positions.urls")),
     path("", include("hafennetz.api.urls")),
     path("aufnahme/meine/", web_views.my_admission, name="my-admission"),

@@ -10,6 +10,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from hafennetz.admission import demo as admission_demo
+from hafennetz.exchange import demo as exchange_demo
 from hafennetz.meetings import demo as meetings_demo
 from hafennetz.members import demo as members_demo
 from hafennetz.positions import demo as positions_demo
@@ -27,6 +28,8 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS("Demo meetings created."))
         if admission_demo.seed_demo_admission():
             self.stdout.write(self.style.SUCCESS("Demo pledges and contingent created."))
+        if exchange_demo.seed_demo_exchange():
+            self.stdout.write(self.style.SUCCESS("Demo practices created."))
         if positions_demo.seed_demo_positions():
             self.stdout.write(self.style.SUCCESS("Demo positions and demands created."))
         members_demo.print_logins(self.stdout)
