@@ -24,7 +24,10 @@ from hafennetz.positions.models import (
     PositionVersion,
 )
 
-TEXT = "Einleitung.\n\n## Ausgangslage\nViele Plätze sind frei.\n\n## Forderungen\nAufnahme über die Quote."
+TEXT = (
+    "Einleitung.\n\n## Ausgangslage\nViele Plätze sind frei.\n\n"
+    "## Forderungen\nAufnahme über die Quote."
+)
 
 
 def _errors(exc: pytest.ExceptionInfo[ValidationError]) -> str:
@@ -72,7 +75,7 @@ def test_the_whole_way_from_draft_to_published(
     lines = selectors.diff(position.versions.get(number=1), v2)
     assert any(p.kind == "ins" and p.text == "Jetzt." for line in lines for p in line.parts)
     # comments only in the comment phase
-    with pytest.raises(ValidationError, match="Kommentarphase|comment phase"):
+    with pytest.raises(ValidationError, match=r"Kommentarphase|comment phase"):
         services.comment_create(
             actor=member_user,
             position=position,
@@ -122,7 +125,7 @@ def test_the_whole_way_from_draft_to_published(
     position.refresh_from_db()
     assert position.published_on is not None
     # withdrawing or endorsing after the phase closed: a clear message, nothing changes
-    with pytest.raises(ValidationError, match="abgeschlossen|closed"):
+    with pytest.raises(ValidationError, match=r"abgeschlossen|closed"):
         services.endorsement_withdraw(actor=member_user, endorsement=endorsement)
     with pytest.raises(ValidationError):
         _endorse(office_user, position, Member.objects.get(municipality_id="12054000"))
@@ -147,7 +150,7 @@ def test_phases_are_checked(position, office_user, member_user) -> None:  # type
         services.position_move(actor=member_user, position=position, to=PositionStatus.COMMENTING)
     services.position_move(actor=office_user, position=position, to=PositionStatus.COMMENTING)
     services.position_move(actor=office_user, position=position, to=PositionStatus.ENDORSING)
-    with pytest.raises(ValidationError, match="unterstützt|endorsed"):
+    with pytest.raises(ValidationError, match=r"unterstützt|endorsed"):
         services.position_move(actor=office_user, position=position, to=PositionStatus.PUBLISHED)
 
 
@@ -180,6 +183,7 @@ def test_visibility(position, office_user, member_user, other_member) -> None:  
     assert position in selectors.positions_changed_since(member_user, since)
 
 
+@pytest.mark.django_db
 def test_declarations_show_their_signatures_as_endorsements() -> None:
     declaration = Declaration.objects.get(version="2019")
     position = Position.objects.get(declaration=declaration)
@@ -206,11 +210,10 @@ def test_signature_edit_and_delete_are_audited(office_user, member_user, own_mem
         member_services.signature_update(
             actor=office_user, signature=signature, signed_on=dt.date(2010, 1, 1), signatory=" "
         )
+    pk = signature.pk
     member_services.signature_delete(actor=office_user, signature=signature)
-    assert not Signature.objects.filter(pk=signature.pk).exists()
-    assert AuditEntry.objects.filter(
-        action="signature.delete", object_id=str(signature.pk)
-    ).exists()
+    assert not Signature.objects.filter(pk=pk).exists()
+    assert AuditEntry.objects.filter(action="signature.delete", object_id=str(pk)).exists()
 
 
 @pytest.mark.django_db

@@ -18,10 +18,10 @@ from hafennetz.core.models import AuditEntry
 from hafennetz.meetings.models import FollowUp, Meeting
 from hafennetz.members.models import Contact, Member
 
-from .matrix import admission, api, exchange, meetings, members, platform, situation
+from .matrix import admission, api, exchange, meetings, members, platform, positions, situation
 from .matrix.common import LOGIN, ROLES, Post, database_state, login, resolve
 
-AREAS = [platform, members, situation, meetings, admission, exchange, api]
+AREAS = [platform, members, situation, meetings, admission, exchange, api, positions]
 GET: dict[str, tuple[Mapping[str, object], Mapping[str, object]]] = {}
 POST: dict[str, Post] = {}
 NO_POST: set[str] = set()
@@ -119,6 +119,7 @@ def make_context() -> dict[str, Any]:
         "{block}": block.pk,
         "{follow_up}": follow_up.pk,
         **meetings.meeting_context(meeting),
+        **positions.position_context(),
         **api.api_context(member),
         **exchange.exchange_context(meeting),
     }

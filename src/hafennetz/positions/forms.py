@@ -149,4 +149,6 @@ class DemandEntryForm(forms.Form):
         max_length=COMMENT_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    source_url = forms.URLField(label=_("Source (link)"), max_length=500, required=False)
+    source_url = forms.URLField(
+        label=_("Source (link)"), max_length=500, required=False, assume_scheme="https"
+    )
