@@ -119,6 +119,7 @@ def make_context() -> dict[str, Any]:
         "{block}": block.pk,
         "{follow_up}": follow_up.pk,
         **meetings.meeting_context(meeting),
+        **situation.situation_context(),
         **positions.position_context(),
         **api.api_context(member),
         **exchange.exchange_context(meeting),

@@ -4,10 +4,13 @@ Templates get `can_*` flags from the same predicates."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
@@ -15,6 +18,7 @@ from hafennetz.core.exports import download
 from hafennetz.core.forms import int_param, save_form
 from hafennetz.situation import access, exports, selectors, services
 from hafennetz.situation.forms import (
+    AnswerForm,
     DashboardFilterForm,
     FigureForm,
     QuestionnaireTopicsForm,

@@ -47,6 +47,9 @@ GET = {
     "meeting-ics": ({"pk": "{meeting}"}, LOGGED_IN),
     "meeting-agenda": ({"pk": "{meeting}"}, MANAGE_MEETING),
     "meeting-agenda-delete": ({"pk": "{meeting}", "block_id": "{block}"}, POST_ONLY),
+    "meeting-agenda-edit": ({"pk": "{meeting}", "block_id": "{block}"}, MANAGE_MEETING),
+    "meeting-call-off": ({"pk": "{meeting}"}, MANAGE_MEETING),
+    "meeting-reopen": ({"pk": "{closed_meeting}"}, OFFICE_ONLY),
     "meeting-register": ({"pk": "{meeting}"}, POST_ONLY),
     "meeting-cancel": ({"pk": "{meeting}"}, POST_ONLY),
     "meeting-registrations": ({"pk": "{meeting}"}, MANAGE_MEETING),
@@ -129,7 +132,32 @@ def _agenda_block(context: Mapping[str, Any]) -> dict[str, Any]:
     return {"kind": "break", "title": "Pause", "starts_at": _local(start), "ends_at": _local(end)}
 
 
+def _block_edit(context: Mapping[str, Any]) -> dict[str, Any]:
+    from hafennetz.meetings.models import AgendaBlock
+
+    block = AgendaBlock.objects.get(pk=context["{block}"])
+    return {
+        "kind": block.kind,
+        "title": block.title + " (geändert)",
+        "starts_at": _local(block.starts_at),
+        "ends_at": _local(block.ends_at),
+        "topics": block.topics,
+    }
+
+
 POST: dict[str, Post] = {
+    "meeting-agenda-edit": Post(
+        {"pk": "{meeting}", "block_id": "{block}"}, _block_edit, SAVED_MANAGE
+    ),
+    "meeting-call-off": Post(
+        {"pk": "{meeting}"}, {"reason": "Raum fällt aus", "confirm": "on"}, SAVED_MANAGE
+    ),
+    # Reopening a closed meeting is the office's alone.
+    "meeting-reopen": Post(
+        {"pk": "{closed_meeting}"},
+        {"reason": "Anwesenheit nachtragen"},
+        with_answer(REDIRECT, OFFICE_ONLY),
+    ),
     # An NRW meeting: the Schleswig-Holstein coordination may not hold it.
     "meeting-create": Post({}, _create, {**with_answer(REDIRECT, CREATORS), "state_other": DENY}),
     "meeting-calendar-renew": Post({}, {}, with_answer(REDIRECT, LOGGED_IN)),
@@ -308,6 +336,20 @@ def meeting_context(meeting: Any) -> dict[str, Any]:
     past_registration = Registration.objects.create(
         meeting=past, user=kiel, member=kiel_account.member, status=confirmed
     )
+    closed = Meeting.objects.create(
+        title="Abgeschlossenes Landestreffen (Matrix)",
+        level="state",
+        state_id="05",
+        format="digital",
+        video_link="https://video.example.org/abgeschlossen",
+        starts_at=now - dt.timedelta(days=8, hours=3),
+        ends_at=now - dt.timedelta(days=8),
+        registration_opens_at=now - dt.timedelta(days=30),
+        registration_closes_at=now - dt.timedelta(days=9),
+        checkin_code="CLOSED",
+        closed_at=now - dt.timedelta(days=7),
+        attendance_count=0,
+    )
     for username in (
         "kommune@demo.hafennetz.example",
         "koordinierungsstelle@demo.hafennetz.example",
@@ -319,5 +361,6 @@ def meeting_context(meeting: Any) -> dict[str, Any]:
         "{plan_block}": block.pk,
         "{plan_registration}": people[1].pk,
         "{past_meeting}": past.pk,
+        "{closed_meeting}": closed.pk,
         "{past_registration}": past_registration.pk,
     }

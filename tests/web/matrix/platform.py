@@ -25,6 +25,7 @@ LOGGED_IN_REDIRECT = {"anonymous": LOGIN, **dict.fromkeys(ROLES[1:], REDIRECT)}
 RESET_LINK = {"uidb64": "{reset_uid}", "token": "{reset_token}"}
 
 GET = {
+    "my-overview": ({}, LOGGED_IN),
     "my-admission": ({}, {"anonymous": LOGIN, **dict.fromkeys(ROLES[1:], REDIRECT)}),
     "state-boundaries": ({}, PUBLIC),
     "home": ({}, PUBLIC),
@@ -120,6 +121,7 @@ POST: dict[str, Post] = {
 
 # URLs that take no POST: posting to them must change nothing (and answer 405 or a refusal).
 NO_POST: set[str] = {
+    "my-overview",
     "my-admission",
     "home",
     "state-boundaries",

@@ -36,6 +36,10 @@ GET = {
     "report-edit": ({"number": 4, "ags": AGS}, OWN_OR_OFFICE),
     "report-new-version": ({"number": 3, "ags": AGS}, with_answer(NOT_ALLOWED, OWN_OR_OFFICE)),
     "report-review": ({"number": 3, "ags": AGS}, OFFICE_ONLY),
+    "report-answer": ({"number": 3, "ags": AGS}, with_answer(NOT_ALLOWED, OWN_OR_OFFICE)),
+    "round-review-queue": ({"number": 3}, OFFICE_ONLY),
+    "round-edit": ({"number": "{draft_round}"}, OFFICE_ONLY),
+    "round-withdraw": ({"number": "{draft_round}"}, OFFICE_ONLY),
     "situation-admin": ({}, OFFICE_ONLY),
     "round-create": ({}, OFFICE_ONLY),
     "topic-create": ({}, OFFICE_ONLY),
@@ -102,7 +106,30 @@ def _figure_for_version_2(_context: Mapping[str, Any]) -> dict[str, str]:
     }
 
 
+def _query_answer(_context: Mapping[str, Any]) -> dict[str, str]:
+    """Detmold's round-3 report was asked about by the office (made before the request)."""
+    from hafennetz.situation.models import SituationReport
+
+    SituationReport.objects.filter(
+        round__number=3, member__municipality_id=AGS, is_current=True
+    ).update(review_status="query", review_comment="Bitte Zahl prüfen.")
+    return {"answer": "Die Zahl stimmt."}
+
+
+def _round_edit(context: Mapping[str, Any]) -> dict[str, str]:
+    return _new_round(context) | {"title": "Lagebild Entwurf (geändert)"}
+
+
 POST: dict[str, Post] = {
+    "report-answer": Post(
+        {"number": 3, "ags": AGS}, _query_answer, with_answer(REDIRECT, OWN_OR_OFFICE)
+    ),
+    "round-edit": Post(
+        {"number": "{draft_round}"}, _round_edit, with_answer(REDIRECT, OFFICE_ONLY)
+    ),
+    "round-withdraw": Post(
+        {"number": "{draft_round}"}, {"confirm": "on"}, with_answer(REDIRECT, OFFICE_ONLY)
+    ),
     "round-remind": Post(
         {"number": 4},
         {"state": "05"},
@@ -151,4 +178,24 @@ NO_POST: set[str] = {
     "round-export",
     "report-detail",
     "situation-admin",
+    "round-review-queue",
 }
+
+
+def situation_context() -> dict[str, Any]:
+    """A round opened today that nobody has submitted to: it can still be edited or withdrawn."""
+    from django.db.models import Max
+    from django.utils import timezone
+
+    from hafennetz.situation.models import Questionnaire, SurveyRound
+
+    today = timezone.localdate()
+    number = (SurveyRound.objects.aggregate(n=Max("number"))["n"] or 0) + 1
+    SurveyRound.objects.create(
+        number=number,
+        title="Lagebild Entwurf (Matrix)",
+        questionnaire=Questionnaire.objects.get(version=1),
+        opens_on=today,
+        deadline=today + dt.timedelta(days=14),
+    )
+    return {"{draft_round}": number}
