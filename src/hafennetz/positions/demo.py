@@ -14,7 +14,14 @@ from django.utils import timezone
 
 from hafennetz.members.models import Member, StaffAccount
 from hafennetz.positions import services
-from hafennetz.positions.models import DemandStatus, Position, PositionStatus
+from hafennetz.positions.models import (
+    Comment,
+    DemandStatus,
+    Endorsement,
+    Position,
+    PositionStatus,
+    PositionVersion,
+)
 
 ACTOR = None  # a system job
 
@@ -145,6 +152,31 @@ def _move(position: Position, to: str) -> None:
     position.refresh_from_db()
 
 
+def _at(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(10, 0)))
+
+
+def _backdate(position: Position, published_on: dt.date) -> None:
+    """A position published in the past: its versions, comments and endorsements happened
+    before (the services stamp them with today)."""
+    for version in position.versions.all():
+        day = published_on - dt.timedelta(days=120 - 45 * version.number)
+        PositionVersion.objects.filter(pk=version.pk).update(created_at=_at(day))
+    Comment.objects.filter(position=position).update(
+        created_at=_at(published_on - dt.timedelta(days=100)),
+        answered_at=_at(published_on - dt.timedelta(days=70)),
+    )
+    for n, endorsement in enumerate(position.endorsements.order_by("pk")):
+        endorsed_on = published_on - dt.timedelta(days=40 - n % 35)
+        decided = endorsement.council_decision_on
+        Endorsement.objects.filter(pk=endorsement.pk).update(
+            endorsed_on=endorsed_on,
+            created_at=_at(endorsed_on),
+            council_decision_on=endorsed_on - dt.timedelta(days=30 + n) if decided else None,
+            council_decision_reference=f"DS {endorsed_on.year}/{100 + n}" if decided else "",
+        )
+
+
 @transaction.atomic
 def seed_demo_positions() -> bool:
     """Create the demo positions and demands once; later calls change nothing."""
@@ -234,9 +266,9 @@ def seed_demo_positions() -> bool:
         if status == PositionStatus.ENDORSING:
             continue
         _move(position, PositionStatus.PUBLISHED)
-        Position.objects.filter(pk=position.pk).update(
-            published_on=dt.date(2025, 6, 20) if index == 3 else dt.date(2023, 9, 1)
-        )
+        published_on = dt.date(2025, 6, 20) if index == 3 else dt.date(2023, 9, 1)
+        Position.objects.filter(pk=position.pk).update(published_on=published_on)
+        _backdate(position, published_on)
         if status == PositionStatus.ARCHIVED:
             _move(position, PositionStatus.ARCHIVED)
     demand_position = Position.objects.filter(declaration__version="2021").first()
