@@ -72,7 +72,7 @@ def approve_two_at_once(office_user: Any) -> tuple[list[str], int]:
         thread.start()
     for thread in threads:
         thread.join()
-    placed = sum(p.persons for p in Placement.objects.filter(member=member))
+    placed = sum(p.persons for p in Placement.objects.filter(member=member, run__in=runs))
     return sorted(outcomes), placed
 
 

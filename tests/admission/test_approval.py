@@ -17,7 +17,7 @@ from django.test import Client
 from django.urls import reverse
 
 from hafennetz.admission import services
-from hafennetz.admission.demo import seed_demo_admission
+from hafennetz.admission.demo import demo_contingent, seed_demo_admission
 from hafennetz.admission.models import (
     AllocationRun,
     Contingent,
@@ -45,7 +45,7 @@ def _finished_run(office_user, contingent, capture) -> AllocationRun:  # type: i
 @pytest.fixture
 def contingent(db) -> Contingent:  # type: ignore[no-untyped-def]
     seed_demo_admission()
-    return Contingent.objects.get(is_demo=True)
+    return demo_contingent()
 
 
 @pytest.mark.django_db
@@ -88,7 +88,7 @@ def test_stale_run_after_pledges_changed_is_refused(
     Pledge.objects.filter(pk=pledge.pk).update(places_housing=pledge.places_housing + 1)
     with pytest.raises(ValidationError, match=r"changed|geändert"):
         services.run_approve(actor=office_user, run=run, confirmed=True)
-    assert not Placement.objects.exists()
+    assert not Placement.objects.filter(run__contingent=contingent).exists()
 
 
 @pytest.mark.django_db
@@ -104,7 +104,7 @@ def test_approval_page_needs_the_typed_number(client: Client, office_user, conti
         reverse("run-approve", kwargs={"pk": run.pk}), {"confirm": "on", "number": run.pk}
     )
     assert response.status_code == 200  # not finished: refused at the form, nothing written
-    assert not Placement.objects.exists()
+    assert not Placement.objects.filter(run__contingent=contingent).exists()
 
 
 def test_two_approvals_at_once_never_over_commit_a_pledge(tmp_path) -> None:

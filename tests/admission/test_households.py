@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from hafennetz.admission import services
-from hafennetz.admission.demo import seed_demo_admission
+from hafennetz.admission.demo import demo_contingent, seed_demo_admission
 from hafennetz.admission.models import Contingent, Household
 from hafennetz.core.access import AccessDenied
 from hafennetz.core.models import AuditEntry
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def contingent() -> Contingent:
     seed_demo_admission()
-    return Contingent.objects.get(is_demo=True)
+    return demo_contingent()
 
 
 def _data(**overrides):  # type: ignore[no-untyped-def]

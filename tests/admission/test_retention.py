@@ -13,7 +13,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from hafennetz.admission import selectors, services
-from hafennetz.admission.demo import seed_demo_admission
+from hafennetz.admission.demo import demo_contingent, seed_demo_admission
 from hafennetz.admission.models import (
     AllocationRun,
     Contingent,
@@ -44,7 +44,7 @@ def _contains_case(text: str, case_id: str) -> bool:
 @pytest.fixture
 def approved(office_user, django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
     seed_demo_admission()
-    contingent = Contingent.objects.get(is_demo=True)
+    contingent = demo_contingent()
     with django_capture_on_commit_callbacks(execute=True):
         run = services.run_start(
             actor=office_user, contingent=contingent, method="greedy", seed=1, work=1.0

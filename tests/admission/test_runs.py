@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from hafennetz.admission import selectors, services
-from hafennetz.admission.demo import seed_demo_admission
+from hafennetz.admission.demo import demo_contingent, seed_demo_admission
 from hafennetz.admission.models import AllocationRun, Contingent, Household, RunStatus
 from hafennetz.admission.tasks import execute_allocation_run
 from hafennetz.core.access import AccessDenied
@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def contingent() -> Contingent:
     seed_demo_admission()
-    return Contingent.objects.get(is_demo=True)
+    return demo_contingent()
 
 
 def _work_off_the_queue() -> None:
@@ -96,7 +96,7 @@ def test_empty_contingent_and_other_roles_are_refused(
         _start(office_user, empty, django_capture_on_commit_callbacks)
     with pytest.raises(AccessDenied):
         _start(member_user, contingent, django_capture_on_commit_callbacks)
-    assert not AllocationRun.objects.exists()
+    assert not AllocationRun.objects.filter(contingent__in=[contingent, empty]).exists()
 
 
 def test_run_pages(client: Client, office_user, contingent) -> None:
@@ -106,7 +106,7 @@ def test_run_pages(client: Client, office_user, contingent) -> None:
         {"method": "quota", "use_key": "on", "key_weight": "1", "seed": "0", "work": "1"},
     )
     assert response.status_code == 302
-    run = AllocationRun.objects.get()
+    run = AllocationRun.objects.get(contingent=contingent)
     page = client.get(reverse("run-detail", kwargs={"pk": run.pk}))
     assert page.status_code == 200
     progress = client.get(reverse("run-progress", kwargs={"pk": run.pk})).json()

@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import reverse
 
 from hafennetz.admission import selectors, services
-from hafennetz.admission.demo import seed_demo_admission
+from hafennetz.admission.demo import demo_contingent, seed_demo_admission
 from hafennetz.admission.models import Contingent, Household, Placement, RunStatus
 from hafennetz.admission.tasks import execute_allocation_run
 from hafennetz.core.disclosure import ALL, Contributors, is_sensitive, table_keys
@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def contingent(office_user, django_capture_on_commit_callbacks) -> Contingent:  # type: ignore[no-untyped-def]
     seed_demo_admission()
-    contingent = Contingent.objects.get(is_demo=True)
+    contingent = demo_contingent()
     with django_capture_on_commit_callbacks(execute=True):
         run = services.run_start(
             actor=office_user, contingent=contingent, method="greedy", seed=2, work=1.0

@@ -9,7 +9,8 @@ import re
 from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
-from hafennetz.admission.models import AllocationRun, Contingent, Placement, PlacementStatus
+from hafennetz.admission.demo import demo_contingent
+from hafennetz.admission.models import AllocationRun, Placement, PlacementStatus
 from hafennetz.admission.tasks import execute_allocation_run
 from hafennetz.members.models import StaffAccount
 from tests.browser.conftest import OFFICE_LOGIN, BrowserPage, field, t
@@ -17,7 +18,7 @@ from tests.browser.conftest import OFFICE_LOGIN, BrowserPage, field, t
 
 def test_run_approve_confirm_public(bpage: BrowserPage, login_as, context) -> None:  # type: ignore[no-untyped-def]
     page = bpage.page
-    contingent = Contingent.objects.get(is_demo=True)
+    contingent = demo_contingent()
     login_as(OFFICE_LOGIN)
 
     # Start a greedy run with a small work budget.
@@ -50,7 +51,7 @@ def test_run_approve_confirm_public(bpage: BrowserPage, login_as, context) -> No
     page.get_by_label(field("Number of the run, to confirm")).fill(str(run.pk + 1000))
     page.get_by_role("button", name=t("Approve"), exact=True).click()
     expect(page.locator(".errorlist")).to_contain_text(t("That is not the number of this run."))
-    assert not Placement.objects.exists()
+    assert not Placement.objects.filter(run=run).exists()
     page.get_by_label(
         field("I approve this allocation; the receiving members will see their households.")
     ).check()
@@ -58,7 +59,12 @@ def test_run_approve_confirm_public(bpage: BrowserPage, login_as, context) -> No
     page.get_by_role("button", name=t("Approve"), exact=True).click()
     expect(page.locator(".messages .success")).to_have_text(t("The allocation was approved."))
     expect(page.get_by_role("link", name=t("Public transparency page"))).to_be_visible()
-    placement = Placement.objects.select_related("member", "household").order_by("pk").first()
+    placement = (
+        Placement.objects.filter(run=run)
+        .select_related("member", "household")
+        .order_by("pk")
+        .first()
+    )
     assert placement is not None
 
     # Staff of the receiving member see its households and confirm one.

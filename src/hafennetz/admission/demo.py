@@ -95,16 +95,113 @@ def seed_demo_admission() -> bool:
         is_demo=True,
     )
     Household.objects.bulk_create(demo_households(contingent, rng, 300))
+    seed_demo_approved(pledges, rng, table)
     return True
 
 
-def demo_households(contingent: Contingent, rng: random.Random, persons: int) -> list[Household]:
-    """Invented pseudonymous households adding up to about `persons` people: mostly single
-    adults and families, a few with hard needs, some linked pairs."""
+def demo_contingent() -> Contingent:
+    """This year's demo contingent (open: the one to try runs on)."""
+    return Contingent.objects.get(is_demo=True, period_start__year=timezone.localdate().year)
+
+
+def seed_demo_approved(pledges: list[Pledge], rng: random.Random, table: KeyTable | None) -> None:
+    """Last year's demo contingent: about 300 households, a few overrides with reasons, and a
+    finished, approved greedy run; the pledges of last year are then used up. The run is
+    computed here by the worker's own code (nothing is queued)."""
+    from hafennetz.admission import services
+    from hafennetz.admission.engine_input import build_input
+    from hafennetz.admission.models import AllocationRun, OverrideKind, OverrideReason
+    from hafennetz.admission.tasks import execute_allocation_run
+    from hafennetz.engines.allocation import fingerprint, instance_to_dict
+
+    year = timezone.localdate().year - 1
+    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    Pledge.objects.bulk_create(
+        [
+            Pledge(
+                member_id=p.member_id,
+                valid_from=start,
+                valid_until=end,
+                **{f"places_{r}": v for r, v in p.places().items()},
+                offers=p.offers,
+                status=PledgeStatus.ACCEPTED,
+                accepted_on=start + dt.timedelta(days=30),
+                accepted_by="Land",
+                notes="Demo",
+                is_demo=True,
+            )
+            for p in pledges
+        ]
+    )
+    contingent = Contingent.objects.create(
+        name=f"Aus Seenot gerettete Menschen {year} (Demo)",
+        programme=Programme.SEA_RESCUE,
+        persons=560,
+        period_start=start,
+        period_end=end,
+        key=KeyKind.KOENIGSTEINER if table else KeyKind.POPULATION,
+        key_table=table,
+        notes="Erfundenes Kontingent für die Demo, verteilt und freigegeben.",
+        is_demo=True,
+    )
+    households = demo_households(contingent, rng, 10**6, count=300, prefix="V")
+    Household.objects.bulk_create(households)
+    members = list(Member.objects.filter(pk__in=[p.member_id for p in pledges]).order_by("name"))
+    singles = list(
+        Household.objects.filter(contingent=contingent, needs=[], links=[]).order_by("case_id")
+    )
+    reasons = [
+        (OverrideKind.PIN, OverrideReason.FAMILY, "Angehörige leben bereits vor Ort."),
+        (OverrideKind.PIN, OverrideReason.FAMILY, "Bruder lebt am Ort."),
+        (OverrideKind.PIN, OverrideReason.MEMBER, "Mit der Kommune abgestimmt."),
+        (OverrideKind.PIN, OverrideReason.FAMILY, "Community am Ort."),
+        (OverrideKind.EXCLUDE, OverrideReason.SAFETY, "Schutzbedarf: nicht in diese Kommune."),
+        (OverrideKind.EXCLUDE, OverrideReason.HOUSING, "Wohnung am Ort nicht verfügbar."),
+    ]
+    for (kind, reason, text), household, member in zip(
+        reasons, singles[::17], members, strict=False
+    ):
+        services.override_create(
+            actor=None,
+            household=household,
+            kind=kind,
+            member=member,
+            reason=reason,
+            explanation=text,
+            confirm_breaks=True,
+        )
+    engine_input = build_input(contingent, use_key=True, key_weight=1.0)
+    run = AllocationRun.objects.create(
+        contingent=contingent,
+        method="greedy",
+        seed=7,
+        work=1.0,
+        overrides=engine_input.overrides,
+        input_snapshot=instance_to_dict(engine_input.instance),
+        input_fingerprint=fingerprint(engine_input.instance),
+        is_demo=True,
+    )
+    execute_allocation_run.call(run.pk)
+    run.refresh_from_db()
+    services.run_approve(actor=None, run=run, confirmed=True)
+    Pledge.objects.filter(is_demo=True, valid_from=start).update(status=PledgeStatus.USED)
+
+
+def demo_households(
+    contingent: Contingent,
+    rng: random.Random,
+    persons: int,
+    *,
+    count: int | None = None,
+    prefix: str = "D",
+) -> list[Household]:
+    """Invented pseudonymous households adding up to about `persons` people (or `count`
+    households): mostly single adults and families, a few with hard needs, some linked
+    pairs."""
     households: list[Household] = []
     total = 0
     number = 0
-    while total < persons:
+    while total < persons and (count is None or number < count):
         number += 1
         shape = rng.random()
         if shape < 0.45:
@@ -121,7 +218,7 @@ def demo_households(contingent: Contingent, rng: random.Random, persons: int) ->
         households.append(
             Household(
                 contingent=contingent,
-                case_id=f"D-{number:04d}",
+                case_id=f"{prefix}-{number:04d}",
                 age_0_2=bands[0],
                 age_3_5=bands[1],
                 age_6_17=bands[2],

@@ -193,11 +193,12 @@ def build_input(
             entry["household"] = instance_to_dict(single)["households"][0]
         entries.append(entry)
     # Relatives already placed by an approved run: those linked to them must follow.
-    placed_at = dict(
-        Placement.objects.filter(household__contingent=contingent).values_list(
-            "household__case_id", "member__ags"
+    placed_at = {
+        p.household.case_id: p.member.ags
+        for p in Placement.objects.filter(household__contingent=contingent).select_related(
+            "household", "member__municipality", "member__district"
         )
-    )
+    }
     excluded: dict[str, set[str]] = defaultdict(set)
     for o in overrides:
         if o.kind == OverrideKind.EXCLUDE and o.member_id in by_pk:

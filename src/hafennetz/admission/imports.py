@@ -301,7 +301,9 @@ def _check_capacity(rows: Sequence[HouseholdRow], caps: Capacities) -> None:
             needed.update(
                 resource_needs(Household(**{k: r.data[k] for k in (*AGE_BANDS, "needs")}))
             )
-        for resource, amount in needed.items():
+        order = [Resource.HOUSING.value, *(r for r in needed if r != Resource.HOUSING)]
+        for resource in order:
+            amount = needed.get(resource, 0)
             if amount <= 0:
                 continue
             most = max(caps.free[m.pk].get(resource, 0) for m in fitting)

@@ -101,8 +101,9 @@ def _dynamic_result(
     """A batch run: the engine's dynamic `reoptimize` policy places this batch against the
     remaining capacity, looking ahead at the households still expected in the period (the
     stored forecast). The stored result has the same shape as a single run's."""
+    snapshot = {k: v for k, v in run.input_snapshot.items() if k != "forecast"}
     forecast = instance_from_dict(
-        {"households": run.input_snapshot.get("forecast", []), "municipalities": []}
+        snapshot | {"households": run.input_snapshot.get("forecast", []), "municipalities": []}
     ).households
     cases = [h.case_id for h in instance.households]
     dynamic = allocate_dynamic(
