@@ -341,9 +341,14 @@ def test_registration_export_shows_berlin_time(client: Client, office_user, memb
     registered = dt.datetime(2026, 7, 1, 8, 30, tzinfo=dt.UTC)  # 10:30 in Berlin (summer)
     Registration.objects.filter(pk=registration.pk).update(created_at=registered)
     client.force_login(office_user)
-    body = client.get(reverse("meeting-registrations-export", args=[meeting.pk, "csv"]))
+    body = client.get(reverse("meeting-registrations-export", args=[meeting.pk, "komma.csv"]))
     text = body.content.decode("utf-8-sig")
     assert "2026-07-01 10:30" in text and "2026-07-01 08:30" not in text
+    # German Excel: German date, semicolons.
+    excel = client.get(reverse("meeting-registrations-export", args=[meeting.pk, "csv"]))
+    text = excel.content.decode("utf-8-sig")
+    assert "01.07.2026 10:30" in text and "08:30" not in text
+    assert text.startswith("Name;E-Mail;")
 
 
 # --- services refuse what the actor may not do ------------------------------------------------

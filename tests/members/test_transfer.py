@@ -13,7 +13,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from openpyxl import Workbook, load_workbook
 
-from hafennetz.core.exports import to_csv, to_xlsx
+from hafennetz.core.exports import to_csv, to_excel_csv, to_xlsx
 from hafennetz.core.models import AuditEntry
 from hafennetz.members import services
 from hafennetz.members.models import Member
@@ -93,7 +93,7 @@ def test_export_round_trips_through_csv_and_xlsx(office_user) -> None:
     assert len(rows) == len(members) + 1
     book = load_workbook(io.BytesIO(to_xlsx(rows)))
     assert book.active.max_row == len(members) + 1
-    assert [c.value for c in book.active[1]] == rows[0]
+    assert [c.value for c in book.active[1]] == [str(c) for c in rows[0]]  # German headers
     # An unchanged export imports as "no changes".
     preview = check_rows(read_table("export.csv", to_csv(rows)))
     assert preview.is_valid, preview.error_rows[:3]
@@ -101,6 +101,10 @@ def test_export_round_trips_through_csv_and_xlsx(office_user) -> None:
     preview_xlsx = check_rows(read_table("export.xlsx", to_xlsx(rows)))
     assert preview_xlsx.is_valid
     assert (preview_xlsx.creates, preview_xlsx.updates) == (0, 0)
+    # The German Excel CSV (semicolons, German headers and dates) reads back too.
+    preview_excel = check_rows(read_table("export.csv", to_excel_csv(rows)))
+    assert preview_excel.is_valid, preview_excel.error_rows[:3]
+    assert (preview_excel.creates, preview_excel.updates) == (0, 0)
 
 
 def test_xlsx_lines_are_sheet_rows() -> None:

@@ -242,7 +242,7 @@ def test_export_neutralises_formulas_in_csv_and_xlsx(
     )
     client.force_login(office_user)
     base = {"number": open_round.number}
-    text = client.get(reverse("round-export", kwargs=base | {"fmt": "csv"})).content
+    text = client.get(reverse("round-export", kwargs=base | {"fmt": "komma.csv"})).content
     rows = list(csv.reader(io.StringIO(text.decode("utf-8-sig"))))
     header = rows[0]
     mine = [r for r in rows[1:] if r[header.index("ags")] == DETMOLD]

@@ -153,7 +153,7 @@ def test_csv_export_one_row_per_member_and_topic(
 ) -> None:
     client.force_login(office_user)
     response = client.get(
-        reverse("round-export", kwargs={"number": two_reports.number, "fmt": "csv"})
+        reverse("round-export", kwargs={"number": two_reports.number, "fmt": "komma.csv"})
     )
     rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert len(rows) == 2 * 8
@@ -162,6 +162,25 @@ def test_csv_export_one_row_per_member_and_topic(
     assert detmold["housing"]["places_available (Plätze)"] == "120"
     assert detmold["staff"]["vacancies (Stellen)"] == "3"
     assert detmold["school"]["places_available (Plätze)"] == ""  # only in its topic's row
+    assert detmold["housing"]["late"] in ("yes", "no")
+
+
+def test_excel_csv_has_german_headers_and_values(
+    client: Client, two_reports: SurveyRound, office_user: Any
+) -> None:
+    """What a person double-clicks: semicolons, BOM, German headers, "ja"/"nein"."""
+    client.force_login(office_user)
+    response = client.get(
+        reverse("round-export", kwargs={"number": two_reports.number, "fmt": "csv"})
+    )
+    assert response.content.startswith("\ufeff".encode())
+    rows = list(
+        csv.DictReader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";")
+    )
+    assert len(rows) == 2 * 8
+    detmold = [r for r in rows if r["AGS"] == "05766020"]
+    assert {r["Verspätet"] for r in detmold} <= {"ja", "nein"}
+    assert {r["Themenfeld"] for r in detmold} >= {"Unterbringung"}
 
 
 def test_xlsx_export_and_state_scope(
@@ -175,8 +194,8 @@ def test_xlsx_export_and_state_scope(
     rows = list(sheet.iter_rows(values_only=True))
     header, body = rows[0], rows[1:]
     assert len(body) == 8
-    assert {row[header.index("ags")] for row in body} == {"01002000"}
-    assert {row[header.index("strain_level")] for row in body} == {1}
+    assert {row[header.index("AGS")] for row in body} == {"01002000"}
+    assert {row[header.index("Belastungsstufe")] for row in body} == {1}
 
 
 def test_pdf_report_renders_and_reads_back(

@@ -41,10 +41,12 @@ def _office() -> Client:
 
 
 def _csv_cells(response: Any) -> list[list[str]]:
+    """The cells of a `.csv` (German Excel: semicolons) or `.komma.csv` (commas) download."""
     assert response.status_code == 200, response.status_code
     assert response["Content-Type"].startswith("text/csv")
     text = response.content.decode("utf-8-sig")
-    return list(csv.reader(io.StringIO(text, newline="")))
+    delimiter = "," if "-komma.csv" in response["Content-Disposition"] else ";"
+    return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
 
 
 def _xlsx_cells(response: Any) -> list[Any]:
@@ -97,6 +99,7 @@ def test_member_export(payload: str) -> None:
     member.save(update_fields=["name"])
     client = _office()
     _assert_csv_neutralised(_csv_cells(client.get("/verwaltung/export.csv")), payload)
+    _assert_csv_neutralised(_csv_cells(client.get("/verwaltung/export.komma.csv")), payload)
     _assert_xlsx_inert(_xlsx_cells(client.get("/verwaltung/export.xlsx")), payload)
 
 
@@ -116,6 +119,7 @@ def test_lagebild_export(payload: str) -> None:
     answer.save(update_fields=["what_is_hard", "what_works"])
     client = _office()
     _assert_csv_neutralised(_csv_cells(client.get("/lagebild/runden/3/export.csv")), payload)
+    _assert_csv_neutralised(_csv_cells(client.get("/lagebild/runden/3/export.komma.csv")), payload)
     _assert_xlsx_inert(_xlsx_cells(client.get("/lagebild/runden/3/export.xlsx")), payload)
 
 
@@ -134,4 +138,5 @@ def test_registration_export(payload: str) -> None:
     client = _office()
     base = f"/treffen/{meeting.pk}/anmeldungen"
     _assert_csv_neutralised(_csv_cells(client.get(base + ".csv")), payload)
+    _assert_csv_neutralised(_csv_cells(client.get(base + ".komma.csv")), payload)
     _assert_xlsx_inert(_xlsx_cells(client.get(base + ".xlsx")), payload)

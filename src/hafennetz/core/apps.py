@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext_lazy as _
 
 
@@ -14,3 +15,5 @@ class CoreConfig(AppConfig):
         )
 
         formfields.install()
+        # Each app declares its audit actions in `<app>/audit_types.py`.
+        autodiscover_modules("audit_types")

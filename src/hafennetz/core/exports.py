@@ -5,6 +5,12 @@ return as formulas (CSV injection, OWASP). Every text cell is neutralised here: 
 text gets a leading apostrophe (the OWASP recommendation; Excel shows the text unchanged), in
 XLSX every string is stored as a string cell, never as a formula. Numbers, dates and booleans
 are written as what they are. Apps build rows; only this module turns them into files.
+
+Two kinds of reader. People open `.csv` in a German Excel: semicolons, UTF-8 with BOM, German
+headers and values ("ja"/"nein", "Bündnismitglied", 14.06.2019, 1,5) — the `csv` format.
+Programs want commas and stable machine values ("yes", "member", 2019-06-14) — the `komma.csv`
+format. A cell that differs between the two is a `Shown(value, text)`; XLSX, which people open
+too, shows the text and keeps dates and numbers typed.
 """
 
 from __future__ import annotations
@@ -13,15 +19,31 @@ import csv
 import datetime as dt
 import io
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.http import HttpResponse
+from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell.cell import TYPE_STRING
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 Row = Sequence[Any]
+# URL suffixes of the downloads: German Excel CSV, XLSX, and comma CSV for programs.
+EXPORT_FORMATS = ("csv", "xlsx", "komma.csv")
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A cell with a machine value (`komma.csv`) and a text for people (`csv`, `xlsx`): a
+    column key and its German header, a choice and its label."""
+
+    value: Any
+    text: Any
+
+    def __str__(self) -> str:
+        return str(self.text)
 
 
 def neutralise(text: str) -> str:
@@ -30,6 +52,9 @@ def neutralise(text: str) -> str:
 
 
 def csv_cell(value: Any) -> str:
+    """A cell for programs: machine values, ISO dates."""
+    if isinstance(value, Shown):
+        value = value.value
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -49,6 +74,37 @@ def to_csv(rows: Iterable[Row], *, delimiter: str = ",") -> bytes:
     writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
     for row in rows:
         writer.writerow([csv_cell(v) for v in row])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def excel_cell(value: Any) -> str:
+    """A cell for people in a German Excel: labels, yes/no in the page's language, German
+    dates and decimal commas."""
+    if isinstance(value, Shown):
+        value = value.text
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, int):
+        return str(value)
+    # A German Excel reads these formats whatever the language of the page.
+    if isinstance(value, float):
+        return f"{value:.15g}".replace(".", ",")
+    if isinstance(value, dt.datetime):
+        return value.strftime("%d.%m.%Y %H:%M")
+    if isinstance(value, dt.date):
+        return value.strftime("%d.%m.%Y")
+    return neutralise(str(value))
+
+
+def to_excel_csv(rows: Iterable[Row]) -> bytes:
+    """CSV as a German Excel opens it with a double click: semicolons, UTF-8 with BOM, CRLF,
+    people's values (see `excel_cell`), every text neutralised."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    for row in rows:
+        writer.writerow([excel_cell(v) for v in row])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
@@ -73,6 +129,8 @@ def to_xlsx(rows: Iterable[Row], *, title: str = "export") -> bytes:
 
 
 def _xlsx_value(value: Any) -> Any:
+    if isinstance(value, Shown):
+        value = value.text
     if value is None:
         return ""
     if isinstance(value, dt.datetime) and value.tzinfo is not None:
@@ -91,12 +149,17 @@ def _sheet_title(title: str) -> str:
 def download(
     rows: Iterable[Row], *, fmt: str, filename: str, title: str = "export"
 ) -> HttpResponse:
-    """The HTTP download of rows as `csv` or `xlsx` (anything else is a programming error)."""
+    """The HTTP download of rows in one of `EXPORT_FORMATS` (anything else is a programming
+    error)."""
     if fmt == "xlsx":
         response = HttpResponse(to_xlsx(rows, title=title), content_type=XLSX_CONTENT_TYPE)
         extension = "xlsx"
     elif fmt == "csv":
+        response = HttpResponse(to_excel_csv(rows), content_type="text/csv; charset=utf-8")
+        extension = "csv"
+    elif fmt == "komma.csv":
         response = HttpResponse(to_csv(rows), content_type="text/csv; charset=utf-8")
+        filename += "-komma"
         extension = "csv"
     else:
         raise ValueError(f"unknown export format {fmt!r}")

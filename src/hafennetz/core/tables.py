@@ -14,7 +14,7 @@ import csv
 import datetime as dt
 import io
 import zipfile
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -197,12 +197,15 @@ def read_table(
     accepted: Collection[str] = (),
     check_header: Callable[[list[str]], None] | None = None,
     max_rows: int = MAX_ROWS,
+    aliases: Mapping[str, str] | None = None,
 ) -> list[Row]:
     """(line number, {column: text}) for each non-empty data row of a CSV or XLSX file.
 
     `columns` are read (and named in messages), `accepted` are further columns that may be
     present and are ignored (e.g. an export's computed columns); any other column is refused.
-    `check_header(header)` may refuse a header by raising TableError (e.g. a name column)."""
+    `check_header(header)` may refuse a header by raising TableError (e.g. a name column).
+    `aliases` maps further header texts (lower case; e.g. an export's German headers) to
+    column names."""
     if len(content) > MAX_FILE_BYTES:
         raise TableError(
             _("The file is too large (at most %(mb)s MB).")
@@ -219,6 +222,8 @@ def read_table(
     if not raw or not any(raw[0]):
         raise TableError(_("The file is empty."))
     header = [h.strip().lower() for h in raw[0]]
+    if aliases:
+        header = [aliases.get(h, h) for h in header]
     if check_header is not None:
         check_header(header)
     missing = set(required) - set(header)

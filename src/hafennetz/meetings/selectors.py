@@ -12,6 +12,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from hafennetz.core.exports import Shown
 from hafennetz.meetings import planning
 from hafennetz.meetings.models import (
     CalendarFeed,
@@ -179,9 +180,12 @@ def calendar_feed_of(user: Any) -> CalendarFeed | None:
     return CalendarFeed.objects.filter(user_id=user.pk).first()
 
 
-def _local(value: dt.datetime | None) -> str:
+def _local(value: dt.datetime | None) -> Shown | str:
     """Exports show Berlin time, as the pages do (stored in UTC)."""
-    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
+    if not value:
+        return ""
+    local = timezone.localtime(value)
+    return Shown(local.strftime("%Y-%m-%d %H:%M"), local.strftime("%d.%m.%Y %H:%M"))
 
 
 def registration_rows(meeting: Meeting) -> list[list[Any]]:
@@ -189,14 +193,14 @@ def registration_rows(meeting: Meeting) -> list[list[Any]]:
     questions = meeting.question_list
     rows: list[list[Any]] = [
         [
-            _("Name"),
-            _("E-mail"),
-            _("Member"),
-            _("State"),
-            _("Status"),
-            _("Role"),
-            _("Registered"),
-            _("Checked in"),
+            Shown("name", _("Name")),
+            Shown("email", _("E-mail")),
+            Shown("member", _("Member")),
+            Shown("state", _("State")),
+            Shown("status", _("Status")),
+            Shown("role", _("Role")),
+            Shown("registered_at", _("Registered")),
+            Shown("checked_in_at", _("Checked in")),
             *questions,
         ]
     ]
@@ -208,8 +212,8 @@ def registration_rows(meeting: Meeting) -> list[list[Any]]:
                 r.user.email,
                 r.member.name,
                 r.member.state.name,
-                r.get_status_display(),
-                r.get_role_display(),
+                Shown(r.status, r.get_status_display()),
+                Shown(r.role, r.get_role_display()),
                 _local(r.created_at),
                 _local(r.checked_in_at),
                 *(answers + [""] * len(questions))[: len(questions)],

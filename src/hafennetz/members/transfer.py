@@ -20,9 +20,13 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db.models import Q
+from django.utils import translation
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from hafennetz.core import tables
+from hafennetz.core.exports import Shown
 from hafennetz.core.models import District, Municipality
 from hafennetz.members.models import Member
 from hafennetz.members.validation import city_keys, validate_member_dates
@@ -30,6 +34,15 @@ from hafennetz.members.validation import city_keys, validate_member_dates
 COLUMNS = ["ags", "name", "joined_on", "left_on", "safe_harbour_resolution_on", "website"]
 EXPORT_COLUMNS = [*COLUMNS, "state", "status", "population", "declarations", "demo"]
 REQUIRED = {"ags"}
+# Headers of the columns that are no field of the member (the others use the field's label).
+LABELS = {
+    "ags": gettext_lazy("AGS"),
+    "state": gettext_lazy("State"),
+    "status": gettext_lazy("Status"),
+    "population": gettext_lazy("Population"),
+    "declarations": gettext_lazy("Declarations signed"),
+    "demo": gettext_lazy("Demo data"),
+}
 # A cell with only this text clears the value on update (an empty cell keeps it).
 CLEAR = "-"
 CLEARABLE = ("joined_on", "safe_harbour_resolution_on", "website")
@@ -96,10 +109,31 @@ class ImportPreview:
 
 
 def read_table(filename: str, content: bytes) -> list[tuple[int, dict[str, str]]]:
-    """(line number, {column: text}) for each non-empty data row of a CSV or XLSX file."""
+    """(line number, {column: text}) for each non-empty data row of a CSV or XLSX file. The
+    header may use the column names or the export's German or English headers."""
     return tables.read_table(
-        filename, content, required=REQUIRED, columns=COLUMNS, accepted=EXPORT_COLUMNS
+        filename,
+        content,
+        required=REQUIRED,
+        columns=COLUMNS,
+        accepted=EXPORT_COLUMNS,
+        aliases=_header_aliases(),
     )
+
+
+def column_label(column: str) -> str:
+    """The header people read for a column: the field's label."""
+    if column in LABELS:
+        return str(LABELS[column])
+    return capfirst(str(Member._meta.get_field(column).verbose_name))
+
+
+def _header_aliases() -> dict[str, str]:
+    aliases = {}
+    for language in ("de", "en"):
+        with translation.override(language):
+            aliases |= {column_label(c).lower(): c for c in EXPORT_COLUMNS}
+    return aliases
 
 
 # --- checking ---------------------------------------------------------------------------------
@@ -277,18 +311,20 @@ def _check_row(
 
 
 def export_rows(members: Iterable[Member]) -> Iterator[list[Any]]:
-    yield list(EXPORT_COLUMNS)
+    """The directory as rows: column names and machine values for programs, the German
+    headers and labels for people (core.exports chooses by format). Both read back in."""
+    yield [Shown(c, column_label(c)) for c in EXPORT_COLUMNS]
     for m in members:
         yield [
             m.ags,
             m.name,
-            m.joined_on.isoformat() if m.joined_on else "",
-            m.left_on.isoformat() if m.left_on else "",
-            m.safe_harbour_resolution_on.isoformat() if m.safe_harbour_resolution_on else "",
+            m.joined_on,
+            m.left_on,
+            m.safe_harbour_resolution_on,
             m.website,
             m.state.name,
-            m.status.value,
+            Shown(m.status.value, m.status.label),
             m.population,
             " ".join(s.declaration.version for s in m.signatures.all()),
-            "yes" if m.is_demo else "no",
+            m.is_demo,
         ]

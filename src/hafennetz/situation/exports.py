@@ -13,6 +13,9 @@ from typing import Any
 from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from hafennetz.core.exports import Shown
 
 from hafennetz.core.models import State
 from hafennetz.situation.models import (
@@ -45,6 +48,26 @@ FIXED_COLUMNS = [
     "what_is_hard",
     "what_works",
 ]
+# The headers people read (German Excel CSV, XLSX); programs get the names above.
+COLUMN_LABELS = {
+    "round": _("Round"),
+    "ags": _("AGS"),
+    "member": _("Member"),
+    "state": _("State"),
+    "size_class": _("Size class"),
+    "report_version": _("Report version"),
+    "status": _("Status"),
+    "submitted_at": _("Submitted at"),
+    "late": _("Late"),
+    "shared_with_members": _("Shared with members"),
+    "review_status": _("Review status"),
+    "topic_code": _("Topic code"),
+    "topic": _("Topic"),
+    "strain_level": _("Strain level"),
+    "strain_label": _("Strain"),
+    "what_is_hard": _("What is hard"),
+    "what_works": _("What works"),
+}
 
 
 def export_rows(
@@ -68,17 +91,23 @@ def export_rows(
         (v.report_id, v.figure_id): v for v in FigureValue.objects.filter(report__in=reports)
     }
     by_id = {r.pk: r for r in reports}
-    header = [*FIXED_COLUMNS]
+    header: list[Any] = [Shown(c, COLUMN_LABELS[c]) for c in FIXED_COLUMNS]
     for figure in figures:
-        header += [f"{figure.code} ({figure.unit})" if figure.unit else figure.code]
-        header += [f"{figure.code}_confirmed"]
+        unit = f" ({figure.unit})" if figure.unit else ""
+        header += [Shown(f"{figure.code}{unit}", f"{figure.label}{unit}")]
+        header += [
+            Shown(f"{figure.code}_confirmed", _("%(figure)s: confirmed") % {"figure": figure.label})
+        ]
     rows: list[list[Any]] = [header]
     levels = dict(StrainLevel.choices)
     sizes = dict(SizeClass.choices)
     for answer in answers:
         report = by_id[answer.report_id]
         submitted = (
-            timezone.localtime(report.submitted_at).strftime("%Y-%m-%d %H:%M")
+            Shown(
+                timezone.localtime(report.submitted_at).strftime("%Y-%m-%d %H:%M"),
+                timezone.localtime(report.submitted_at).strftime("%d.%m.%Y %H:%M"),
+            )
             if report.submitted_at
             else ""
         )
@@ -91,8 +120,8 @@ def export_rows(
             report.version,
             report.get_status_display(),
             submitted,
-            "yes" if report.is_late else "no",
-            "yes" if report.share_with_members else "no",
+            report.is_late,
+            report.share_with_members,
             report.get_review_status_display() if with_review else "",
             answer.topic.code,
             answer.topic.name,
@@ -107,7 +136,7 @@ def export_rows(
             )
             row += [
                 value.value if value else "",
-                "yes" if value and value.confirmed_out_of_bounds else "",
+                True if value and value.confirmed_out_of_bounds else "",
             ]
         rows.append(row)
     return rows

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from hafennetz.core.exports import download
+from hafennetz.core.exports import EXPORT_FORMATS, download
 from hafennetz.core.forms import int_param, save_form
 from hafennetz.situation import access, exports, selectors, services
 from hafennetz.situation.forms import (
@@ -162,7 +162,7 @@ def remind(request: HttpRequest, number: int) -> HttpResponse:
 @require_safe
 def export(request: HttpRequest, number: int, fmt: str) -> HttpResponse:
     survey_round, states = access.access_export(request.user, number)
-    if fmt not in ("csv", "xlsx"):
+    if fmt not in EXPORT_FORMATS:
         raise Http404
     rows = exports.export_rows(survey_round, states, with_review=access.can_review(request.user))
     return download(rows, fmt=fmt, filename=f"lagebild-runde-{number}", title=f"Lagebild {number}")

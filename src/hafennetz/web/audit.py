@@ -15,9 +15,11 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
 from hafennetz.core import selectors
+from hafennetz.core.audit_types import readable
 from hafennetz.core.forms import DateInput
 from hafennetz.core.models import AuditEntry
 from hafennetz.members.access import check_view_audit_log
+from hafennetz.members.models import StaffAccount
 
 # Kinds of entries, by their action names.
 _LOGIN_ACTIONS = (
@@ -89,9 +91,27 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     entries = _of_kind(selectors.audit_entries(**{k: v for k, v in filters.items() if v}), kind)
     if address:
         entries = entries.filter(client_address__startswith=address)
-    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    page = Paginator(entries.select_related("actor"), 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    rows = readable(list(page), actor_names=_people(list(page)))
     return render(
-        request, "web/audit_log.html", {"form": form, "page": page, "query": query.urlencode()}
+        request,
+        "web/audit_log.html",
+        {"form": form, "page": page, "rows": rows, "query": query.urlencode()},
     )
+
+
+def _people(entries: list[AuditEntry]) -> dict[int, str]:
+    """ "Anna Beispiel (Detmold)": the name of each acting user (or their login, if they have no
+    name) with the member whose staff they are."""
+    users = {e.actor_id: e.actor for e in entries if e.actor is not None and e.actor_id}
+    members = dict(
+        StaffAccount.objects.filter(user_id__in=users).values_list("user_id", "member__name")
+    )
+    names = {}
+    for user_id, user in users.items():
+        name = user.get_full_name() or user.get_username()
+        member = members.get(user_id)
+        names[user_id] = f"{name} ({member})" if member else name
+    return names
