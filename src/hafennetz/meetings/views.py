@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from hafennetz.core.exports import download
+from hafennetz.core.exports import EXPORT_FORMATS, download
 from hafennetz.core.forms import int_param, save_form
 from hafennetz.core.urls import absolute_url
 from hafennetz.engines.grouping import exports
@@ -315,7 +315,7 @@ def registrations(request: HttpRequest, pk: int) -> HttpResponse:
 @require_safe
 def registrations_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     meeting = access.access_meeting(request.user, pk, "manage")
-    if fmt not in ("csv", "xlsx"):
+    if fmt not in EXPORT_FORMATS:
         raise Http404
     rows = selectors.registration_rows(meeting)
     return download(rows, fmt=fmt, filename=f"anmeldungen-{meeting.pk}", title="registrations")

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from hafennetz.core.exports import download
+from hafennetz.core.exports import EXPORT_FORMATS, download
 from hafennetz.core.forms import save_form
 from hafennetz.core.urls import absolute_url
 from hafennetz.members import access, selectors, services
@@ -383,7 +383,7 @@ def import_confirm(request: HttpRequest) -> HttpResponse:
 @require_safe
 def export(request: HttpRequest, fmt: str) -> HttpResponse:
     access.check_manage_members(request.user, "export")
-    if fmt not in ("csv", "xlsx"):
+    if fmt not in EXPORT_FORMATS:
         raise Http404
     rows = export_rows(selectors.member_directory())
     return download(rows, fmt=fmt, filename="hafennetz-mitglieder", title="members")
