@@ -152,7 +152,12 @@ def test_invitation_link_uses_the_request_host_without_site_url(
     settings.ALLOWED_HOSTS = ["hafennetz.example.org"]
     response = office.post(
         reverse("invitations"),
-        {"member": own_member.pk, "email": "neu@detmold.example"},
+        {
+            "member": own_member.pk,
+            "first_name": "Nora",
+            "last_name": "Neu",
+            "email": "neu@detmold.example",
+        },
         HTTP_HOST="hafennetz.example.org",
         secure=True,
     )

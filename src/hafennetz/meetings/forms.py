@@ -5,10 +5,11 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from hafennetz.core.access import Visitor
-from hafennetz.core.forms import DateInput
+from hafennetz.core.forms import SEARCHABLE, DateInput, german_to_iso
 from hafennetz.core.models import State
 from hafennetz.core.validators import MAX_PLACES, validate_event_date, validate_single_line
 from hafennetz.meetings import access
@@ -22,6 +23,7 @@ from hafennetz.meetings.models import (
 )
 from hafennetz.meetings.services import MEETING_FIELDS
 from hafennetz.members.models import Member
+from hafennetz.members.selectors import member_label
 
 # Ids in hidden fields: anything larger cannot be a row (and must not reach the database).
 MAX_ID = 2**31 - 1
@@ -44,10 +46,14 @@ class IdsChoiceField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
 
 
 class MemberChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
-    """A member with its state (several members share a name across states)."""
+    """A member with its kind and state (several members share a name), searchable."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", forms.Select(attrs=SEARCHABLE))
+        super().__init__(*args, **kwargs)
 
     def label_from_instance(self, obj: Member) -> str:  # type: ignore[override]
-        return f"{obj.name} ({obj.state.name})"
+        return member_label(obj)
 
 
 class DateTimeInput(forms.DateTimeInput):
@@ -55,6 +61,14 @@ class DateTimeInput(forms.DateTimeInput):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+    def get_context(self, name: str, value: Any, attrs: Any) -> Any:
+        attrs = {"lang": get_language() or "de", **(attrs or {})}
+        return super().get_context(name, value, attrs)
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
+        # "TT.MM.JJJJ HH:MM" typed where the browser shows a text box.
+        return german_to_iso(super().value_from_datadict(data, files, name), with_time=True)
 
 
 class MeetingForm(forms.ModelForm):  # type: ignore[type-arg]
@@ -67,7 +81,7 @@ class MeetingForm(forms.ModelForm):  # type: ignore[type-arg]
         label=_("Co-organisers"),
         queryset=Member.objects.alliance().select_related("state").order_by("name"),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
+        widget=forms.SelectMultiple(attrs={"size": 6, **SEARCHABLE}),
     )
 
     class Meta:
@@ -86,6 +100,7 @@ class MeetingForm(forms.ModelForm):  # type: ignore[type-arg]
 
     def __init__(self, *args: Any, user: Visitor, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["co_organisers"].label_from_instance = member_label  # type: ignore[attr-defined]
         meeting = self.instance if self.instance.pk else None
         levels, states = access.meeting_places(user, meeting)
         level_field = self.fields["level"]
@@ -189,6 +204,10 @@ class MinutesForm(forms.Form):
         label=_("Minutes"),
         required=False,
         max_length=100_000,
+        help_text=_(
+            "Markdown: # heading, **bold**, *italic*, - list, 1. numbered list, "
+            "[link text](https://…), | table |. HTML is shown as text."
+        ),
         widget=forms.Textarea(attrs={"rows": 10}),
     )
 

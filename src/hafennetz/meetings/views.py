@@ -435,7 +435,8 @@ def plan_move(request: HttpRequest, pk: int) -> HttpResponse:
     if not violations or data["confirm"]:
         messages.success(request, _("The move was saved."))
         return redirect("meeting-plan", pk=meeting.pk)
-    pending = {**data, "person": registration.user.email, "block_title": block.title}
+    person = registration.user.get_full_name() or registration.user.email
+    pending = {**data, "person": person, "block_title": block.title}
     return _plan_page(request, meeting, violations=violations, pending_move=pending)
 
 
@@ -475,8 +476,12 @@ def _plan_file(
         if kind == "zoom":
             body, ctype, ext = exports.zoom_csv(problem, stored, runde - 1), "text/csv", "csv"
         else:
+            # The roster names people by their e-mail (the userID a BigBlueButton front end
+            # joins them with), not by the planner's internal registration ids.
             body, ctype, ext = (
-                exports.bbb_groups_json(problem, stored, runde - 1),
+                exports.bbb_groups_json(
+                    problem, stored, runde - 1, user_id=lambda p: p.email or p.name
+                ),
                 "application/json",
                 "json",
             )

@@ -147,11 +147,12 @@ def actor_may(actor: Actor, allowed: bool) -> bool:
 
 # --- access functions -------------------------------------------------------------------------
 
-MemberPurpose = Literal["view", "edit", "record_signature", "mark_left"]
+MemberPurpose = Literal["view", "edit", "record_signature", "mark_left", "rejoin"]
 OfficeTask = Literal[
     "create",
     "record_signature",
     "mark_left",
+    "rejoin",
     "territories",
     "coordination",
     "invitations",
@@ -165,6 +166,7 @@ def _office_message(task: OfficeTask) -> str:
         "create": _("Only the coordination office may add members."),
         "record_signature": _("Only the coordination office may record signatures."),
         "mark_left": _("Only the coordination office may record that a member left."),
+        "rejoin": _("Only the coordination office may record that a member rejoined."),
         "territories": _("Only the coordination office may look up unregistered territories."),
         "coordination": _(
             "Only the coordination office may assign state coordinations and hand over the office."
@@ -207,6 +209,8 @@ def access_member(user: Visitor | None, ags: str, *, purpose: MemberPurpose) -> 
         check_manage_members(user, "record_signature")
     elif purpose == "mark_left":
         check_manage_members(user, "mark_left")
+    elif purpose == "rejoin":
+        check_manage_members(user, "rejoin")
     return member
 
 

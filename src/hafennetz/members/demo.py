@@ -169,9 +169,20 @@ def _contact(rng: random.Random, member: Member, public: bool) -> None:
     Contact.objects.filter(pk=contact.pk).update(is_demo=True)
 
 
+# The invented names of the demo logins (people, not addresses, on every page).
+DEMO_NAMES = {
+    "koordinierungsstelle@demo.hafennetz.example": ("Anna", "Beispiel"),
+    "landeskoordination@demo.hafennetz.example": ("Jonas", "Muster"),
+    "kommune@demo.hafennetz.example": ("Leyla", "Probe"),
+}
+
+
 def _login(role: str, email: str, member: Member) -> DemoLogin:
     User = get_user_model()
-    user = User.objects.create_user(username=email, email=email, password=DEMO_PASSWORD)
+    first, last = DEMO_NAMES.get(email, ("", ""))
+    user = User.objects.create_user(
+        username=email, email=email, password=DEMO_PASSWORD, first_name=first, last_name=last
+    )
     StaffAccount.objects.create(user=user, member=member, is_demo=True)
     return DemoLogin(role=role, email=email, member=member.name)
 

@@ -6,9 +6,11 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
-from hafennetz.core.forms import DateInput
+from hafennetz.core.forms import SEARCHABLE, DateInput
 from hafennetz.core.models import State
+from hafennetz.core.validators import validate_single_line
 from hafennetz.members.models import Contact, Criterion, Declaration, Member, MemberStatus
+from hafennetz.members.selectors import member_label
 from hafennetz.members.transfer import MAX_FILE_BYTES
 
 
@@ -132,11 +134,31 @@ class SignatureEditForm(forms.Form):
 
 class LeaveForm(forms.Form):
     left_on = forms.DateField(label=_("Left on"), widget=DateInput())
+    # Leaving ends the member's state coordination too: it is confirmed, not clicked through.
+    confirm = forms.BooleanField(
+        label=_(
+            "I confirm that the member left the alliance. Its state coordination ends and its "
+            "staff can no longer be invited."
+        ),
+        required=True,
+        error_messages={"required": _("Please confirm that the member left.")},
+    )
+
+
+class RejoinForm(forms.Form):
+    joined_on = forms.DateField(label=_("Rejoined on"), widget=DateInput())
 
 
 class MemberChoiceField(forms.ModelChoiceField):
+    """A member among hundreds: searchable (static/web/forms.js) and told apart by kind and
+    state (\"Bamberg (Stadt, Bayern)\" and \"Bamberg (Landkreis, Bayern)\")."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", forms.Select(attrs=SEARCHABLE))
+        super().__init__(*args, **kwargs)
+
     def label_from_instance(self, obj: Member) -> str:  # type: ignore[override]
-        return f"{obj.name} ({obj.state.name})"
+        return member_label(obj)
 
 
 def _current_members() -> Any:
@@ -157,6 +179,12 @@ class HandOverForm(forms.Form):
 
 class InvitationForm(forms.Form):
     member = MemberChoiceField(label=_("Member"), queryset=_current_members())
+    first_name = forms.CharField(
+        label=_("First name"), max_length=150, validators=[validate_single_line]
+    )
+    last_name = forms.CharField(
+        label=_("Last name"), max_length=150, validators=[validate_single_line]
+    )
     email = forms.EmailField(label=_("E-mail"))
 
 

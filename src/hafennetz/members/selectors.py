@@ -12,6 +12,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from hafennetz.core.models import District, Municipality, State
 from hafennetz.members.models import (
@@ -136,6 +137,13 @@ def open_invitation(token: str) -> Invitation | None:
 
 def recent_invitations(limit: int = 200) -> QuerySet[Invitation]:
     return Invitation.objects.select_related("member", "invited_by")[:limit]
+
+
+def member_label(member: Member) -> str:
+    """A member's name told apart from namesakes: kind and state (\"Bamberg (Landkreis, Bayern)\").
+    Needs `state` loaded with the member (select_related) to stay one query."""
+    kind = _("district") if member.district_id else _("town")
+    return f"{member.name} ({kind}, {member.state.name})"
 
 
 def open_invitations() -> QuerySet[Invitation]:

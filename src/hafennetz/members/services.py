@@ -227,6 +227,30 @@ def member_mark_left(*, actor: Actor, member: Member, left_on: dt.date) -> Membe
 
 
 @transaction.atomic
+def member_rejoin(*, actor: Actor, member: Member, joined_on: dt.date) -> Member:
+    """A former member joins the alliance again: it is a member from `joined_on` (not before
+    it left); the earlier membership stays in the audit log."""
+    _check_office(actor, "rejoin")
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    if member.left_on is None:
+        raise ValidationError({"joined_on": _("This member has not left the alliance.")})
+    if joined_on < member.left_on:
+        raise ValidationError(
+            {
+                "joined_on": _("Rejoining cannot be before leaving (%(date)s).")
+                % {"date": member.left_on.strftime("%d.%m.%Y")}
+            }
+        )
+    errors = validate_member_dates(joined_on=joined_on, left_on=None, resolution_on=None)
+    if errors:
+        raise ValidationError(errors)
+    update_audited(
+        actor=actor, obj=member, action="member.rejoin", joined_on=joined_on, left_on=None
+    )
+    return member
+
+
+@transaction.atomic
 def member_update_left_on(*, actor: Actor, member: Member, left_on: dt.date) -> Member:
     """Correct the leaving date of a former member."""
     _check_office(actor, "mark_left")
@@ -473,7 +497,13 @@ def coordination_office_hand_over(
 
 @transaction.atomic
 def invitation_create(
-    *, actor: Actor, member: Member, email: str, site_url: str = ""
+    *,
+    actor: Actor,
+    member: Member,
+    email: str,
+    site_url: str = "",
+    first_name: str = "",
+    last_name: str = "",
 ) -> tuple[Invitation, str]:
     """Invite a person to the staff of a member; returns the invitation and the raw token
     (sent by e-mail once, never stored). `site_url` is the site's address for the link (the
@@ -497,6 +527,8 @@ def invitation_create(
     token = secrets.token_urlsafe(32)
     invitation = Invitation(
         email=email,
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
         member=member,
         token_hash=token_hash(token),
         invited_by=actor if isinstance(actor, User) else None,
@@ -508,7 +540,7 @@ def invitation_create(
         actor=actor,
         action="invitation.create",
         obj=invitation,
-        after=snapshot(invitation, ["email", "member_id", "expires_at"]),
+        after=snapshot(invitation, ["email", "first_name", "last_name", "member_id", "expires_at"]),
     )
     path = reverse("invitation-accept", args=[token])
     link = site_url.rstrip("/") + path if site_url else absolute_url(path)
@@ -536,7 +568,12 @@ def invitation_accept(*, token: str, password: str) -> AbstractBaseUser:
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if not invitation.is_open:
         raise ValidationError(_("This invitation link is invalid, used or expired."))
-    user = get_user_model()(username=invitation.email, email=invitation.email)
+    user = get_user_model()(
+        username=invitation.email,
+        email=invitation.email,
+        first_name=invitation.first_name,
+        last_name=invitation.last_name,
+    )
     try:
         password_validation.validate_password(password, user)
     except ValidationError as exc:
@@ -552,6 +589,26 @@ def invitation_accept(*, token: str, password: str) -> AbstractBaseUser:
         action="invitation.accept",
         obj=invitation,
         after={"user": user.get_username(), "member_id": invitation.member_id},
+    )
+    return user
+
+
+@transaction.atomic
+def profile_update(*, actor: AbstractBaseUser, first_name: str, last_name: str) -> AbstractBaseUser:
+    """A person sets the name shown to others (registrations, small groups, the audit log)."""
+    user = get_user_model()._default_manager.select_for_update().get(pk=actor.pk)
+    before = {"first_name": user.first_name, "last_name": user.last_name}  # type: ignore[attr-defined]
+    user.first_name = first_name.strip()  # type: ignore[attr-defined]
+    user.last_name = last_name.strip()  # type: ignore[attr-defined]
+    user.full_clean()
+    user.save(update_fields=["first_name", "last_name"])
+    log_action(
+        actor=user,
+        action="user.profile",
+        obj=user,
+        object_repr=user.get_username(),
+        before=before,
+        after={"first_name": user.first_name, "last_name": user.last_name},  # type: ignore[attr-defined]
     )
     return user
 

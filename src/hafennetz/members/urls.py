@@ -25,6 +25,7 @@ urlpatterns = [
         name="signature-delete",
     ),
     path("mitglieder/<str:ags>/austritt/", views.leave, name="member-leave"),
+    path("mitglieder/<str:ags>/wiedereintritt/", views.rejoin, name="member-rejoin"),
     path("mein-mitglied/", views.my_member, name="my-member"),
     path("verwaltung/mitglieder/neu/", views.create, name="member-create"),
     path("verwaltung/gebiete/", views.territory_search, name="territory-search"),

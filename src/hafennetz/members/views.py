@@ -26,6 +26,7 @@ from hafennetz.members.forms import (
     LeaveForm,
     MemberCreateForm,
     MemberProfileForm,
+    RejoinForm,
     SetPasswordForm,
     SignatureEditForm,
     SignatureForm,
@@ -88,6 +89,8 @@ def detail(request: HttpRequest, ags: str) -> HttpResponse:
             "coordinations": selectors.member_coordinations(member),
             "can_edit": access.can_edit_member(request.user, member),
             "can_manage": access.can_manage_members(request.user),
+            "can_rejoin": access.can_manage_members(request.user)
+            and member.status.value == "former",
             "can_mark_left": access.can_manage_members(request.user)
             and member.status.value == "alliance",
         },
@@ -213,6 +216,27 @@ def leave(request: HttpRequest, ags: str) -> HttpResponse:
         request,
         "members/simple_form.html",
         {"member": member, "form": form, "title": _("Mark as left")},
+    )
+
+
+def rejoin(request: HttpRequest, ags: str) -> HttpResponse:
+    member = access.access_member(request.user, ags, purpose="rejoin")
+    form = RejoinForm(request.POST or None)
+    if save_form(
+        request,
+        form,
+        lambda: services.member_rejoin(
+            actor=request.user, member=member, joined_on=form.cleaned_data["joined_on"]
+        ),
+    ):
+        messages.success(
+            request, _("%(member)s is an alliance member again.") % {"member": member.name}
+        )
+        return redirect("member-detail", ags=member.ags)
+    return render(
+        request,
+        "members/simple_form.html",
+        {"member": member, "form": form, "title": _("Record rejoining")},
     )
 
 

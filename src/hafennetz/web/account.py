@@ -15,20 +15,25 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, UsernameField
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template import loader
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
-from django.views.decorators.http import require_safe
+from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.http import require_http_methods
 
 from hafennetz.core.access import ensure
 from hafennetz.core.audit import client_address, log_action, log_request_event
+from hafennetz.core.forms import save_form
 from hafennetz.core.models import AuditEntry
 from hafennetz.core.tasks import send_email
 from hafennetz.core.urls import absolute_url
+from hafennetz.core.validators import validate_single_line
+from hafennetz.members.services import profile_update
 from hafennetz.web.twofactor import has_device, two_factor_mandatory
 
 
@@ -46,16 +51,39 @@ PASSWORD_RESET_REQUESTED = "user.password_reset_requested"  # noqa: S105 (an act
 PASSWORD_RESET_DONE = "user.password_reset"  # noqa: S105 (an action name)
 
 
-@require_safe
+class ProfileForm(forms.Form):
+    """The name shown to others instead of the e-mail address."""
+
+    first_name = forms.CharField(
+        label=_lazy("First name"), max_length=150, validators=[validate_single_line]
+    )
+    last_name = forms.CharField(
+        label=_lazy("Last name"), max_length=150, validators=[validate_single_line]
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
 def account(request: HttpRequest) -> HttpResponse:
     from django.utils.translation import gettext as _
 
     ensure(request.user.is_authenticated, _("Please log in to see this page."))
     user = request.user
+    form = ProfileForm(
+        request.POST if request.method == "POST" else None,
+        initial={"first_name": user.first_name, "last_name": user.last_name},  # type: ignore[union-attr]
+    )
+    if save_form(
+        request,
+        form,
+        lambda: profile_update(actor=user, **form.cleaned_data),  # type: ignore[arg-type]
+    ):
+        messages.success(request, _("Your name was saved."))
+        return redirect("account")
     return render(
         request,
         "web/account.html",
         {
+            "profile_form": form,
             "two_factor_on": has_device(user),
             "two_factor_mandatory": two_factor_mandatory(user),
             "idle_minutes": settings.SESSION_IDLE_TIMEOUT // 60,

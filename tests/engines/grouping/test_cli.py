@@ -131,3 +131,18 @@ def test_repair_from_an_earlier_plan(tmp_path: Path, capsys: pytest.CaptureFixtu
     )
     assert sum(",r5," in row for row in after) == 1  # round 1 only
     assert sum(",r99," in row for row in after) == 2  # rounds 2 and 3
+
+
+def test_extra_columns_are_ignored_and_named(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    header, *rows = _people(12).splitlines()
+    src = tmp_path / "anmeldungen.csv"
+    src.write_text(
+        "\n".join([header + ",ags,phone", *(row + ",05766020,0521" for row in rows)]) + "\n",
+        encoding="utf-8",
+    )
+    code = main([str(src), "--out", str(tmp_path / "plan.csv"), "--size", "3-4"])
+    assert code == 0
+    assert "columns ignored (not used by the planner): ags, phone" in capsys.readouterr().err
+    assert (tmp_path / "plan.csv").exists()

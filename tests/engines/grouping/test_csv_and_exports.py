@@ -104,3 +104,17 @@ def test_exports_round_trip_and_formats() -> None:
     assert groups == [{"id": "1", "name": "Group 01", "roster": ["r1", "r2"]}]
     listing = printable(problem, result)
     assert "Runde 2" in listing and "Anna A [Moderation] (Potsdam, Brandenburg)" in listing
+
+
+def test_unknown_columns_are_ignored_and_named_but_typos_are_errors() -> None:
+    from hafennetz.engines.grouping.csvio import parse_participants
+
+    ignored: list[str] = []
+    people = parse_participants(
+        "id;name;ags;telefon;member\nr1;A;05766020;0521 1;m1\n", ignored=ignored
+    )
+    assert [p.id for p in people] == ["r1"] and people[0].member == "m1"
+    assert ignored == ["ags", "telefon"]
+    with pytest.raises(CsvError) as exc:
+        parse_participants("id,memeber\nr1,m1\n", ignored=[])
+    assert "did you mean 'member'" in str(exc.value)

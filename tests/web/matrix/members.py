@@ -30,6 +30,7 @@ GET = {
     "contact-delete": ({"ags": AGS, "pk": "{contact}"}, OWN_OR_OFFICE),
     "signature-create": ({"ags": AGS}, OFFICE_ONLY),
     "member-leave": ({"ags": AGS}, OFFICE_ONLY),
+    "member-rejoin": ({"ags": AGS}, OFFICE_ONLY),
     "my-member": ({}, {"anonymous": LOGIN, **dict.fromkeys(ROLES[1:], REDIRECT)}),
     "member-create": ({}, OFFICE_ONLY),
     "territory-search": ({}, OFFICE_ONLY),
@@ -72,8 +73,21 @@ def _state_coordination(_context: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+def _left_detmold(_context: Mapping[str, Any]) -> dict[str, Any]:
+    """Detmold left (made before the request): its rejoining is what the office records."""
+    from hafennetz.members.models import Member
+
+    Member.objects.filter(municipality_id=AGS).update(left_on="2025-01-31")
+    return {"joined_on": "2025-06-01"}
+
+
 def _invitation(_context: Mapping[str, Any]) -> dict[str, Any]:
-    return {"member": _member_pk(), "email": "matrix-einladung@detmold.example"}
+    return {
+        "member": _member_pk(),
+        "first_name": "Mara",
+        "last_name": "Matrix",
+        "email": "matrix-einladung@detmold.example",
+    }
 
 
 def _signed_import(_context: Mapping[str, Any]) -> dict[str, Any]:
@@ -102,7 +116,10 @@ POST: dict[str, Post] = {
     ),
     "contact-delete": Post({"ags": AGS, "pk": "{contact}"}, {}, SAVED_OWN_OR_OFFICE),
     "signature-create": Post({"ags": AGS}, _signature, SAVED_OFFICE_ONLY),
-    "member-leave": Post({"ags": AGS}, {"left_on": "2025-01-31"}, SAVED_OFFICE_ONLY),
+    "member-leave": Post(
+        {"ags": AGS}, {"left_on": "2025-01-31", "confirm": "on"}, SAVED_OFFICE_ONLY
+    ),
+    "member-rejoin": Post({"ags": AGS}, _left_detmold, SAVED_OFFICE_ONLY),
     "member-create": Post({}, {"ags": "01051001", "joined_on": "2023-01-01"}, SAVED_OFFICE_ONLY),
     "coordination": Post({}, _state_coordination, SAVED_OFFICE_ONLY),
     "invitations": Post({}, _invitation, SAVED_OFFICE_ONLY),

@@ -67,6 +67,7 @@ def _two_factor_setup(_context: Mapping[str, Any]) -> dict[str, str]:
 
 
 POST: dict[str, Post] = {
+    "account": Post({}, {"first_name": "Vera", "last_name": "Vorname"}, LOGGED_IN_REDIRECT),
     "login": Post(
         {},
         {"username": "kommune@demo.hafennetz.example", "password": DEMO_PASSWORD},
@@ -125,7 +126,6 @@ NO_POST: set[str] = {
     "my-admission",
     "home",
     "state-boundaries",
-    "account",
     "password_change_done",
     "password_reset_done",
     "password_reset_complete",

@@ -250,9 +250,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     err = sys.stderr
     lo, hi = args.size
     try:
+        ignored: list[str] = []
         participants = parse_participants(
-            read_text(args.participants), str(args.participants), args.rounds
+            read_text(args.participants), str(args.participants), args.rounds, ignored
         )
+        if ignored:
+            err.write(
+                f"note: {args.participants}: columns ignored (not used by the planner): "
+                f"{', '.join(ignored)}\n"
+            )
         history: list[tuple[str, str]] = []
         for path in args.history:
             history.extend(parse_history(read_text(path), str(path)))

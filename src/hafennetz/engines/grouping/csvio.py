@@ -8,6 +8,7 @@ file, line and field; all errors of a file are collected before `CsvError` is ra
 from __future__ import annotations
 
 import csv
+import difflib
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -75,9 +76,16 @@ class CsvError(Exception):
 
 
 def _rows(
-    text: str, name: str, required: tuple[str, ...], known: tuple[str, ...] | None
+    text: str,
+    name: str,
+    required: tuple[str, ...],
+    known: tuple[str, ...] | None,
+    ignored: list[str] | None = None,
 ) -> Iterator[tuple[int, dict[str, str]]]:
-    """(line number, row) pairs; header problems raise CsvError at once."""
+    """(line number, row) pairs; header problems raise CsvError at once. With `ignored` (a list
+    to fill), columns outside `known` are left out and named there (a list exported from a
+    registration system has, say, an AGS or phone column) - unless the name is so close to a
+    known one that it is a typo ("memeber"), which stays an error."""
     text = text.removeprefix("\ufeff")
     first = text.split("\n", 1)[0]
     delimiter = ";" if first.count(";") > first.count(",") else ","
@@ -98,9 +106,15 @@ def _rows(
     seen: set[str] = set()
     for column in header:
         if known is not None and column not in known:
-            problems.append(
-                CsvProblem(name, 1, column, f"unknown column (known: {', '.join(known)})")
-            )
+            near = difflib.get_close_matches(column, known, n=1, cutoff=0.8)
+            if ignored is not None and not near:
+                if column not in ignored:
+                    ignored.append(column)
+            else:
+                hint = f"did you mean '{near[0]}'? " if near else ""
+                problems.append(
+                    CsvProblem(name, 1, column, f"unknown column ({hint}known: {', '.join(known)})")
+                )
         if column in seen:
             problems.append(CsvProblem(name, 1, column, "column appears twice"))
         seen.add(column)
@@ -129,7 +143,14 @@ def _rows(
                     )
                 ]
             )
-        yield reader.line_num, {h: v.strip() for h, v in zip(header, values, strict=True)}
+        yield (
+            reader.line_num,
+            {
+                h: v.strip()
+                for h, v in zip(header, values, strict=True)
+                if ignored is None or h not in ignored
+            },
+        )
 
 
 def _split(value: str) -> tuple[str, ...]:
@@ -137,12 +158,17 @@ def _split(value: str) -> tuple[str, ...]:
 
 
 def parse_participants(
-    text: str, name: str = "participants.csv", rounds: int | None = None
+    text: str,
+    name: str = "participants.csv",
+    rounds: int | None = None,
+    ignored: list[str] | None = None,
 ) -> list[Participant]:
+    """Participants from CSV. With `ignored` (a list to fill), unknown columns are skipped and
+    named there instead of failing the file."""
     problems: list[CsvProblem] = []
     out: list[Participant] = []
     ids: dict[str, int] = {}
-    for line, row in _rows(text, name, ("id",), PARTICIPANT_COLUMNS):
+    for line, row in _rows(text, name, ("id",), PARTICIPANT_COLUMNS, ignored):
         pid = row.get("id", "")
         if not pid:
             problems.append(CsvProblem(name, line, "id", "must not be empty"))
