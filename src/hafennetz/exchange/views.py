@@ -13,7 +13,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from hafennetz.core.exports import download, to_csv
+from hafennetz.core.exports import to_csv
 from hafennetz.core.forms import int_param, save_form
 from hafennetz.exchange import access, selectors, services
 from hafennetz.exchange.forms import (
@@ -437,7 +437,9 @@ def overview(request: HttpRequest) -> HttpResponse:
 def overview_participants(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = access.access_meeting_for_seeding(request.user, pk)
     rows = selectors.participant_rows(request.user, meeting)
-    return download(to_csv(rows), f"teilnehmende-{meeting.pk}.csv", "text/csv; charset=utf-8")
+    response = HttpResponse(to_csv(rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="teilnehmende-{meeting.pk}.csv"'
+    return response
 
 
 @require_POST
