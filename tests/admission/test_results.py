@@ -33,13 +33,16 @@ def _run(office_user, contingent, capture, method: str = "greedy") -> Allocation
 
 
 @pytest.fixture
-def approved(db, office_user, django_capture_on_commit_callbacks) -> AllocationRun:  # type: ignore[no-untyped-def]
+def finished(db, office_user, django_capture_on_commit_callbacks) -> AllocationRun:  # type: ignore[no-untyped-def]
     seed_demo_admission()
-    contingent = demo_contingent()
-    run = _run(office_user, contingent, django_capture_on_commit_callbacks)
-    services.run_approve(actor=office_user, run=run, confirmed=True)
-    run.refresh_from_db()
-    return run
+    return _run(office_user, demo_contingent(), django_capture_on_commit_callbacks)
+
+
+@pytest.fixture
+def approved(finished: AllocationRun, office_user) -> AllocationRun:  # type: ignore[no-untyped-def]
+    services.run_approve(actor=office_user, run=finished, confirmed=True)
+    finished.refresh_from_db()
+    return finished
 
 
 def _pdf_text(content: bytes) -> str:
@@ -84,16 +87,20 @@ def test_comparison_with_the_status_quo_on_the_same_households(approved: Allocat
 
 @pytest.mark.django_db
 def test_stored_quota_run_is_used_when_it_has_the_same_input(
-    approved: AllocationRun, office_user, django_capture_on_commit_callbacks
+    finished: AllocationRun, office_user, django_capture_on_commit_callbacks
 ) -> None:  # fmt: skip
-    quota = _run(office_user, approved.contingent, django_capture_on_commit_callbacks, "quota")
-    # Approval committed places: the new input differs, so the stored quota run is not used.
-    found = comparison.results(approved)
-    assert found is not None
-    if quota.input_fingerprint == approved.input_fingerprint:
-        assert found.quota_run_id == quota.pk
-    else:
-        assert found.quota_run_id is None
+    computed = comparison.results(finished)
+    assert computed is not None and computed.quota_run_id is None
+    quota = _run(office_user, finished.contingent, django_capture_on_commit_callbacks, "quota")
+    assert quota.input_fingerprint == finished.input_fingerprint
+    found = comparison.results(finished)
+    assert found is not None and found.quota_run_id == quota.pk
+    assert found.quota_outcome is not None and computed.quota_outcome is not None
+    # The same households either way.
+    assert (
+        found.quota_outcome.placed_households + found.quota_outcome.unplaced_households
+        == computed.quota_outcome.placed_households + computed.quota_outcome.unplaced_households
+    )
     quota_results = comparison.results(quota)
     assert quota_results is not None and quota_results.is_quota
     assert quota_results.quota_outcome is None
@@ -180,9 +187,13 @@ def test_decision_report_and_extract_read_back(
 
 @pytest.mark.django_db
 def test_member_sees_only_its_own_extract_after_approval(
-    client: Client, member_user, own_member, approved: AllocationRun, office_user,
+    client: Client, member_user, own_member, finished: AllocationRun, office_user,
     django_capture_on_commit_callbacks,
 ) -> None:  # fmt: skip
+    # Before approval no member sees anything of a run.
+    draft = _run(office_user, finished.contingent, django_capture_on_commit_callbacks)
+    services.run_approve(actor=office_user, run=finished, confirmed=True)
+    approved = finished
     client.force_login(member_user)
     own = client.get(reverse("run-extract", args=[approved.pk, own_member.ags]))
     assert own.status_code == 200
@@ -199,9 +210,8 @@ def test_member_sees_only_its_own_extract_after_approval(
     refused = client.get(reverse("run-extract", args=[approved.pk, other.member.ags]))
     assert refused.status_code == 403
     assert client.get(reverse("run-results", args=[approved.pk])).status_code == 403
-    assert client.get(reverse("contingent-report", args=[approved.contingent.pk])).status_code == 403
-    # Before approval no member sees anything of a run.
-    draft = _run(office_user, approved.contingent, django_capture_on_commit_callbacks)
+    report = reverse("contingent-report", args=[approved.contingent.pk])
+    assert client.get(report).status_code == 403
     assert client.get(reverse("run-extract", args=[draft.pk, own_member.ags])).status_code == 404
     for bad in ("99999999", "x" * 300, "0"):
         assert client.get(reverse("run-extract", args=[approved.pk, bad])).status_code == 404

@@ -20,10 +20,12 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from django.core.cache import cache
 from django.db.models import F, Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from hafennetz.admission.models import (
@@ -45,7 +47,7 @@ from hafennetz.members.models import Member
 
 MEDICAL_NEEDS = frozenset({Offer.DIALYSIS.value, Offer.TRAUMA_THERAPY.value})
 BARRIER_FREE_NEEDS = frozenset({Offer.BARRIER_FREE.value})
-HOUSEHOLDS_PER_PAGE = 100
+HOUSEHOLDS_PER_PAGE = 50
 MAX_PAGE = 10_000
 QUOTA_CACHE_SECONDS = 24 * 3600
 
@@ -60,12 +62,19 @@ def need_categories() -> list[tuple[str, str, frozenset[str] | None]]:
     ]
 
 
+@lru_cache(maxsize=16)
+def _labels(kind: str, language: str | None) -> dict[str, str]:
+    """Translated labels of a choices class, once per language (pages label thousands)."""
+    choices = {"offer": Offer.choices, "resource": Resource.choices}[kind]
+    return {value: str(label) for value, label in choices}
+
+
 def flag_label(flag: str) -> str:
-    return str(dict(Offer.choices).get(flag, flag))
+    return _labels("offer", get_language()).get(flag, flag)
 
 
 def resource_label(resource: str) -> str:
-    return str(dict(Resource.choices).get(resource, resource))
+    return _labels("resource", get_language()).get(resource, resource)
 
 
 def score_part_label(part: str) -> str:
@@ -386,6 +395,26 @@ class Results:
         return self.run.method == RunMethod.QUOTA
 
 
+def member_names(run: AllocationRun) -> dict[str, str]:
+    """AGS -> name of the members in the run's input."""
+    return {
+        m["ags"]: str(m.get("name") or m["ags"])
+        for m in run.input_snapshot.get("municipalities", [])
+    }
+
+
+def results_version(run: AllocationRun) -> str:
+    """What the cached results of a run depend on besides the run itself: the newest quota run
+    of its contingent (a stored status quo is preferred to one computed on the fly)."""
+    newest = (
+        AllocationRun.objects.filter(contingent_id=run.contingent_id, method=RunMethod.QUOTA)
+        .order_by("-pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    return str(newest or 0)
+
+
 def members_by_ags(ags: Iterable[str]) -> dict[str, Member]:
     codes = list(set(ags))
     found = Member.objects.filter(
@@ -522,7 +551,10 @@ def results(run: AllocationRun) -> Results | None:
             "target": [round(r.run.target, 1) for r in state_rows],
         },
     }
-    found = members_by_ags(names)
+    found = {row.member.ags: row.member for row in comparison.rows}
+    missing = [ags for ags in names if ags not in found]
+    if missing:
+        found |= members_by_ags(missing)
     map_points = []
     for row in member_rows:
         member = found.get(row.key)
@@ -609,21 +641,44 @@ def household_rows(
 ) -> list[HouseholdRow]:
     """The run's households with the engine's explanation, filtered: only those placed with
     one of `members` (AGS), only placed/unplaced, case numbers containing `query`."""
-    snapshot = run.input_snapshot
-    names = names or {m["ags"]: str(m.get("name") or m["ags"]) for m in snapshot["municipalities"]}
-    by_case = {h["case_id"]: h for h in run_households(run)}
+    return explain(run, _explanations(run, members=members, show=show, query=query), names)
+
+
+def _explanations(
+    run: AllocationRun,
+    *,
+    members: Sequence[str] | None = None,
+    show: str = "all",
+    query: str = "",
+) -> list[Mapping[str, Any]]:
     wanted = set(members) if members is not None else None
     query = query.strip().casefold()
-    rows = []
+    found = []
     for e in run.result.get("households", []):
         ags = e.get("ags")
         if wanted is not None and ags not in wanted:
             continue
         if (show == "placed" and not ags) or (show == "unplaced" and ags):
             continue
-        case = str(e["case_id"])
-        if query and query not in case.casefold():
+        if query and query not in str(e["case_id"]).casefold():
             continue
+        found.append(e)
+    return found
+
+
+def explain(
+    run: AllocationRun,
+    explanations: Iterable[Mapping[str, Any]],
+    names: Mapping[str, str] | None = None,
+) -> list[HouseholdRow]:
+    """Rows for the engine's explanations of some of the run's households."""
+    snapshot = run.input_snapshot
+    names = names or {m["ags"]: str(m.get("name") or m["ags"]) for m in snapshot["municipalities"]}
+    by_case = {h["case_id"]: h for h in run_households(run)}
+    rows = []
+    for e in explanations:
+        ags = e.get("ags")
+        case = str(e["case_id"])
         h = by_case.get(case, {})
         parts = [(score_part_label(k), float(v)) for k, v in e.get("score_parts", {}).items()]
         rows.append(
@@ -653,17 +708,23 @@ def household_rows(
 
 
 def household_page(
-    run: AllocationRun, *, page: int = 1, show: str = "all", query: str = "", member: str = ""
+    run: AllocationRun,
+    *,
+    page: int = 1,
+    show: str = "all",
+    query: str = "",
+    member: str = "",
+    names: Mapping[str, str] | None = None,
 ) -> HouseholdPage:
-    rows = household_rows(run, show=show, query=query[:40], members=[member] if member else None)
-    pages = max(1, math.ceil(len(rows) / HOUSEHOLDS_PER_PAGE))
+    found = _explanations(run, show=show, query=query[:40], members=[member] if member else None)
+    pages = max(1, math.ceil(len(found) / HOUSEHOLDS_PER_PAGE))
     number = min(max(page, 1), pages)
     start = (number - 1) * HOUSEHOLDS_PER_PAGE
     return HouseholdPage(
-        rows=rows[start : start + HOUSEHOLDS_PER_PAGE],
+        rows=explain(run, found[start : start + HOUSEHOLDS_PER_PAGE], names),
         number=number,
         pages=pages,
-        total=len(rows),
+        total=len(found),
         show=show,
     )
 

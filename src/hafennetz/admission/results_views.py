@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.translation import gettext as _
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_safe
 
 from hafennetz.admission import access, comparison, report, services
@@ -25,15 +25,27 @@ def _show(request: HttpRequest) -> str:
 @require_safe
 def run_results(request: HttpRequest, pk: int) -> HttpResponse:
     run = access.access_run(request.user, pk)
-    found = comparison.results(run)
-    context: dict[str, object] = {"run": run, "results": found}
-    if found is not None:
+    # Computed only when the template's cached fragment is missing (or stale).
+    results = SimpleLazyObject(lambda: comparison.results(run))
+    context: dict[str, object] = {
+        "run": run,
+        "results": results,
+        "has_result": bool(run.result),
+        "cache_version": comparison.results_version(run),
+    }
+    if run.result:
+        names = comparison.member_names(run)
         page_number = int_param(request.GET, "page", minimum=1, maximum=comparison.MAX_PAGE) or 1
         member = request.GET.get("member", "")
-        member = member if member in found.names else ""
+        member = member if member in names else ""
         query = request.GET.get("q", "")[:40]
         page = comparison.household_page(
-            run, page=page_number, show=_show(request), query=query, member=member
+            run,
+            page=page_number,
+            show=_show(request),
+            query=query,
+            member=member,
+            names=names,
         )
         services.log_household_view(
             actor=request.user,
@@ -44,12 +56,7 @@ def run_results(request: HttpRequest, pk: int) -> HttpResponse:
             "page": page,
             "query": query,
             "member_filter": member,
-            "member_choices": sorted(found.names.items(), key=lambda kv: kv[1]),
-            "labels": {
-                "persons": _("persons"),
-                "households": _("households"),
-                "quota": _("quota"),
-            },
+            "member_choices": sorted(names.items(), key=lambda kv: kv[1]),
         }
     return render(request, "admission/results_run.html", context)
 
