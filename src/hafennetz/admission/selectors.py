@@ -80,6 +80,23 @@ def pledged_persons_by_member(day: dt.date | None = None) -> dict[int, int]:
     return {r["member_id"]: int(r["persons"] or 0) for r in rows}
 
 
+def pledged_places_by_ags(day: dt.date | None = None) -> dict[str, dict[str, int]]:
+    """Places pledged today per member AGS and resource (public: the map and its table show a
+    member's own offer as aggregates, never household data)."""
+    rows = (
+        current_pledges(day)
+        .values("member__municipality_id", "member__district_id")
+        .annotate(**{r.value: Sum(f"places_{r.value}") for r in Resource})
+        .order_by()
+    )
+    return {
+        str(row["member__municipality_id"] or row["member__district_id"]): {
+            r.value: int(row[r.value] or 0) for r in Resource
+        }
+        for row in rows
+    }
+
+
 def pledge_overview(day: dt.date | None = None) -> QuerySet[Member]:
     """Members with their persons pledged today, for the office's overview."""
     day = day or timezone.localdate()
