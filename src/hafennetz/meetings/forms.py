@@ -208,10 +208,6 @@ class MinutesForm(forms.Form):
             "Markdown: # heading, **bold**, *italic*, - list, 1. numbered list, "
             "[link text](https://…), | table |. HTML is shown as text."
         ),
-        help_text=_(
-            "Markdown: # heading, **bold**, *italic*, - list, 1. numbered list, "
-            "[link text](https://…), | table |. HTML is shown as text."
-        ),
         widget=forms.Textarea(attrs={"rows": 10}),
     )
 
