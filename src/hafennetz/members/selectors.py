@@ -8,7 +8,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -36,8 +36,24 @@ def _members() -> MemberQuerySet:
     )
 
 
+# Orders of the directory by the `sort` parameter ("-" first: descending); joined dates that are
+# unknown come last either way.
+DIRECTORY_SORTS = {
+    "name": (F("name").asc(),),
+    "-name": (F("name").desc(),),
+    "state": (F("state__name").asc(), F("name").asc()),
+    "-state": (F("state__name").desc(), F("name").asc()),
+    "joined": (F("joined_on").asc(nulls_last=True), F("name").asc()),
+    "-joined": (F("joined_on").desc(nulls_last=True), F("name").asc()),
+}
+
+
 def member_directory(
-    *, state: str | None = None, status: str | None = None, query: str | None = None
+    *,
+    state: str | None = None,
+    status: str | None = None,
+    query: str | None = None,
+    sort: str = "name",
 ) -> QuerySet[Member]:
     members = _members().prefetch_related(
         Prefetch("signatures", queryset=Signature.objects.select_related("declaration"))
@@ -55,7 +71,7 @@ def member_directory(
             | Q(municipality_id=query)
             | Q(district_id=query)
         )
-    return members.order_by("name")
+    return members.order_by(*DIRECTORY_SORTS.get(sort, DIRECTORY_SORTS["name"]), "pk")
 
 
 def member_by_ags(ags: str) -> Member:

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.core import signing
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -61,16 +62,50 @@ def _site_url(request: HttpRequest) -> str:
 def directory(request: HttpRequest) -> HttpResponse:
     form = DirectoryFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
+    sort = request.GET.get("sort", "name")
+    if sort not in selectors.DIRECTORY_SORTS:
+        sort = "name"
     members = selectors.member_directory(
         state=filters["state"].ags if filters.get("state") else None,
         status=filters.get("status") or None,
         query=filters.get("q") or None,
+        sort=sort,
     )
+    page = Paginator(members, DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    for key in ("page", "sort"):
+        query.pop(key, None)
     return render(
         request,
         "members/directory.html",
-        {"form": form, "members": members, "can_export": access.can_manage_members(request.user)},
+        {
+            "form": form,
+            "page": page,
+            "sort": sort,
+            "query": query.urlencode(),
+            "columns": [
+                (key, label, _sort_state(sort, key))
+                for key, label in (
+                    ("name", _("Name")),
+                    ("state", _("State")),
+                    ("joined", _("Joined")),
+                )
+            ],
+            "can_export": access.can_manage_members(request.user),
+        },
     )
+
+
+DIRECTORY_PAGE_SIZE = 50
+
+
+def _sort_state(sort: str, key: str) -> dict[str, str]:
+    """The link of a column header (toggles the direction) and its aria-sort value."""
+    if sort == key:
+        return {"next": f"-{key}", "aria": "ascending"}
+    if sort == f"-{key}":
+        return {"next": key, "aria": "descending"}
+    return {"next": key, "aria": ""}
 
 
 @require_safe
