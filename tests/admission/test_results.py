@@ -6,6 +6,7 @@ disclosure control; every view of household data is logged; bad ids never give a
 from __future__ import annotations
 
 import io
+import json
 
 import pytest
 from django.core.cache import cache
@@ -245,3 +246,22 @@ def test_state_aggregates_under_disclosure_control(
     assert client.get(reverse("state-results", args=["x" * 500])).status_code == 404
     client.force_login(office_user)
     assert client.get(reverse("state-results", args=["05"])).status_code == 200
+
+
+@pytest.mark.django_db
+def test_public_map_shows_pledged_places_per_member(client: Client) -> None:
+    from hafennetz.admission.selectors import pledged_places_by_ags
+
+    pledged = pledged_places_by_ags()
+    assert pledged, "the demo data has current pledges"
+    page = client.get(reverse("home"))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'id="pledges-table"' in html
+    points = json.loads(html.split('id="member-points" type="application/json">')[1].split("<")[0])
+    by_ags = {p["ags"]: p["pledged"] for p in points}
+    for ags, places in pledged.items():
+        if ags in by_ags:
+            assert by_ags[ags] == places["housing"]
+    total = sum(p["pledged"] for p in points)
+    assert f"{total} " in html or f"{total:,}".replace(",", ".") in html

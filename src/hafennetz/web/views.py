@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
+from hafennetz.admission import selectors as admission_selectors
 from hafennetz.members import selectors
 from hafennetz.members.access import access_own_member
 
@@ -14,6 +15,13 @@ from hafennetz.members.access import access_own_member
 def home(request: HttpRequest) -> HttpResponse:
     per_state = selectors.members_per_state()
     points = selectors.member_points()
+    # Pledged places (a member's own public offer), aggregated per member: no household data.
+    pledged = admission_selectors.pledged_places_by_ags()
+    for point in points:
+        point["pledged"] = pledged.get(point["ags"], {}).get("housing", 0)
+    pledges = sorted(
+        (p for p in points if p["pledged"]), key=lambda p: (-int(p["pledged"]), p["name"])
+    )
     return render(
         request,
         "web/home.html",
@@ -26,7 +34,15 @@ def home(request: HttpRequest) -> HttpResponse:
             "office": selectors.current_coordination_office(),
             # Demo members are on the map, marked; the notice says so (no extra query).
             "has_demo": any(p["demo"] for p in points),
-            "labels": {"members": _("Members"), "demo": _("Demo")},
+            "pledges": pledges,
+            "pledged_total": sum(int(p["pledged"]) for p in pledges),
+            "labels": {
+                "members": _("Members"),
+                "demo": _("Demo"),
+                "member_layer": _("Alliance members"),
+                "pledge_layer": _("Places pledged beyond the quota"),
+                "places": _("places pledged"),
+            },
         },
     )
 

@@ -27,11 +27,29 @@
       layer.bringToBack();
       map.fitBounds(layer.getBounds());
     });
+  // Places pledged beyond the quota: one circle per member (area ~ places), an aggregate of the
+  // member's own public offer. A layer of its own, switched on the map (the legend says so).
+  const members = L.layerGroup().addTo(map);
+  const pledgeLayer = L.layerGroup();
+  const most = Math.max(1, ...points.map((p) => p.pledged || 0));
+  points.filter((p) => p.pledged).forEach((p) => {
+    L.circleMarker([p.lat, p.lon], {
+      radius: 3 + 15 * Math.sqrt(p.pledged / most), color: "#1e6b34", weight: 1,
+      fillColor: "#2e7d32", fillOpacity: 0.45, className: "pledge-point",
+    }).addTo(pledgeLayer).bindTooltip(textNode(p.name + ": " + p.pledged + " " + labels.places));
+  });
+  const overlays = {};
+  overlays[labels.member_layer] = members;
+  if (points.some((p) => p.pledged)) {
+    overlays[labels.pledge_layer] = pledgeLayer;
+    pledgeLayer.addTo(map);
+  }
+  L.control.layers(null, overlays, { collapsed: false }).addTo(map);
   points.forEach((p) => {
     const marker = L.circleMarker([p.lat, p.lon], {
       radius: 6, color: "#fff", weight: 1.5, fillColor: p.demo ? "#7d8fa3" : "#c0392b", fillOpacity: 0.95,
       className: "member-point",
-    }).addTo(map);
+    }).addTo(members);
     const link = document.createElement("a");
     link.href = p.url;
     link.textContent = p.name;
