@@ -118,6 +118,20 @@ def can_change_endorsement(user: Visitor | None, endorsement: Endorsement) -> bo
     return roles.is_coordination_office or roles.member_id == endorsement.member_id
 
 
+def changeable_endorsements(user: Visitor | None, position: Position) -> set[int]:
+    """Ids of the endorsements of `position` that `user` may change (withdrawing: only while
+    the endorsement phase lasts; the office also corrects a published list)."""
+    roles = roles_of(user)
+    if position.declaration_id is not None or position.status == PositionStatus.ARCHIVED:
+        return set()
+    endorsements = Endorsement.objects.filter(position=position)
+    if not roles.is_coordination_office:
+        if roles.member_id is None or position.status != PositionStatus.ENDORSING:
+            return set()
+        endorsements = endorsements.filter(member_id=roles.member_id)
+    return set(endorsements.values_list("pk", flat=True))
+
+
 def can_manage_demands(user: Visitor | None) -> bool:
     return is_office(user)
 
@@ -221,6 +235,7 @@ __all__ = [
     "can_move_phase",
     "can_see_comments",
     "can_view_position",
+    "changeable_endorsements",
     "check_create_position",
     "check_manage_demands",
     "is_author",

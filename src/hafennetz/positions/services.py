@@ -498,6 +498,8 @@ def endorsement_update(
         access.can_change_endorsement(actor, endorsement),
         _("Only the staff of the member and the coordination office may change its endorsement."),
     )
+    if endorsement.position.status == PositionStatus.ARCHIVED:
+        raise ValidationError(_("The position is archived; its endorsements stay as they are."))
     if not (actor is None or access.is_office(actor)):
         _check_endorsing(endorsement.position)
     merged = {f: data.get(f, getattr(endorsement, f)) for f in ENDORSEMENT_FIELDS}

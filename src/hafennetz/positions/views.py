@@ -124,7 +124,9 @@ def position_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_answer": access.can_answer(request.user, position),
             "can_edit": access.can_edit_position(request.user, position),
             "can_endorse": access.can_endorse(request.user, position),
-            "can_change_endorsements": position.status == PositionStatus.ENDORSING,
+            "changeable": access.changeable_endorsements(request.user, position)
+            if show_signatories
+            else set(),
             "phase_actions": _phase_actions(position)
             if access.can_move_phase(request.user, position)
             else [],

@@ -42,14 +42,7 @@ def create(apps, schema_editor):
         PositionVersion.objects.create(
             position=position,
             number=1,
-            sections=[
-                {
-                    "key": "erklaerung",
-                    "heading": "Die Erklärung",
-                    "text": ABOUT.get(declaration.version, ""),
-                },
-                {"key": "wortlaut", "heading": "Wortlaut", "text": SOURCE},
-            ],
+            sections=[{"key": "wortlaut", "heading": "Wortlaut", "text": SOURCE}],
             note="",
         )
 
