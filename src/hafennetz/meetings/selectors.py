@@ -115,6 +115,29 @@ def plan_rounds(group_plan: GroupPlan) -> list[PlanRound]:
     return rounds
 
 
+@dataclass
+class CompactRow:
+    registration: Registration
+    groups: list[int | None]  # the person's group number per round (None: not in that round)
+
+
+def compact_plan(rounds: list[PlanRound]) -> list[CompactRow]:
+    """All rounds on one screen: one row per person, one column per round."""
+    people: dict[int, Registration] = {}
+    numbers: dict[int, list[int | None]] = {}
+    for position, plan_round in enumerate(rounds):
+        for group in plan_round.groups:
+            for registration in group.people:
+                people.setdefault(registration.pk, registration)
+                row = numbers.setdefault(registration.pk, [None] * len(rounds))
+                row[position] = group.index + 1
+    ordered = sorted(
+        people.values(),
+        key=lambda r: (r.user.get_full_name() or r.user.email).casefold(),
+    )
+    return [CompactRow(registration=r, groups=numbers[r.pk]) for r in ordered]
+
+
 def my_groups(
     group_plan: GroupPlan | None, registration: Registration | None
 ) -> list[dict[str, Any]]:

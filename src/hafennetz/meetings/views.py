@@ -359,6 +359,7 @@ def _plan_page(
                 "max_size": group_plan.max_size if group_plan else planning.DEFAULT_MAX_SIZE,
             }
         )
+    rounds = selectors.plan_rounds(group_plan) if group_plan else []
     return render(
         request,
         "meetings/plan.html",
@@ -366,7 +367,8 @@ def _plan_page(
             "meeting": meeting,
             "form": form,
             "group_plan": group_plan,
-            "rounds": selectors.plan_rounds(group_plan) if group_plan else [],
+            "rounds": rounds,
+            "compact": selectors.compact_plan(rounds),
             "violations": violations or [],
             "pending_move": pending_move,
             "blocks": planning.small_group_blocks(meeting),
