@@ -181,6 +181,9 @@ def test_visibility(position, office_user, member_user, other_member) -> None:  
     assert position not in selectors.positions_in_comment_phase(AnonymousUser())
     since = position.updated_at - dt.timedelta(seconds=1)
     assert position in selectors.positions_changed_since(member_user, since)
+    digest = selectors.digest_positions(member_user, since)
+    assert (position.title, f"http://testserver/positionen/{position.pk}/") in digest
+    assert not selectors.digest_positions(member_user, position.updated_at + dt.timedelta(hours=1))
 
 
 @pytest.mark.django_db

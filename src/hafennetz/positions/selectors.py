@@ -51,6 +51,18 @@ def positions_changed_since(user: Visitor | None, since: dt.datetime) -> QuerySe
     )
 
 
+def digest_positions(user: Visitor | None, since: dt.datetime) -> list[tuple[str, str]]:
+    """For the exchange digest (`exchange.tasks`): (title, absolute link) of the positions in
+    their comment phase that `user` may read and that changed since `since` (opened for
+    comments, a new version, changed title or summary)."""
+    from hafennetz.core.urls import absolute_url
+
+    return [
+        (p.title, absolute_url(p.get_absolute_url()))
+        for p in positions_changed_since(user, since).filter(status=PositionStatus.COMMENTING)
+    ]
+
+
 def current_version(position: Position) -> PositionVersion | None:
     return position.versions.order_by("-number").first()
 
@@ -263,6 +275,7 @@ __all__ = [
     "current_version",
     "demands",
     "diff",
+    "digest_positions",
     "endorsement_of",
     "map_points",
     "positions_changed_since",
