@@ -16,7 +16,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from hafennetz.core.exports import Shown
-
 from hafennetz.core.models import State
 from hafennetz.situation.models import (
     Answer,
