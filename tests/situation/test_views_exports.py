@@ -174,9 +174,7 @@ def test_excel_csv_has_german_headers_and_values(
         reverse("round-export", kwargs={"number": two_reports.number, "fmt": "csv"})
     )
     assert response.content.startswith("\ufeff".encode())
-    rows = list(
-        csv.DictReader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";")
-    )
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
     assert len(rows) == 2 * 8
     detmold = [r for r in rows if r["AGS"] == "05766020"]
     assert {r["Verspätet"] for r in detmold} <= {"ja", "nein"}
