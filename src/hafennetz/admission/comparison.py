@@ -16,6 +16,7 @@ run as it was computed, not of today's pledges:
 
 from __future__ import annotations
 
+import logging
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -45,6 +46,7 @@ from hafennetz.core.disclosure import ALL, Contribution, Contributors, protect
 from hafennetz.core.models import State
 from hafennetz.members.models import Member
 
+logger = logging.getLogger(__name__)
 MEDICAL_NEEDS = frozenset({Offer.DIALYSIS.value, Offer.TRAUMA_THERAPY.value})
 BARRIER_FREE_NEEDS = frozenset({Offer.BARRIER_FREE.value})
 HOUSEHOLDS_PER_PAGE = 50
@@ -284,8 +286,11 @@ def _assignment(result: Mapping[str, Any]) -> dict[str, str | None]:
     return {str(c): (None if a is None else str(a)) for c, a in result.get("assignment", [])}
 
 
-def _quota_assignment(run: AllocationRun) -> tuple[dict[str, str | None], str, int | None]:
-    """The status quo on the run's households: (assignment, source text, stored run id)."""
+def _quota_assignment(
+    run: AllocationRun,
+) -> tuple[dict[str, str | None], str, int | None] | None:
+    """The status quo on the run's households: (assignment, source text, stored run id), or
+    None if the run's stored input cannot be read."""
     stored = (
         AllocationRun.objects.filter(
             contingent_id=run.contingent_id,
@@ -308,12 +313,13 @@ def _quota_assignment(run: AllocationRun) -> tuple[dict[str, str | None], str, i
     key = f"admission:quota:{run.pk}:{run.updated_at.isoformat()}"
     cached = cache.get(key)
     if cached is None:
-        result = allocate(
-            instance_from_dict(run.input_snapshot),
-            method=Method.QUOTA,
-            seed=run.seed,
-            explanations=False,
-        )
+        try:
+            instance = instance_from_dict(run.input_snapshot)
+        except (KeyError, TypeError, ValueError):
+            # An input stored in another form (an older platform version): no status quo.
+            logger.warning("run %s: input snapshot unreadable, no quota comparison", run.pk)
+            return None
+        result = allocate(instance, method=Method.QUOTA, seed=run.seed, explanations=False)
         cached = {"assignment": dict(result.assignment), "engine": result.engine_version}
         cache.set(key, cached, QUOTA_CACHE_SECONDS)
     return dict(cached["assignment"]), str(cached["engine"]), None
@@ -441,8 +447,9 @@ def results(run: AllocationRun) -> Results | None:
     run_out = outcome(snapshot, _assignment(result), shares, households)
     quota_out: Outcome | None = None
     source, quota_id = "", None
-    if run.method != RunMethod.QUOTA and households:
-        quota_assignment, source, quota_id = _quota_assignment(run)
+    quota = _quota_assignment(run) if run.method != RunMethod.QUOTA and households else None
+    if quota is not None:
+        quota_assignment, source, quota_id = quota
         # Pinned households stay where the office pinned them in the status quo as well.
         quota_assignment |= {e["case_id"]: e["ags"] for e in _pins(run)}
         quota_out = outcome(snapshot, quota_assignment, shares, households)
@@ -750,14 +757,10 @@ def member_extract(run: AllocationRun, member: Member) -> Extract:
         )
     )
     rows = [r for r in household_rows(run, members=[member.ags]) if r.case_id in placed]
-    usage = next(
-        (
-            m.get("usage", [])
-            for m in run.result.get("municipalities", [])
-            if m["ags"] == member.ags
-        ),
-        [],
-    )
+    usage: list[Any] = []
+    for m in run.result.get("municipalities", []):
+        if m["ags"] == member.ags:
+            usage = list(m.get("usage", []))
     return Extract(
         run=run,
         member=member,
@@ -798,9 +801,9 @@ def state_aggregates(state: str) -> list[StateContingent]:
         .annotate(contingent_id=F("run__contingent_id"))
         .order_by("run__contingent_id", "member_id")
     )
-    by_contingent: dict[int, list[Placement]] = defaultdict(list)
+    by_contingent: dict[int, list[Any]] = defaultdict(list)
     for p in placements:
-        by_contingent[p.contingent_id].append(p)  # type: ignore[attr-defined]
+        by_contingent[p.contingent_id].append(p)
     contingents = {c.pk: c for c in Contingent.objects.filter(pk__in=list(by_contingent))}
     runs = AllocationRun.objects.filter(
         contingent_id__in=list(by_contingent), approved_at__isnull=False

@@ -163,3 +163,108 @@ NO_POST = {
     "transparency-list",
     "transparency",
 }
+
+
+# --- results side by side, decision report, extracts, state aggregates (results_views) ---------
+
+SEE_STATE_AGGREGATES = {
+    "anonymous": LOGIN,
+    "own_member": DENY,
+    "other_member": DENY,
+    "state_same": OK,
+    "state_other": DENY,
+    "office": OK,
+}
+GET |= {
+    "run-results": ({"pk": "{results_run}"}, OFFICE_ONLY),
+    "contingent-report": ({"pk": "{contingent}"}, OFFICE_ONLY),
+    "run-extract": ({"pk": "{results_run}", "ags": AGS}, OWN_OR_OFFICE),
+    "run-extract-pdf": ({"pk": "{results_run}", "ags": AGS}, OWN_OR_OFFICE),
+    "state-results": ({"state": "05"}, SEE_STATE_AGGREGATES),
+}
+NO_POST |= {"run-results", "contingent-report", "run-extract", "run-extract-pdf", "state-results"}
+
+
+def results_context() -> dict[str, object]:
+    """An approved, finished run with one household placed with Detmold (AGS), as the worker
+    and the approval store it."""
+    from django.utils import timezone
+
+    from hafennetz.admission.models import AllocationRun, Contingent, Household, Placement
+    from hafennetz.members.models import Member
+
+    member = Member.objects.get(municipality_id=AGS)
+    contingent = Contingent.objects.create(
+        name="Matrix Ergebnis",
+        programme="other",
+        persons=10,
+        period_start=_TODAY,
+        period_end=_TODAY + dt.timedelta(days=30),
+        key="population",
+    )
+    household = Household.objects.create(
+        contingent=contingent, case_id="M-R1", age_18_64=2, needs=["barrier_free"]
+    )
+    municipality = {
+        "ags": AGS,
+        "name": member.name,
+        "state": "05",
+        "district": AGS[:5],
+        "population": member.population,
+        "capacities": {"housing": 5, "barrier_free_housing": 2},
+        "offers": ["barrier_free"],
+        "target_share": 1.0,
+    }
+    run = AllocationRun.objects.create(
+        contingent=contingent,
+        method="greedy",
+        status="succeeded",
+        seed=1,
+        engine_version="matrix",
+        input_fingerprint="0" * 64,
+        input_snapshot={
+            "households": [
+                {"case_id": "M-R1", "age_bands": [0, 0, 0, 2, 0], "flags": ["barrier_free"]}
+            ],
+            "municipalities": [municipality],
+            "hard_flags": ["barrier_free", "dialysis", "trauma_therapy"],
+            "weights": {
+                "need_fit": 1.0,
+                "preference": 0.5,
+                "outcome": 0.0,
+                "outcome_aggregation": "sum",
+                "same_district_link": 0.5,
+                "unplaced_per_person": 10.0,
+                "key_deviation_per_person": 1.0,
+            },
+            "key": "explicit",
+        },
+        result={
+            "assignment": [["M-R1", AGS]],
+            "reproducible": True,
+            "households": [
+                {
+                    "case_id": "M-R1",
+                    "ags": AGS,
+                    "flags_met": ["barrier_free"],
+                    "flags_unmet": [],
+                    "score_parts": {"need_fit": 1.0},
+                    "alternatives": [],
+                    "reasons": [{"code": "needs_met", "params": {"ags": AGS}, "message": ""}],
+                }
+            ],
+            "municipalities": [
+                {
+                    "ags": AGS,
+                    "households": 1,
+                    "persons": 2,
+                    "target_persons": 2.0,
+                    "usage": [["housing", 2, 5], ["barrier_free_housing", 2, 2]],
+                }
+            ],
+            "score": {"total": 1.0},
+        },
+        approved_at=timezone.now(),
+    )
+    Placement.objects.create(run=run, household=household, member=member, persons=2)
+    return {"{results_run}": run.pk}
