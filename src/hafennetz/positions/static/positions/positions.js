@@ -14,7 +14,9 @@
     return span;
   }
 
-  const map = L.map(mapEl, { zoomSnap: 0.25, keyboard: false }).setView([51.2, 10.4], 5.5);
+  // No zoom buttons and no keyboard focus: the map is a picture (role="img"); the table below is
+  // its accessible alternative, so nothing focusable sits inside an image.
+  const map = L.map(mapEl, { zoomSnap: 0.25, keyboard: false, zoomControl: false }).setView([51.2, 10.4], 5.5);
   map.attributionControl.setPrefix(false);
   map.attributionControl.addAttribution("© GeoBasis-DE / BKG (2021)");
   fetch(mapEl.dataset.boundaries, { credentials: "same-origin" })
@@ -32,13 +34,7 @@
       radius: 6, color: "#fff", weight: 1.5, fillColor: p.demo ? "#7d8fa3" : "#1f5d8c",
       fillOpacity: 0.95, className: "endorsement-point",
     }).addTo(map);
-    const link = document.createElement("a");
-    link.href = p.url;
-    link.textContent = p.name;
-    const box = document.createElement("div");
-    box.appendChild(link);
-    box.appendChild(document.createTextNode(" · " + p.state + (p.demo ? " · " + labels.demo : "")));
-    marker.bindPopup(box);
-    marker.bindTooltip(textNode(p.name));
+    // A tooltip, not a popup with a link: the member pages are linked from the table.
+    marker.bindTooltip(textNode(p.name + " · " + p.state + (p.demo ? " · " + labels.demo : "")));
   });
 })();
