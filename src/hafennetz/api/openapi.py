@@ -64,7 +64,8 @@ def finish(schema: dict[str, Any]) -> dict[str, Any]:
         for operation in operations.values():
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
-            responses = operation["responses"]
+            responses = {str(code): answer for code, answer in operation["responses"].items()}
+            operation["responses"] = responses
             for code in list(responses):
                 if str(code).startswith("4"):
                     del responses[code]

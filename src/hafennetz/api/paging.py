@@ -59,9 +59,10 @@ class SinceParams(PageParams):
 
 
 def _aware(value: dt.datetime) -> dt.datetime:
+    """In UTC, as the database stores it (OverflowError at the ends of the calendar)."""
     if timezone.is_naive(value):
-        return timezone.make_aware(value, timezone.get_default_timezone())
-    return value
+        value = timezone.make_aware(value, timezone.get_default_timezone())
+    return value.astimezone(dt.UTC)
 
 
 def filter_since(

@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from django.db import transaction
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from hafennetz.admission import access, selectors, services
@@ -121,14 +121,12 @@ def _pledge_data(payload: PledgeBody) -> dict[str, Any]:
     url_name="pledge_create",
     summary="Record a pledge",
 )
-def pledge_create(
-    request: HttpRequest, ags: Ags, payload: PledgeBody
-) -> tuple[int, dict[str, Any]]:
+def pledge_create(request: HttpRequest, ags: Ags, payload: PledgeBody) -> Status[dict[str, Any]]:
     """The member's staff (and the office) record a pledge (`admission:write`)."""
     require_scope(request, "admission:write")
     member = access.access_member_pledges(request.user, ags, purpose="edit")
     pledge = services.pledge_create(actor=request.user, member=member, data=_pledge_data(payload))
-    return 201, pledge_out(pledge)
+    return Status(201, pledge_out(pledge))
 
 
 @router.put(
@@ -266,7 +264,7 @@ def households_import(
     request: HttpRequest,
     id: Id,
     payload: HouseholdImport,
-) -> tuple[int, dict[str, Any]]:
+) -> Status[dict[str, Any]]:
     """Adds the households to the contingent, all or none (errors name the household by its
     position: `households.3.case_id`). Coordination office only, `admission:write`."""
     require_scope(request, "admission:write")
@@ -286,7 +284,7 @@ def households_import(
                         for field, messages in exc.message_dict.items()
                     }
                 ) from exc
-    return 201, {"created": len(payload.households), "contingent": contingent.pk}
+    return Status(201, {"created": len(payload.households), "contingent": contingent.pk})
 
 
 class RunBody(Input):
@@ -367,12 +365,12 @@ def run_start(
     request: HttpRequest,
     id: Id,
     payload: RunBody,
-) -> tuple[int, dict[str, Any]]:
+) -> Status[dict[str, Any]]:
     """Queues a run for the background worker; follow it at the returned `id`."""
     require_scope(request, "admission:write")
     contingent = access.access_contingent(request.user, id)
     run = services.run_start(actor=request.user, contingent=contingent, **payload.model_dump())
-    return 202, run_out(request, run)
+    return Status(202, run_out(request, run))
 
 
 @router.get(

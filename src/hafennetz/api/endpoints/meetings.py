@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from hafennetz.api.auth import read_scope, require_scope
@@ -136,7 +136,7 @@ def register(
     request: HttpRequest,
     id: Id,
     payload: RegisterBody,
-) -> tuple[int, dict[str, Any]]:
+) -> Status[dict[str, Any]]:
     """Register the token owner (confirmed while places are free, else waiting list); scope
     `meetings:write`."""
     require_scope(request, "meetings:write")
@@ -147,7 +147,7 @@ def register(
         meeting=meeting,
         answers=answers,
     )
-    return 201, registration_out(request, registration)
+    return Status(201, registration_out(request, registration))
 
 
 @router.delete(

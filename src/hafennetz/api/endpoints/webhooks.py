@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any, Literal
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from hafennetz.api import access, selectors, services
@@ -81,7 +81,7 @@ class WebhookBody(Input):
     url_name="webhook_create",
     summary="Register a webhook endpoint",
 )
-def webhook_create(request: HttpRequest, payload: WebhookBody) -> tuple[int, dict[str, Any]]:
+def webhook_create(request: HttpRequest, payload: WebhookBody) -> Status[dict[str, Any]]:
     """Registers an endpoint for the own member's events (`webhooks:write`). The answer holds
     the signing secret, once."""
     require_scope(request, "webhooks:write")
@@ -92,7 +92,7 @@ def webhook_create(request: HttpRequest, payload: WebhookBody) -> tuple[int, dic
         events_=list(payload.events),
         alliance_wide=payload.alliance_wide,
     )
-    return 201, webhook_out(request, endpoint) | {"secret": secret}
+    return Status(201, webhook_out(request, endpoint) | {"secret": secret})
 
 
 @router.get("/webhooks/{id}", response=WebhookOut, url_name="webhook_detail", summary="A webhook")
