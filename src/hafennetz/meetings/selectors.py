@@ -51,6 +51,14 @@ def meetings_list() -> QuerySet[Meeting]:
     )
 
 
+def meetings_by_date(now: dt.datetime | None = None) -> tuple[list[Meeting], list[Meeting]]:
+    """The meetings that have not ended (soonest first) and the past ones (latest first)."""
+    now = now or timezone.now()
+    upcoming = list(meetings_list().filter(ends_at__gte=now).order_by("starts_at", "pk"))
+    past = list(meetings_list().filter(ends_at__lt=now).order_by("-starts_at", "-pk"))
+    return upcoming, past
+
+
 def registration_of(meeting: Meeting, user: Any) -> Registration | None:
     if not user.is_authenticated:
         return None

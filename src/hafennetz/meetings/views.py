@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 
 from hafennetz.core.exports import EXPORT_FORMATS, download
@@ -60,11 +61,13 @@ def _form_errors_to_messages(request: HttpRequest, form: Any) -> None:
 @require_safe
 def meeting_list(request: HttpRequest) -> HttpResponse:
     access.check_view_meetings(request.user)
+    upcoming, past = selectors.meetings_by_date()
     return render(
         request,
         "meetings/list.html",
         {
-            "meetings": selectors.meetings_list(),
+            "upcoming": upcoming,
+            "past": past,
             "can_create": access.can_create_meeting(request.user),
         },
     )
@@ -333,7 +336,15 @@ def message(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if saved:
         result = saved.value
-        messages.success(request, _("The message went to %(n)s people.") % {"n": result.sent})
+        messages.success(
+            request,
+            ngettext(
+                "The message went to %(n)s person.",
+                "The message went to %(n)s people.",
+                result.sent,
+            )
+            % {"n": result.sent},
+        )
         if result.failed:
             messages.warning(
                 request,
@@ -402,7 +413,13 @@ def plan_repair(request: HttpRequest, pk: int) -> HttpResponse:
         _errors_to_messages(request, exc)
     else:
         messages.success(
-            request, _("The plan was repaired; %(n)s assignments changed.") % {"n": changed}
+            request,
+            ngettext(
+                "The plan was repaired; %(n)s assignment changed.",
+                "The plan was repaired; %(n)s assignments changed.",
+                changed,
+            )
+            % {"n": changed},
         )
     return redirect("meeting-plan", pk=meeting.pk)
 

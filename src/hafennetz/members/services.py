@@ -27,6 +27,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from hafennetz.core.access import AccessDenied, Actor, ensure
 from hafennetz.core.audit import (
@@ -729,7 +730,8 @@ def _apply_import(*, actor: Actor, preview: ImportPreview, plan: _ImportPlan) ->
         actor=actor,
         action="member.import",
         object_type="members.member",
-        object_repr=_("Import of %(n)s rows") % {"n": len(preview.rows)},
+        object_repr=ngettext("Import of %(n)s row", "Import of %(n)s rows", len(preview.rows))
+        % {"n": len(preview.rows)},
         after={
             "create": preview.creates,
             "update": preview.updates,

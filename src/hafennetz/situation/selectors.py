@@ -391,6 +391,8 @@ class Dashboard:
     topic_totals: dict[int, Cell] = field(default_factory=dict)
     trend: list[dict[str, Any]] = field(default_factory=list)
     trend_rounds: list[int] = field(default_factory=list)
+    # The rounds' names for the trend chart ("Lagebild Frühjahr 2026", not "#4").
+    trend_labels: list[str] = field(default_factory=list)
     figures: list[dict[str, Any]] = field(default_factory=list)
     figure_defs: list[KeyFigure] = field(default_factory=list)
     points: list[dict[str, Any]] = field(default_factory=list)
@@ -419,6 +421,7 @@ class Dashboard:
     def chart_data(self) -> dict[str, Any]:
         return {
             "trend_rounds": self.trend_rounds,
+            "trend_labels": self.trend_labels,
             "trend": self.trend,
             "choropleth": self.choropleth(),
             "points": self.points,
@@ -462,9 +465,11 @@ def dashboard(
     topic_ids = [t.pk for t in shown_topics]
 
     # 1. strain tables of this round and the earlier ones (trend): heatmap, shares, trend.
-    numbers_by_id = dict(
-        SurveyRound.objects.filter(number__lte=survey_round.number).values_list("id", "number")
-    )
+    earlier = SurveyRound.objects.filter(number__lte=survey_round.number)
+    numbers_by_id: dict[int, int] = {}
+    titles: dict[int, str] = {}
+    for round_id, number, title in earlier.values_list("id", "number", "title"):
+        numbers_by_id[round_id], titles[number] = number, title
     by_round = _round_tables(sorted(numbers_by_id), state_keys)
     empty = _Table()
     for topic in shown_topics:
@@ -488,6 +493,7 @@ def dashboard(
         if topic.pk in tables.strain
     }
     board.trend_rounds = sorted({number for (number, _t), cell in per_round.items() if cell.n})
+    board.trend_labels = [titles.get(number, f"#{number}") for number in board.trend_rounds]
     for topic in shown_topics:
         means = []
         for number in board.trend_rounds:

@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllow
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_safe
 
 from hafennetz.core.exports import EXPORT_FORMATS, download
@@ -153,7 +154,13 @@ def remind(request: HttpRequest, number: int) -> HttpResponse:
         states=[state] if state else found.states,
     )
     messages.success(
-        request, _("Reminders sent to %(n)s members without a submitted report.") % {"n": count}
+        request,
+        ngettext(
+            "A reminder was sent to %(n)s member without a submitted report.",
+            "Reminders sent to %(n)s members without a submitted report.",
+            count,
+        )
+        % {"n": count},
     )
     url = redirect("round-progress", number=number).url
     return redirect(f"{url}?state={state}" if state else url)

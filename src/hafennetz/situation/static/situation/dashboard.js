@@ -77,7 +77,7 @@
     new Chart(chartEl, {
       type: "line",
       data: {
-        labels: data.trend_rounds.map((n) => "#" + n),
+        labels: (data.trend_labels || data.trend_rounds.map((n) => "#" + n)).map(String),
         datasets: data.trend.map((s, i) => ({
           label: String(s.topic), data: s.means, borderColor: palette[i % palette.length],
           backgroundColor: palette[i % palette.length], spanGaps: true, tension: 0.2,
