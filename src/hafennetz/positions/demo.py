@@ -152,6 +152,11 @@ def _move(position: Position, to: str) -> None:
     position.refresh_from_db()
 
 
+def _with_intro(summary: str, text: str) -> str:
+    """The demo text with the position's own introduction (the sections are shared)."""
+    return summary + "\n\n" + text.split("\n\n", 1)[1]
+
+
 def _at(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time(10, 0)))
 
@@ -194,7 +199,7 @@ def seed_demo_positions() -> bool:
             actor=ACTOR,
             title=title,
             summary=summary,
-            text=TEXT_V1,
+            text=_with_intro(summary, TEXT_V1),
             coauthors=working_group if index < 3 else [],
             is_demo=True,
         )
@@ -224,7 +229,7 @@ def seed_demo_positions() -> bool:
                 position=position,
                 title=position.title,
                 summary=position.summary,
-                text=TEXT_V2,
+                text=_with_intro(summary, TEXT_V2),
                 note="Hinweise aus der Kommentarphase aufgenommen",
             )
             for comment in position.comments.all():
