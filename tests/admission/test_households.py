@@ -49,7 +49,7 @@ def test_office_adds_a_household_and_the_audit_carries_no_free_text(
     entry = AuditEntry.objects.get(action="household.create", object_id=str(household.pk))
     assert set(entry.after) <= {
         "id", "contingent_id", "case_id", "age_0_2", "age_3_5", "age_6_17", "age_18_64",
-        "age_65_plus", "needs", "links", "preferences", "anonymised_at", "is_demo",
+        "age_65_plus", "needs", "links", "preferences", "batch", "anonymised_at", "is_demo",
     }  # fmt: skip
 
 

@@ -107,6 +107,7 @@ def make_context() -> dict[str, Any]:
     return {
         "{public_contingent}": public.pk,
         **admission.results_context(),
+        **admission.overrides_context(),
         "{placement}": placement.pk,
         "{run}": run.pk,
         "{household}": household.pk,
