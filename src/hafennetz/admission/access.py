@@ -270,3 +270,16 @@ def access_override(user: Visitor | None, pk: int) -> Override:
     if override is None:
         raise Http404
     return override
+
+
+def access_state_list(user: Visitor | None) -> list[str]:
+    """The states whose aggregates `user` may see: the office all, a state coordination its own."""
+    check_logged_in(user)
+    if is_coordination_office(user):
+        return list(State.objects.order_by("name").values_list("ags", flat=True))
+    states = sorted(roles_of(user).coordinated_states)
+    ensure(
+        bool(states),
+        _("Only a state coordination and the coordination office see the figures of a state."),
+    )
+    return states

@@ -687,7 +687,8 @@ def explain(
         ags = e.get("ags")
         case = str(e["case_id"])
         h = by_case.get(case, {})
-        parts = [(score_part_label(k), float(v)) for k, v in e.get("score_parts", {}).items()]
+        values = {k: float(v) for k, v in e.get("score_parts", {}).items()}
+        parts = [(score_part_label(k), v) for k, v in values.items() if v]
         rows.append(
             HouseholdRow(
                 case_id=case,
@@ -699,7 +700,7 @@ def explain(
                 needs_met=[flag_label(f) for f in e.get("flags_met", []) if f in NEEDS],
                 needs_unmet=[flag_label(f) for f in e.get("flags_unmet", []) if f in NEEDS],
                 score_parts=parts,
-                score=sum(v for _k, v in parts),
+                score=sum(values.values()),
                 alternatives=[
                     Alternative(
                         names.get(a["ags"], a["ags"]),

@@ -5,7 +5,7 @@ admission.access first; every view of household-level data is logged."""
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_safe
 
@@ -132,4 +132,17 @@ def state_results(request: HttpRequest, state: str) -> HttpResponse:
             "state": State.objects.get(pk=state_id),
             "contingents": comparison.state_aggregates(state_id),
         },
+    )
+
+
+@require_safe
+def my_state_results(request: HttpRequest) -> HttpResponse:
+    """The state coordination's way in: its state's aggregates (the office picks a state)."""
+    states = access.access_state_list(request.user)
+    if len(states) == 1:
+        return redirect("state-results", state=states[0])
+    return render(
+        request,
+        "admission/results_states.html",
+        {"states": State.objects.filter(pk__in=states).order_by("name")},
     )

@@ -74,5 +74,6 @@ urlpatterns = [
         results_views.run_extract_pdf,
         name="run-extract-pdf",
     ),
+    path("aufnahme/laender/", results_views.my_state_results, name="state-results-mine"),
     path("aufnahme/laender/<str:state>/", results_views.state_results, name="state-results"),
 ]
