@@ -280,3 +280,67 @@ def results_context() -> dict[str, object]:
     )
     Placement.objects.create(run=run, household=household, member=member, persons=2)
     return {"{results_run}": run.pk}
+
+
+# --- household import, overrides, re-runs --------------------------------------------------------
+
+IMPORT_CSV = (
+    b"case_id,age_0_2,age_3_5,age_6_17,age_18_64,age_65_plus,flags\n"
+    b"M-I1,0,0,1,1,0,language_support\n"
+)
+GET |= {
+    "household-import": ({"pk": "{contingent}"}, OFFICE_ONLY),
+    "household-import-confirm": ({"pk": "{contingent}"}, dict.fromkeys(ROLES, NOT_ALLOWED)),
+    "override-create": ({"pk": "{household}"}, OFFICE_ONLY),
+    "override-list": ({"pk": "{contingent}"}, OFFICE_ONLY),
+    "override-withdraw": ({"pk": "{override}"}, dict.fromkeys(ROLES, NOT_ALLOWED)),
+    "run-rerun": ({"pk": "{results_run}"}, dict.fromkeys(ROLES, NOT_ALLOWED)),
+}
+# The upload only previews (nothing is written); the confirmation with a payload that is not
+# signed by the preview writes nothing either (test_import.py covers a real import).
+POST["household-import"] = Post(
+    {"pk": "{contingent}"}, {}, OFFICE_ONLY, writes=False, files={"file": ("h.csv", IMPORT_CSV)}
+)
+POST["household-import-confirm"] = Post(
+    {"pk": "{contingent}"}, {"rows": "forged"}, with_answer(REDIRECT, OFFICE_ONLY), writes=False
+)
+POST["override-create"] = Post(
+    {"pk": "{household}"},
+    {
+        "kind": "exclude",
+        "member": "{override_member}",
+        "reason": "housing",
+        "explanation": "Wohnung nicht verfügbar",
+    },
+    with_answer(REDIRECT, OFFICE_ONLY),
+)
+POST["override-withdraw"] = Post({"pk": "{override}"}, {}, with_answer(REDIRECT, OFFICE_ONLY))
+POST["run-rerun"] = Post({"pk": "{results_run}"}, {}, with_answer(REDIRECT, OFFICE_ONLY))
+NO_POST |= {"override-list"}
+
+
+def overrides_context() -> dict[str, object]:
+    """An override (a pin of a household of its own contingent) and the member the matrix
+    excludes for the {household} of the main matrix contingent."""
+    from hafennetz.admission.models import Contingent, Household, Override
+    from hafennetz.members.models import Member
+
+    member = Member.objects.get(municipality_id=AGS)
+    contingent = Contingent.objects.create(
+        name="Matrix Eingriff",
+        programme="other",
+        persons=5,
+        period_start=_TODAY,
+        period_end=_TODAY + dt.timedelta(days=30),
+        key="population",
+    )
+    household = Household.objects.create(contingent=contingent, case_id="M-O1", age_18_64=1)
+    override = Override.objects.create(
+        contingent=contingent,
+        household=household,
+        kind="pin",
+        member=member,
+        reason="family_ties",
+        explanation="Matrix",
+    )
+    return {"{override}": override.pk, "{override_member}": member.pk}
