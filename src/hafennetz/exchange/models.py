@@ -12,6 +12,7 @@ from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from hafennetz.core.models import BaseModel
 from hafennetz.core.validators import validate_past_date, validate_single_line
@@ -34,7 +35,7 @@ class Visibility(models.TextChoices):
 
 class PracticeStatus(models.TextChoices):
     DRAFT = "draft", _("draft")
-    PUBLISHED = "published", _("published")
+    PUBLISHED = "published", pgettext_lazy("practice status", "published")
 
 
 class Practice(BaseModel):

@@ -17,9 +17,11 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hafennetz.core.access import Visitor
+from hafennetz.core.models import State
 from hafennetz.exchange import search
 from hafennetz.exchange.access import visible_practices
 from hafennetz.exchange.models import (
@@ -38,7 +40,14 @@ from hafennetz.members.access import roles_of
 from hafennetz.members.models import Contact, Member, SizeClass
 from hafennetz.situation import selectors as situation_selectors
 from hafennetz.situation.access import visible_answers
-from hafennetz.situation.models import Answer, ReportStatus, SituationReport, SurveyRound, Topic
+from hafennetz.situation.models import (
+    Answer,
+    ReportStatus,
+    SituationReport,
+    StrainLevel,
+    SurveyRound,
+    Topic,
+)
 
 STRAINED = (3, 4)
 COPING = (1, 2)
@@ -167,11 +176,13 @@ def references_of_meeting(meeting: Meeting) -> dict[str, dict[int, list[Referenc
 
 
 def latest_round(member: Member | None = None) -> SurveyRound | None:
-    """The latest round with submitted reports (of `member`, if given)."""
+    """The latest round with submitted reports (of `member`, if given), preferring rounds
+    whose deadline has passed (an open round has only part of the answers yet)."""
     reports = SituationReport.objects.filter(is_current=True, status=ReportStatus.SUBMITTED)
     if member is not None:
         reports = reports.filter(member=member)
-    number = reports.order_by("-round__number").values_list("round__number", flat=True).first()
+    ordered = reports.order_by("-round__number").values_list("round__number", flat=True)
+    number = ordered.filter(round__deadline__lt=timezone.localdate()).first() or ordered.first()
     if number is None:
         return None
     return situation_selectors.round_by_number(number)
@@ -401,6 +412,15 @@ def overview(
             )
         )
     return Overview(survey_round, shown, rows, states, counts)
+
+
+def states_for(states: list[str] | None) -> list[State]:
+    qs = State.objects.only("ags", "name").order_by("name")
+    return list(qs if states is None else qs.filter(ags__in=states))
+
+
+def strain_levels() -> list[tuple[int, str]]:
+    return [(v, str(label)) for v, label in StrainLevel.choices]
 
 
 def participant_rows(user: Visitor | None, meeting: Meeting) -> list[list[Any]]:

@@ -427,6 +427,8 @@ def overview(request: HttpRequest) -> HttpResponse:
             "meetings": selectors.meetings_to_seed(request.user),
             "topics": selectors.topics(),
             "seed_form": SeedForm(),
+            "states": selectors.states_for(states),
+            "levels": selectors.strain_levels(),
             "state": state,
             "topic": topic,
         },
