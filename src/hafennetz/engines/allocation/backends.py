@@ -29,6 +29,7 @@ class MipOutcome:
     row_dual: FloatArray | None = None  # LP only
     nodes: int = 0  # branch-and-bound nodes used
     iterations: int = 0  # simplex iterations used
+    col_dual: FloatArray | None = None  # LP only: reduced costs (maximising: <= 0 at lower bound)
 
 
 #: HiGHS' integer options are 32-bit; "unlimited" counts (wall-clock mode) are clipped to this
@@ -192,6 +193,7 @@ def solve_highs(
             np.array(solution.row_dual, dtype=np.float64) if done else None,
             nodes,
             iterations,
+            np.array(solution.col_dual, dtype=np.float64) if done else None,
         )
     bound: float | None = float(info.mip_dual_bound)
     if bound is not None and not math.isfinite(bound):

@@ -1,10 +1,13 @@
 """The `optimal` method on a core problem: one product path, chosen by the problem's shape.
 
 * GAP-shaped problems (every item one unit that must be placed, one resource, no key, no pair
-  links - the published GAP instances), any size: greedy start; if it is infeasible, a tabu
-  search that penalises capacity excess repairs it; a MIP over all arcs (node budget) for a
-  better incumbent and a bound; then the tabu search with ejection chains and path relinking
-  (`gap_search`) for the rest of the budget, counted in moves.
+  links - the published GAP instances), any size: greedy; the LP relaxation (bound, reduced
+  costs, rounded start); the tabu search with ejection chains and path relinking
+  (`gap_search`, capacity excess penalised, so it also repairs an infeasible start); a MIP
+  over the LP-guided core (the arcs with the smallest reduced costs, the LP support and the
+  incumbent; node budget; exact by reduced-cost fixing when every arc left out costs more
+  than the bound's lead), then the tabu search again. Small models (<= 1,000 columns) get
+  the MIP over all arcs first; cores above 3,500 columns skip the MIP.
 * Other problems up to `dense_arc_limit` feasible arcs: greedy start, MIP over all arcs.
 * Larger problems: `large.solve_large` (column generation, diving, pooled bound, neighbourhood
   search).
@@ -46,14 +49,31 @@ DENSE_ARC_LIMIT = 60_000
 #: threads; a generated D 10 x 120, 1,330: 20 nodes in 1.6 s without RENS/RINS, 3.5 s with)
 NODE_RATE = 2.0e4
 #: tabu move time ~ TABU_BASE + TABU_CHAIN * r^2 + TABU_SHIFT * n * m seconds, r = min(n, 300)
-#: (measured: 0.8 ms at 100 x 10, 10.3 ms at 400 x 20 and at 1,600 x 80)
-TABU_BASE, TABU_CHAIN, TABU_SHIFT = 1e-4, 1.1e-7, 2e-9
-#: share of the work the MIP gets on GAP-shaped problems (the tabu search gets the rest)
-GAP_MIP_SHARE = 0.3
-#: GAP-shaped problems with more columns skip the MIP: under load its root node alone took
-#: > 25 s at 20 x 400 (8,000 columns) and > 40 s at 80 x 1,600, and HiGHS polls its interrupt
-#: callback only every 2-5 s there; the LP relaxation gives the bound, the tabu search gets
-#: the whole budget
+#: (CPU time per move, measured 2026-11-30 on the 2 shared cores at load 11-18: 0.23 ms at
+#: 15 x 5, 0.8 ms at 100 x 5-20, 2.2 ms at 200 x 20, 3.9 ms at 400 x 20, 4.0 ms at 800 x 40,
+#: 5.4 ms at 1,600 x 80; the earlier constants, from wall time, were about twice as high
+#: and left half the budget unused)
+TABU_BASE, TABU_CHAIN, TABU_SHIFT = 2.5e-4, 4.5e-8, 1e-8
+#: GAP-shaped problems: shares of the work of the tabu search before the core MIP, the MIP over
+#: the LP-guided core, and the tabu search after it
+GAP_SHARES = (0.25, 0.5, 0.25)
+#: the core: this many arcs per item (smallest LP reduced costs), plus the LP support and the
+#: incumbent (generated D 20 x 400, 20 s, 1 thread: 2-4 arcs per item give 24,659-24,687
+#: against 24,696 for the full model with 2 threads in 60 s; the full model's root node alone
+#: takes > 25 s at 8,000 columns)
+GAP_CORE_ARCS = 3.0
+#: core MIP nodes per reference second ~ CORE_NODE_RATE / (columns + rows) (measured on
+#: quiet cores: 37-76 nodes/s at 1,200-3,200 columns + rows, i.e. 6e4-1.2e5)
+CORE_NODE_RATE = 1.0e5
+#: larger cores skip the MIP (its share goes to the tabu search): on a generated D 80 x 1,600
+#: the root of the 5,076-column core ran its cut loop for > 280 s without a node (the LP
+#: bound is massively degenerate there), and HiGHS has no deterministic limit on root work
+GAP_CORE_MAX_COLS = 3_500
+#: models up to this many columns get the MIP over all arcs first (it often proves optimality
+#: at once: the OR-Library gap1-12 instances), then the tabu search for the rest
+GAP_SMALL_COLS = 1_000
+#: without LP reduced costs (the LP hit its iteration limit) the MIP runs over all arcs only
+#: up to this many columns
 GAP_MIP_COLS = 4_000
 #: unlimited, for wall-clock mode (the phase's time ends it)
 UNLIMITED = 2**62
@@ -153,33 +173,100 @@ def solve_optimal(
     return result
 
 
+def _tabu(
+    problem: CoreProblem,
+    best: CoreSolution | None,
+    best_obj: float,
+    start_assign: IntArray | None,
+    *,
+    control: Control,
+    moves: int,
+    seed: int,
+    notes: list[str],
+) -> tuple[CoreSolution | None, float]:
+    """One tabu phase; returns the better of `best` and what it found."""
+    if moves <= 0 or (best is None and start_assign is None) or control.halted():
+        return best, best_obj
+    found = gap_search.tabu_search(
+        problem, best, control=control, moves=moves, seed=seed, start_assign=start_assign
+    )
+    if found is not None:
+        obj = core_objective(problem, found)
+        if best is None or obj > best_obj + 1e-9:
+            note = "improved by tabu search" if best is not None else "found by tabu search"
+            if note not in notes:
+                notes.append(note)
+            return found, obj
+    return best, best_obj
+
+
+def _core_arcs(
+    arcs: Arcs,
+    penalty: FloatArray,
+    support: IntArray,
+    incumbent: IntArray | None,
+    n_items: int,
+) -> IntArray:
+    """Indices (into `arcs`, ascending) of the core: the `GAP_CORE_ARCS` x n arcs with the
+    smallest LP reduced-cost penalty (ties: arc order), the LP support and the incumbent."""
+    keep = np.zeros(arcs.size, dtype=bool)
+    k = min(arcs.size, int(GAP_CORE_ARCS * n_items))
+    keep[np.argsort(penalty, kind="stable")[:k]] = True
+    keep[support] = True
+    if incumbent is not None:
+        keep[incumbent] = True
+    return np.flatnonzero(keep)
+
+
 def _solve_gap(problem: CoreProblem, *, control: Control, seed: int) -> CoreOutcome:
-    """GAP-shaped problems: greedy, repair, node-limited MIP, tabu search (moves counted)."""
+    """GAP-shaped problems (ADR 0024, methods.md): greedy; LP relaxation (bound, reduced
+    costs); tabu search from the LP solution rounded; a MIP over the LP-guided core (the arcs
+    with the smallest reduced costs, the LP support and the incumbent; node budget) started
+    from the incumbent; tabu search again from the best. Every phase is counted work."""
     budget = control.budget
+    work = budget.work
     n, m = problem.n_items, problem.n_agents
     notes: list[str] = []
     control.begin("greedy", 0.0, 0.02)
     arcs = all_arcs(problem)
     control.say(f"GAP-shaped problem: {n} items, {m} agents, {arcs.size} arcs")
     model = build(problem, arcs)
-    use_mip = model.n_cols <= GAP_MIP_COLS
-    mip_share = GAP_MIP_SHARE if use_mip else 0.0
-    mip_nodes = mip_nodes_for(budget, mip_share * budget.work, model.n_cols, model.n_rows)
-    moves = tabu_moves_for(budget, (1 - mip_share) * budget.work, n, m)
-    counts = {"tabu_moves": moves}
-    if use_mip:
-        counts["mip_nodes"] = mip_nodes
-    else:
-        counts["lp_iterations"] = _count(budget.lp_iterations, 50 * model.n_rows, False, 1000)
+    s_tabu1, s_core, s_tabu2 = GAP_SHARES
+    # the core MIP runs only where its root is cheap: else its share goes to the tabu search
+    core_cols = min(arcs.size, int(GAP_CORE_ARCS * n) + n)
+    use_core = core_cols <= GAP_CORE_MAX_COLS
+    mip_first = model.n_cols <= GAP_SMALL_COLS
+    if not use_core:
+        s_tabu1, s_core, s_tabu2 = s_tabu1 + s_core / 2, 0.0, s_tabu2 + s_core / 2
+    total_moves = tabu_moves_for(budget, (s_tabu1 + s_tabu2) * work, n, m)
+    moves1 = 0 if mip_first else int(total_moves * s_tabu1 / (s_tabu1 + s_tabu2))
+    moves2 = total_moves - moves1
+    core_nodes = _count(
+        budget.mip_nodes,
+        s_core * work * CORE_NODE_RATE / (core_cols + n + m),
+        budget.wall_clock,
+        20,
+    )
+    counts = {
+        "lp_iterations": _count(budget.lp_iterations, 50 * model.n_rows, False, 1000),
+        "tabu_moves": total_moves,
+    }
+    if use_core:
+        counts["mip_nodes"] = core_nodes
     start = greedy(problem, arcs, seed=seed)
-    best: CoreSolution | None = start if is_feasible(problem, start) else None
-    best_obj = core_objective(problem, best) if best is not None else -np.inf
+    best: CoreSolution | None = None
+    best_obj = -np.inf
+    if is_feasible(problem, start):
+        best = CoreSolution(arcs, start.x if start.arcs is arcs else _on_arcs(start, arcs))
+        best_obj = core_objective(problem, best)
     control.update(best=best_obj if best is not None else None)
-    out: MipOutcome | None = None
+    bound: float | None = None
+    penalty: FloatArray | None = None
+    support = np.zeros(0, dtype=np.int64)
     lp_assign: IntArray | None = None
-    if not use_mip and not control.halted():
-        # the bound from the LP relaxation (deterministic: iteration limit)
-        control.begin("lp_bound", 0.15, 0.2, time_share=0.05)
+    # the LP relaxation: bound, reduced costs, rounded start (iteration limit: deterministic)
+    control.begin("lp_bound", 0.02, 0.1, time_share=0.05)
+    if not control.halted():
         lp_out = solve_highs(
             model, control=control, relax=True, iteration_limit=counts["lp_iterations"], seed=seed
         )
@@ -190,71 +277,117 @@ def _solve_gap(problem: CoreProblem, *, control: Control, seed: int) -> CoreOutc
                 CoreSolution(arcs, empty_x), -np.inf, None, Status.INFEASIBLE, notes, counts
             )
         if lp_out.bound is not None:
-            control.update(bound=lp_out.bound)
-            out = MipOutcome(None, None, lp_out.bound, "feasible")
+            bound = lp_out.bound
+            control.update(bound=bound)
         if lp_out.columns is not None:
-            # the LP solution rounded (each job to its largest LP share; at most m jobs are
-            # split) starts the tabu search: near the bound, nearly feasible (measured on a
-            # generated D 20 x 400: far better than the greedy's or the cheapest agents)
-            lp_assign = _rounded(arcs, lp_out.columns[: model.n_x], n)
-    control.begin("mip", 0.15, 0.45, time_share=GAP_MIP_SHARE / (1 - 0.02))
-    if use_mip and not control.halted():
-        control.say(f"MIP: {model.n_cols} columns, {model.n_rows} rows, up to {mip_nodes} nodes")
+            x_lp = lp_out.columns[: model.n_x]
+            # each item to its largest LP share (at most m items are split): near the bound,
+            # nearly feasible - the tabu search starts here
+            lp_assign = _rounded(arcs, x_lp, n)
+            support = np.flatnonzero(x_lp > 1e-9)
+            if lp_out.col_dual is not None and lp_out.bound is not None:
+                penalty = np.maximum(-lp_out.col_dual[: model.n_x], 0.0)
+    # tabu search, first part
+    control.begin("tabu", 0.1, 0.3 if use_core else 0.55, time_share=s_tabu1)
+    start_assign = lp_assign
+    if best is None and start_assign is None:
+        # no feasible start and no LP solution: repair from the greedy's placements and every
+        # other item on its cheapest agent, capacity excess penalised
+        start_assign = gap_search.cheapest_assignment(problem)
+        if start_assign is not None:
+            nz = np.flatnonzero(start.x)
+            start_assign[start.arcs.item[nz]] = start.arcs.agent[nz]
+    if moves1:
+        control.say(f"tabu search with ejection chains: {moves1} moves")
+    best, best_obj = _tabu(
+        problem,
+        best,
+        best_obj,
+        start_assign,
+        control=control,
+        moves=moves1,
+        seed=seed,
+        notes=notes,
+    )
+    if best is not None and best.arcs is not arcs:
+        best = CoreSolution(arcs, _on_arcs(best, arcs))
+    # MIP over the LP-guided core, started from the incumbent
+    proven = False
+    control.begin("mip", 0.3, 0.75, time_share=s_core / (s_core + s_tabu2))
+    if use_core and not control.halted() and (penalty is not None or model.n_cols <= GAP_MIP_COLS):
+        if penalty is not None and not mip_first:
+            inc = np.flatnonzero(best.x) if best is not None else None
+            keep = _core_arcs(arcs, penalty, support, inc, n)
+        else:
+            keep = np.arange(arcs.size)
+        # exact when every arc left out costs more (reduced cost) than the LP bound's lead
+        # over the incumbent: no better solution can use it (reduced-cost fixing)
+        exact = keep.size == arcs.size
+        if not exact and penalty is not None and bound is not None and best is not None:
+            out_mask = np.ones(arcs.size, dtype=bool)
+            out_mask[keep] = False
+            lead = bound - best_obj
+            exact = bool(np.all(penalty[out_mask] > lead + 1e-6 * max(1.0, abs(bound))))
+        core = make_arcs(problem, arcs.item[keep], arcs.agent[keep])
+        core_model = build(problem, core)
+        nodes = _count(
+            budget.mip_nodes,
+            s_core * work * CORE_NODE_RATE / max(core_model.n_cols + core_model.n_rows, 1),
+            budget.wall_clock,
+            20,
+        )
+        counts["mip_nodes"] = nodes
+        control.say(
+            f"MIP over the LP-guided core: {core_model.n_cols} of {arcs.size} arcs, "
+            f"up to {nodes} nodes" + (" (exact: reduced-cost fixing)" if exact else "")
+        )
         start_cols = None
         if best is not None:
-            x0 = best.x if best.arcs is arcs else _on_arcs(best, arcs)
-            start_cols = model.full_start(problem, arcs, x0)
+            start_cols = core_model.full_start(problem, core, best.x[keep])
         out = solve_highs(
-            model,
+            core_model,
             control=control,
-            node_limit=mip_nodes,
+            node_limit=nodes,
             seed=seed,
             start=start_cols,
-            report=True,
-            sub_mip_heuristics=False,
+            report=exact,
         )
-        x = _x_of(model, out)
+        x = _x_of(core_model, out)
         if x is not None:
-            sol = CoreSolution(arcs, x)
+            full_x = np.zeros(arcs.size, dtype=np.int64)
+            full_x[keep] = x
+            sol = CoreSolution(arcs, full_x)
             if is_feasible(problem, sol):
                 obj = core_objective(problem, sol)
                 if best is None or obj > best_obj + 1e-9:
                     best, best_obj = sol, obj
-        if out.status == "infeasible" and best is None:
+                    notes.append("improved by the MIP over the LP-guided core")
+        if exact and keep.size == arcs.size and out.status == "infeasible" and best is None:
             notes.append("HiGHS proved that no assignment keeps every capacity")
             empty_x = np.zeros(arcs.size, dtype=np.int64)
             return CoreOutcome(
                 CoreSolution(arcs, empty_x), -np.inf, None, Status.INFEASIBLE, notes, counts
             )
-    bound = out.bound if out is not None else None
-    proven = out is not None and out.status == "optimal"
-    if not proven and moves > 0 and not control.halted():
-        control.begin("tabu", 0.45, 1.0)
-        start_assign = lp_assign
-        if best is None and start_assign is None:
-            # no feasible start (the greedy left items unplaced, the MIP found none): the tabu
-            # search repairs, from the greedy's placements and every other item on its
-            # cheapest agent, with capacity excess penalised - then goes on improving
-            start_assign = gap_search.cheapest_assignment(problem)
-            if start_assign is not None:
-                nz = np.flatnonzero(start.x)
-                start_assign[start.arcs.item[nz]] = start.arcs.agent[nz]
-            control.say(f"no feasible start: tabu search repairs and improves, {moves} moves")
-        elif best is None:
-            control.say(f"no feasible start: tabu search from the LP rounded, {moves} moves")
-        else:
-            control.say(f"tabu search with ejection chains: {moves} moves")
-        if best is not None or start_assign is not None:
-            found = gap_search.tabu_search(
-                problem, best, control=control, moves=moves, seed=seed, start_assign=start_assign
-            )
-            if found is not None:
-                obj = core_objective(problem, found)
-                if best is None or obj > best_obj + 1e-9:
-                    notes.append(
-                        "improved by tabu search" if best is not None else "found by tabu search"
-                    )
-                    best, best_obj = found, obj
+        if exact and best is not None:
+            if out.status == "optimal":
+                bound, proven = best_obj, True
+            elif out.bound is not None:
+                core_bound = max(out.bound, best_obj)
+                bound = core_bound if bound is None else min(bound, core_bound)
+    # tabu search, second part, from the best
+    control.begin("tabu", 0.75 if use_core else 0.55, 1.0)
+    if not proven:
+        control.say(f"tabu search with ejection chains: {moves2} moves")
+        best, best_obj = _tabu(
+            problem,
+            best,
+            best_obj,
+            None,
+            control=control,
+            moves=moves2,
+            seed=seed + 1,
+            notes=notes,
+        )
     if best is None:
         notes.append(
             "no assignment placing every item within capacity was found within the budget "
