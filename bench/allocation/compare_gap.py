@@ -116,7 +116,7 @@ def run_product(f: Path, args, env, tmp: Path, method: str = "optimal") -> dict[
     if method != "optimal":
         cmd += ["--method", method]
     cmd += args.cli_arg
-    r = run_child(cmd, env, timeout=2 * args.time_limit + 120)
+    r = run_child(cmd, env, timeout=args.child_timeout or 2 * args.time_limit + 120)
     return {
         "cmd": " ".join(cmd[1:]).replace(str(ROOT) + "/", ""),
         "run": r,
@@ -162,7 +162,7 @@ def run_pulp(f: Path, args, env, tmp: Path) -> dict[str, object]:
         "   if (x[i][j].value() or 0)>0.5: o.write(f'{j},{i}\\n')\n"
     )
     cmd = [str(PYTHON), "-c", code, str(f), str(args.time_limit), str(out)]
-    r = run_child(cmd, env, timeout=2 * args.time_limit + 120)
+    r = run_child(cmd, env, timeout=args.child_timeout or 2 * args.time_limit + 120)
     return {
         "cmd": "PuLP + CBC (inline model)",
         "run": r,
@@ -187,6 +187,12 @@ def main() -> None:
         action="store_false",
         help="by default the product runs first and plain HiGHS gets max(limit, the product's "
         "wall time): the product's limit is a work budget, not seconds",
+    )
+    p.add_argument(
+        "--child-timeout",
+        type=float,
+        default=None,
+        help="kill a contender after this many wall seconds (default 2 x limit + 120)",
     )
     p.add_argument("--engine-commit", default="HEAD")
     p.add_argument("--engine-src", default=None, help="use this src/ as it is instead")
