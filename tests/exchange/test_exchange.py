@@ -520,3 +520,25 @@ def test_demo_data(db) -> None:  # type: ignore[no-untyped-def]
         "language",
     }
     assert Contact.objects.filter(member__municipality_id="05766020").exists()
+
+
+def test_agenda_item_references_a_practice_and_a_position(office_user) -> None:  # type: ignore[no-untyped-def]
+    from hafennetz.exchange.models import Reference
+    from hafennetz.meetings.models import Meeting
+    from hafennetz.positions import selectors as positions_selectors
+
+    meeting = Meeting.objects.filter(closed_at__isnull=True, blocks__isnull=False).first()
+    assert meeting is not None
+    block = meeting.blocks.first()
+    practice = Practice.objects.filter(status="published").first()
+    position = positions_selectors.visible_positions(office_user).first()
+    assert practice is not None and position is not None
+    services.reference_add(actor=office_user, practice=practice, block=block)
+    services.reference_add(actor=office_user, position=position, block=block)
+    with pytest.raises(ValidationError):
+        services.reference_add(actor=office_user, practice=practice, block=block)
+    with pytest.raises(ValidationError):
+        services.reference_add(actor=office_user, block=block)
+    refs = selectors.references_of(block=block)
+    assert {r.target for r in refs} >= {practice, position}
+    assert Reference.objects.filter(block=block).count() == 2

@@ -22,6 +22,7 @@ from hafennetz.exchange.models import (
 )
 from hafennetz.exchange.services import MAX_UPLOAD_BYTES, PracticeInput
 from hafennetz.members.models import Contact, Member, SizeClass
+from hafennetz.positions.models import Position
 from hafennetz.situation.models import Topic
 
 
@@ -288,11 +289,17 @@ class SeedForm(forms.Form):
 
 
 class ReferenceForm(forms.Form):
-    practice = forms.ModelChoiceField(label=_("Practice"), queryset=Practice.objects.none())
+    practice = forms.ModelChoiceField(
+        label=_("Practice"), queryset=Practice.objects.none(), required=False
+    )
+    position = forms.ModelChoiceField(
+        label=_("Position"), queryset=Position.objects.none(), required=False
+    )
 
-    def __init__(self, *args: Any, practices: Any, **kwargs: Any):
+    def __init__(self, *args: Any, practices: Any, positions: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.fields["practice"].queryset = practices  # type: ignore[attr-defined]
+        self.fields["position"].queryset = positions  # type: ignore[attr-defined]
 
 
 class DigestForm(forms.Form):

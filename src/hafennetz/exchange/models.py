@@ -18,6 +18,7 @@ from hafennetz.core.models import BaseModel
 from hafennetz.core.validators import validate_past_date, validate_single_line
 from hafennetz.meetings.models import AgendaBlock, FollowUp
 from hafennetz.members.models import Contact, Member
+from hafennetz.positions.models import Position
 from hafennetz.situation.models import Topic
 
 # Upper bounds of the texts people type (far above a good practice, far below abuse).
@@ -268,7 +269,7 @@ class ContactRequest(BaseModel):
 
 
 class Reference(BaseModel):
-    """A meeting's agenda item or follow-up task points to a practice."""
+    """A meeting's agenda item or follow-up task points to a practice or a joint position."""
 
     block = models.ForeignKey(
         AgendaBlock, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
@@ -277,7 +278,20 @@ class Reference(BaseModel):
         FollowUp, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
     practice = models.ForeignKey(
-        Practice, verbose_name=_("practice"), on_delete=models.CASCADE, related_name="references"
+        Practice,
+        verbose_name=_("practice"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="references",
+    )
+    position = models.ForeignKey(
+        Position,
+        verbose_name=_("position"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="exchange_references",
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -291,16 +305,31 @@ class Reference(BaseModel):
                 | (Q(block__isnull=True) & Q(follow_up__isnull=False)),
                 name="reference_block_xor_follow_up",
             ),
+            models.CheckConstraint(
+                condition=(Q(practice__isnull=False) & Q(position__isnull=True))
+                | (Q(practice__isnull=True) & Q(position__isnull=False)),
+                name="reference_practice_xor_position",
+            ),
             models.UniqueConstraint(
                 fields=["block", "practice"], name="one_reference_per_block_practice"
             ),
             models.UniqueConstraint(
                 fields=["follow_up", "practice"], name="one_reference_per_task_practice"
             ),
+            models.UniqueConstraint(
+                fields=["block", "position"], name="one_reference_per_block_position"
+            ),
+            models.UniqueConstraint(
+                fields=["follow_up", "position"], name="one_reference_per_task_position"
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.block_id or self.follow_up_id}→{self.practice_id}"
+        return f"{self.block_id or self.follow_up_id}→{self.practice_id or self.position_id}"
+
+    @property
+    def target(self) -> Practice | Position | None:
+        return self.practice or self.position
 
 
 class DigestSetting(models.Model):

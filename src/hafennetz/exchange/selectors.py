@@ -38,6 +38,8 @@ from hafennetz.exchange.models import (
 from hafennetz.meetings.models import AgendaBlock, FollowUp, Meeting
 from hafennetz.members.access import roles_of
 from hafennetz.members.models import Contact, Member, SizeClass
+from hafennetz.positions import selectors as positions_selectors
+from hafennetz.positions.models import Position, PositionStatus
 from hafennetz.situation import selectors as situation_selectors
 from hafennetz.situation.access import visible_answers
 from hafennetz.situation.models import (
@@ -141,6 +143,10 @@ def practices_for_reference_qs(user: Visitor | None) -> QuerySet[Practice]:
     )
 
 
+def positions_for_reference_qs(user: Visitor | None) -> QuerySet[Position]:
+    return positions_selectors.visible_positions(user).order_by("title")
+
+
 def user_exists(user_id: int) -> bool:
     return get_user_model().objects.filter(pk=user_id, is_active=True).exists()
 
@@ -150,7 +156,7 @@ def references_of(
 ) -> list[Reference]:
     return list(
         Reference.objects.filter(block=block, follow_up=follow_up).select_related(
-            "practice", "practice__member"
+            "practice", "practice__member", "position"
         )
     )
 
@@ -159,7 +165,7 @@ def references_of_meeting(meeting: Meeting) -> dict[str, dict[int, list[Referenc
     """The meeting's references by agenda item and by task (one query)."""
     rows = Reference.objects.filter(
         Q(block__meeting=meeting) | Q(follow_up__meeting=meeting)
-    ).select_related("practice", "practice__member")
+    ).select_related("practice", "practice__member", "position")
     out: dict[str, dict[int, list[Reference]]] = {
         "block": defaultdict(list),
         "task": defaultdict(list),
@@ -526,6 +532,22 @@ def digest_for(user: Any, since: dt.datetime) -> list[DigestItem]:
         if comments or practice.updated_at > since:
             items.append(DigestItem(practice, comments))
     return items
+
+
+def positions_for_digest(user: Any, since: dt.datetime) -> list[Position]:
+    """Positions in their comment phase that the person may read and that changed since
+    `since` (the positions app decides what changed and who may read)."""
+    return list(
+        positions_selectors.positions_changed_since(user, since).filter(
+            status=PositionStatus.COMMENTING
+        )
+    )
+
+
+def visible_position_ids(user: Visitor | None, ids: list[int]) -> set[int]:
+    return set(
+        positions_selectors.visible_positions(user).filter(pk__in=ids).values_list("pk", flat=True)
+    )
 
 
 def digest_recipients() -> list[Any]:

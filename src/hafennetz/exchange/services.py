@@ -42,6 +42,8 @@ from hafennetz.meetings import services as meetings_services
 from hafennetz.meetings.models import AgendaBlock, BlockKind, FollowUp, Meeting
 from hafennetz.members.access import roles_of
 from hafennetz.members.models import Contact, Member
+from hafennetz.positions import selectors as positions_selectors
+from hafennetz.positions.models import Position
 from hafennetz.situation.models import Topic
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
@@ -548,10 +550,13 @@ def contact_request_answer(
 def reference_add(
     *,
     actor: Actor,
-    practice: Practice,
+    practice: Practice | None = None,
+    position: Position | None = None,
     block: AgendaBlock | None = None,
     follow_up: FollowUp | None = None,
 ) -> Reference:
+    """An agenda item or a follow-up task references a published practice or a position the
+    actor can read."""
     target = block or follow_up
     if target is None or (block is not None and follow_up is not None):
         raise ValidationError(_("A reference belongs to one agenda item or one task."))
@@ -559,19 +564,30 @@ def reference_add(
         access.actor_may(actor, access.can_reference_from(actor, target.meeting)),
         _("Only the organisers of the meeting may add or remove references."),
     )
-    if actor is not None:
+    if (practice is None) == (position is None):
+        raise ValidationError({"practice": _("Please choose one practice or one position.")})
+    if practice is not None:
+        if actor is not None:
+            _ensure(
+                access.can_view_practice(actor, practice),
+                _("This practice is a draft of %(member)s.") % {"member": practice.member.name},
+            )
+        if not practice.is_published:
+            raise ValidationError({"practice": _("Only a published practice can be referenced.")})
+    if position is not None and actor is not None:
         _ensure(
-            access.can_view_practice(actor, practice),
-            _("This practice is a draft of %(member)s.") % {"member": practice.member.name},
+            positions_selectors.visible_positions(actor).filter(pk=position.pk).exists(),
+            _("You cannot read this position."),
         )
-    if not practice.is_published:
-        raise ValidationError({"practice": _("Only a published practice can be referenced.")})
-    if Reference.objects.filter(block=block, follow_up=follow_up, practice=practice).exists():
-        raise ValidationError({"practice": _("This practice is referenced here already.")})
+    if Reference.objects.filter(
+        block=block, follow_up=follow_up, practice=practice, position=position
+    ).exists():
+        raise ValidationError({"practice": _("This is referenced here already.")})
     reference = Reference(
         block=block,
         follow_up=follow_up,
         practice=practice,
+        position=position,
         created_by_id=_user_id(actor),
         is_demo=target.meeting.is_demo,
     )

@@ -226,18 +226,13 @@ def send_digest_to(user: Any, *, now: dt.datetime) -> int:
 
 
 def _positions_in_comment_phase(user: Any, since: dt.datetime) -> list[tuple[str, str]]:
-    """Positions in their comment phase, from the positions app if it offers them."""
-    try:
-        from hafennetz.positions import selectors as positions_selectors  # type: ignore[attr-defined]
-    except ImportError:
-        return []
-    finder = getattr(positions_selectors, "digest_positions", None)
-    if finder is None:
-        return []
-    try:
-        return [(str(t), str(u)) for t, u in finder(user, since)]
-    except Exception:
-        return []
+    """Positions in their comment phase that changed since the last digest."""
+    from hafennetz.exchange import selectors
+
+    return [
+        (p.title, absolute_url(reverse("position-detail", kwargs={"pk": p.pk})))
+        for p in selectors.positions_for_digest(user, since)
+    ]
 
 
 @task()

@@ -21,7 +21,15 @@ def exchange_references(
     user = getattr(request, "user", None)
     target = block or follow_up
     references = selectors.references_of(block=block, follow_up=follow_up) if target else []
-    visible = [r for r in references if access.can_view_practice(user, r.practice)]
+    positions = selectors.visible_position_ids(
+        user, [r.position_id for r in references if r.position_id]
+    )
+    visible = [
+        r
+        for r in references
+        if (r.practice is not None and access.can_view_practice(user, r.practice))
+        or (r.position_id is not None and r.position_id in positions)
+    ]
     can_add = bool(target) and access.can_reference_from(user, target.meeting)
     return {
         "references": visible,
@@ -29,5 +37,6 @@ def exchange_references(
         "kind": "block" if block is not None else "task",
         "target": target,
         "practices": selectors.practices_for_reference_qs(user) if can_add else [],
+        "positions": selectors.positions_for_reference_qs(user) if can_add else [],
         "csrf_token": context.get("csrf_token"),
     }
