@@ -169,7 +169,7 @@ def test_decision_report_and_extract_read_back(
         str(approved.seed),
         approved.engine_version,
         approved.input_fingerprint[:16],
-        "Quota",
+        "Status quo",
     ):
         assert needle in text.replace("\n", ""), needle
     placement = Placement.objects.filter(run=approved).select_related("member", "household")[0]

@@ -29,6 +29,7 @@ from django.db.models import F, Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from hafennetz.admission.keys import KeyMember, targets, whole_persons
 from hafennetz.admission.models import (
     HARD_NEEDS,
     AllocationRun,
@@ -41,7 +42,6 @@ from hafennetz.admission.models import (
     RunMethod,
     RunStatus,
 )
-from hafennetz.admission.selectors import key_comparison
 from hafennetz.core.disclosure import ALL, Contribution, Contributors, protect
 from hafennetz.core.models import State
 from hafennetz.members.models import Member
@@ -325,7 +325,57 @@ def _quota_assignment(
     return dict(cached["assignment"]), str(cached["engine"]), None
 
 
-def run_shares(run: AllocationRun) -> tuple[dict[str, float], str]:
+@dataclass(frozen=True)
+class RunKeys:
+    """Persons per member AGS by every key that could be computed for the run's members (those
+    of its input: the members and pledges as they were when it ran)."""
+
+    kinds: list[tuple[str, str]]  # (key, label)
+    targets: dict[str, dict[str, int]]  # key -> AGS -> persons
+    pledged: dict[str, int]  # AGS -> persons pledged (housing capacity in the input)
+    not_computed: list[str]
+
+
+def run_keys(run: AllocationRun, members: Mapping[str, Member]) -> RunKeys:
+    contingent = run.contingent
+    munis = run.input_snapshot.get("municipalities", [])
+    pledged = {m["ags"]: int(m.get("capacities", {}).get(Resource.HOUSING.value, 0)) for m in munis}
+    key_members = [
+        KeyMember(
+            ags=m["ags"],
+            state=str(m.get("state", "")),
+            population=int(m.get("population") or 0),
+            area_km2=(float(members[m["ags"]].territory.area_km2) if m["ags"] in members else 0.0),
+            pledged_persons=pledged[m["ags"]],
+        )
+        for m in munis
+    ]
+    kinds: list[tuple[str, str]] = []
+    not_computed: list[str] = []
+    per_kind: dict[str, dict[str, int]] = {}
+    for kind in KeyKind:
+        state_shares = None
+        if kind == KeyKind.KOENIGSTEINER:
+            if contingent.key_table is None:
+                not_computed.append(str(kind.label))
+                continue
+            state_shares = {k: float(v) for k, v in contingent.key_table.shares.items()}
+        if kind == KeyKind.EXPLICIT and not contingent.explicit_shares:
+            not_computed.append(str(kind.label))
+            continue
+        shares = targets(
+            kind,
+            key_members,
+            contingent.persons,
+            state_shares=state_shares,
+            explicit=contingent.explicit_shares,
+        )
+        per_kind[kind.value] = whole_persons(shares, contingent.persons)
+        kinds.append((kind.value, str(kind.label)))
+    return RunKeys(kinds, per_kind, pledged, not_computed)
+
+
+def run_shares(run: AllocationRun, keys: RunKeys) -> tuple[dict[str, float], str]:
     """The key shares the comparison measures against: the shares the run was steered by (its
     snapshot), else the contingent's key, else population. Returns (shares, key label)."""
     munis = run.input_snapshot.get("municipalities", [])
@@ -333,13 +383,9 @@ def run_shares(run: AllocationRun) -> tuple[dict[str, float], str]:
     key_label = str(KeyKind(run.contingent.key).label)
     if steered:
         return steered, key_label
-    comparison = key_comparison(run.contingent)
-    kinds = [k for k, _label in comparison.kinds]
-    if run.contingent.key in kinds:
-        index = kinds.index(run.contingent.key)
-        shares = {r.member.ags: float(r.targets[index]) for r in comparison.rows}
-        if any(shares.values()):
-            return shares, key_label
+    by_key = keys.targets.get(run.contingent.key, {})
+    if any(by_key.values()):
+        return {ags: float(v) for ags, v in by_key.items()}, key_label
     return {m["ags"]: float(m.get("population") or 0) for m in munis}, str(KeyKind.POPULATION.label)
 
 
@@ -442,7 +488,9 @@ def results(run: AllocationRun) -> Results | None:
     result = run.result
     munis = snapshot.get("municipalities", [])
     names = {m["ags"]: str(m.get("name") or m["ags"]) for m in munis}
-    shares, key_label = run_shares(run)
+    found = members_by_ags(names)
+    keys = run_keys(run, found)
+    shares, key_label = run_shares(run, keys)
     households = run_households(run)
     run_out = outcome(snapshot, _assignment(result), shares, households)
     quota_out: Outcome | None = None
@@ -496,38 +544,31 @@ def results(run: AllocationRun) -> Results | None:
             )
         )
     member_rows.sort(key=lambda r: (-r.run.persons, r.name))
-    comparison = key_comparison(run.contingent)
+    state_of = {m["ags"]: state_names.get(str(m.get("state", "")), "") for m in munis}
     key_rows = [
         KeyRow(
-            name=row.member.name,
-            state=row.member.state.name,
-            pledged=row.pledged,
-            targets=row.targets,
-            run=run_out.members[row.member.ags].persons if row.member.ags in run_out.members else 0,
-            quota=(
-                quota_out.members[row.member.ags].persons
-                if quota_out and row.member.ags in quota_out.members
-                else None
-            ),
+            name=names[ags],
+            state=state_of[ags],
+            pledged=keys.pledged.get(ags, 0),
+            targets=[keys.targets[k].get(ags, 0) for k, _label in keys.kinds],
+            run=run_out.members[ags].persons,
+            quota=quota_out.members[ags].persons if quota_out else None,
         )
-        for row in comparison.rows
+        for ags in sorted(names, key=lambda a: (state_of[a], names[a]))
     ]
-    by_state_name = {r.name: r for r in state_rows}
-    key_states = [
-        KeyRow(
-            name=s.state,
-            state=s.state,
-            pledged=s.pledged,
-            targets=s.targets,
-            run=by_state_name[s.state].run.persons if s.state in by_state_name else 0,
-            quota=(
-                by_state_name[s.state].quota.persons  # type: ignore[union-attr]
-                if s.state in by_state_name and by_state_name[s.state].quota is not None
-                else None
-            ),
+    key_states = []
+    for row in state_rows:
+        in_state = [r for r in key_rows if r.state == row.name]
+        key_states.append(
+            KeyRow(
+                name=row.name,
+                state=row.name,
+                pledged=sum(r.pledged for r in in_state),
+                targets=[sum(r.targets[i] for r in in_state) for i in range(len(keys.kinds))],
+                run=row.run.persons,
+                quota=row.quota.persons if row.quota else None,
+            )
         )
-        for s in comparison.states
-    ]
     sizes = {h["case_id"]: sum(int(v) for v in h.get("age_bands", [])) for h in households}
     unplaced = [
         {
@@ -558,10 +599,6 @@ def results(run: AllocationRun) -> Results | None:
             "target": [round(r.run.target, 1) for r in state_rows],
         },
     }
-    found = {row.member.ags: row.member for row in comparison.rows}
-    missing = [ags for ags in names if ags not in found]
-    if missing:
-        found |= members_by_ags(missing)
     map_points = []
     for row in member_rows:
         member = found.get(row.key)
@@ -589,10 +626,10 @@ def results(run: AllocationRun) -> Results | None:
         states=state_rows,
         members=member_rows,
         resources=[resource_label(r) for r in resources],
-        key_kinds=[label for _k, label in comparison.kinds],
+        key_kinds=[label for _k, label in keys.kinds],
         key_rows=key_rows,
         key_states=key_states,
-        keys_not_computed=comparison.not_computed,
+        keys_not_computed=keys.not_computed,
         unplaced=unplaced,
         anonymised=int(result.get("anonymised", {}).get("households", 0)),
         names=names,
