@@ -30,6 +30,16 @@ def _platform_test_settings(settings):  # type: ignore[no-untyped-def]
     settings.TWO_FACTOR_REQUIRED = False
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """Each test starts with an empty cache: a public page cached by one test (whose data was
+    rolled back) must not answer the next one (core.public_cache keys on audit ids, which a
+    rolled-back test leaves free for reuse)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 def _staff_user(email: str, member: Member):  # type: ignore[no-untyped-def]
     user = get_user_model().objects.create_user(
         username=email, email=email, password="x-Pass-12345"

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from hafennetz.core.exports import EXPORT_FORMATS, download
 from hafennetz.core.forms import save_form
+from hafennetz.core.public_cache import cached_for_visitors
 from hafennetz.core.urls import absolute_url
 from hafennetz.members import access, selectors, services
 from hafennetz.members.forms import (
@@ -59,6 +60,7 @@ def _site_url(request: HttpRequest) -> str:
 
 
 @require_safe
+@cached_for_visitors
 def directory(request: HttpRequest) -> HttpResponse:
     form = DirectoryFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_safe
 
 from hafennetz.core.exports import EXPORT_FORMATS, download
 from hafennetz.core.forms import int_param, save_form
+from hafennetz.core.public_cache import cached_for_visitors
 from hafennetz.situation import access, exports, selectors, services
 from hafennetz.situation.forms import (
     AnswerForm,
@@ -62,6 +63,7 @@ def overview(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@cached_for_visitors
 def public(request: HttpRequest) -> HttpResponse:
     survey_round = selectors.public_round()
     board = form = None

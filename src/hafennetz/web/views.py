@@ -7,11 +7,13 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
 from hafennetz.admission import selectors as admission_selectors
+from hafennetz.core.public_cache import cached_for_visitors
 from hafennetz.members import selectors
 from hafennetz.members.access import access_own_member
 
 
 @require_safe
+@cached_for_visitors
 def home(request: HttpRequest) -> HttpResponse:
     per_state = selectors.members_per_state()
     points = selectors.member_points()
