@@ -300,6 +300,9 @@ API_MAX_BODY_BYTES = int(os.environ.get("API_MAX_BODY_BYTES", str(1024 * 1024)))
 # deliveries in a row failed (each after its retries).
 WEBHOOK_ALLOW_LOOPBACK = not PRODUCTION and _env_bool("WEBHOOK_ALLOW_LOOPBACK", True)
 WEBHOOK_DISABLE_AFTER = int(os.environ.get("WEBHOOK_DISABLE_AFTER", "5"))
+# Public pages served from the cache to visitors who are not logged in (core.public_cache); off
+# only to measure the difference (bench/web).
+PUBLIC_PAGE_CACHE = _env_bool("PUBLIC_PAGE_CACHE", True)
 _CACHE_URL = os.environ.get("CACHE_URL", "")
 if _CACHE_URL.startswith("db://"):
     CACHES = {

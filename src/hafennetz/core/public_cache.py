@@ -19,6 +19,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.db.models import Q
@@ -44,7 +45,8 @@ def data_version() -> int:
 
 def _cacheable(request: HttpRequest) -> bool:
     return (
-        request.method in ("GET", "HEAD")
+        settings.PUBLIC_PAGE_CACHE
+        and request.method in ("GET", "HEAD")
         and not request.user.is_authenticated
         and len(request.get_full_path()) <= MAX_KEY_PATH
         and not len(get_messages(request))  # a message is for one visitor only
