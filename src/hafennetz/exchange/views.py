@@ -475,18 +475,23 @@ def overview_seed(request: HttpRequest) -> HttpResponse:
 @require_POST
 def reference_add(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     meeting, block, follow_up = access.access_reference_target(request.user, kind, pk)
-    form = ReferenceForm(request.POST, practices=selectors.practices_for_reference_qs(request.user))
+    form = ReferenceForm(
+        request.POST,
+        practices=selectors.practices_for_reference_qs(request.user),
+        positions=selectors.positions_for_reference_qs(request.user),
+    )
     if save_form(
         request,
         form,
         lambda: services.reference_add(
             actor=request.user,
             practice=form.cleaned_data["practice"],
+            position=form.cleaned_data["position"],
             block=block,
             follow_up=follow_up,
         ),
     ):
-        messages.success(request, _("The practice is referenced."))
+        messages.success(request, _("The reference was added."))
     else:
         _form_errors(request, form)
     return redirect("meeting-detail", pk=meeting.pk)
