@@ -542,3 +542,26 @@ def test_agenda_item_references_a_practice_and_a_position(office_user) -> None: 
     refs = selectors.references_of(block=block)
     assert {r.target for r in refs} >= {practice, position}
     assert Reference.objects.filter(block=block).count() == 2
+
+
+def test_a_contact_of_a_request_can_still_be_deleted(client: Client, member_user) -> None:  # type: ignore[no-untyped-def]
+    from hafennetz.members import services as member_services
+
+    request = ContactRequest.objects.filter(is_demo=True).first()
+    assert request is not None and request.to_contact is not None
+    member_services.contact_delete(actor=member_user, contact=request.to_contact)
+    request.refresh_from_db()
+    assert request.to_contact is None
+    client.force_login(member_user)
+    assert client.get(f"/austausch/anfragen/{request.pk}/").status_code == 200
+
+
+def test_digest_command_queues_or_sends(member_user) -> None:  # type: ignore[no-untyped-def]
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("send_exchange_digest", "--queue", stdout=out)
+    assert "queued" in out.getvalue()
+    assert work_off_queue() >= 1

@@ -133,7 +133,9 @@ def may_see_peer_address(user: Visitor | None, request: ContactRequest) -> bool:
     roles = roles_of(user)
     if roles.is_coordination_office or roles.member_id == request.to_member_id:
         return True
-    return request.status == RequestStatus.ACCEPTED or request.to_contact.is_public
+    return request.status == RequestStatus.ACCEPTED or bool(
+        request.to_contact and request.to_contact.is_public
+    )
 
 
 def can_see_overview(user: Visitor | None) -> bool:

@@ -221,14 +221,22 @@ class ContactRequest(BaseModel):
     peer's contact address is shown to the asking member only once the peer accepts."""
 
     from_member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
+    # SET_NULL: a member may delete a contact; the request stays, without that person.
     from_contact = models.ForeignKey(
-        Contact, verbose_name=_("our contact person"), on_delete=models.PROTECT, related_name="+"
+        Contact,
+        verbose_name=_("our contact person"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     from_user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     to_member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
-    to_contact = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="+")
+    to_contact = models.ForeignKey(
+        Contact, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     topic = models.ForeignKey(Topic, verbose_name=_("topic"), on_delete=models.PROTECT)
     practice = models.ForeignKey(
         Practice, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

@@ -104,8 +104,8 @@ def contact_request_mail(*, request_id: int, event: str) -> int:
         .filter(pk=request_id)
         .first()
     )
-    if request is None:
-        return 0
+    if request is None or request.from_contact is None or request.to_contact is None:
+        return 0  # a contact person was deleted in the meantime: nobody to write to
     url = absolute_url(reverse("contact-request-detail", kwargs={"pk": request.pk}))
     sent = 0
     with translation.override(settings.LANGUAGE_CODE):
