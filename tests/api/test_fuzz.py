@@ -6,11 +6,14 @@ document declares. Bounded: a few examples per operation, derandomized."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -36,8 +39,16 @@ CHECKS = [
 
 
 @pytest.fixture
-def token(db: Any) -> str:
-    return make_token("own_member")
+def token(db: Any) -> Iterator[str]:
+    """A token of a member's staff; the database connection stays open between the generated
+    requests (as Django's test client keeps it: the test's transaction must survive them)."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        yield make_token("own_member")
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
 
 
 @pytest.mark.django_db

@@ -135,7 +135,38 @@ def make_context() -> dict[str, Any]:
     endpoint, _secret = api_services.webhook_create(
         actor=own, url="http://127.0.0.1:9/hook", events_=["round.opened"]
     )
+    from hafennetz.exchange import services as exchange_services
+    from hafennetz.exchange.selectors import topics as practice_topics
+    from hafennetz.positions import services as position_services
+    from hafennetz.positions.models import Position, PositionVersion
+
+    practice = exchange_services.practice_save(
+        actor=None,
+        member=member,
+        data=exchange_services.PracticeInput(
+            title="API-Matrix Praxis",
+            summary="Kurz",
+            problem="Problem",
+            what_was_done="Getan",
+            results="Ergebnis",
+            topics=practice_topics()[:1],
+        ),
+    )
+    position = Position.objects.create(title="API-Matrix Position", status="endorsing")
+    PositionVersion.objects.create(
+        position=position, number=1, sections=[{"key": "a", "heading": "A", "text": "Text"}]
+    )
+    position_services.endorsement_create(
+        actor=None,
+        position=position,
+        member=member,
+        signatory_name="Bürgermeisterin",
+        signatory_function="Bürgermeisterin",
+    )
     return {
+        "practice": practice.pk,
+        "practice_topic": practice_topics()[0].code,
+        "position": position.pk,
         "fresh": fresh.number,
         "done": done.number,
         "topics": [t.code for t in topics],
@@ -165,6 +196,25 @@ def _pledge(_context: Mapping[str, Any]) -> dict[str, Any]:
         "offers": ["dialysis"],
     }
 
+
+def _practice(context: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "title": "Patenschaften",
+        "summary": "Ehrenamtliche begleiten Familien",
+        "problem": "Wenig Kontakte",
+        "what_was_done": "Vermittlung",
+        "results": "120 Patenschaften",
+        "topics": [context["practice_topic"]],
+        "links": ["https://example.org/paten"],
+    }
+
+
+ENDORSEMENT = {
+    "signatory_name": "Erika Muster",
+    "signatory_function": "Oberbürgermeisterin",
+    "authorised": True,
+}
+OWN_ONLY = {"anonymous": 401, **dict.fromkeys(ROLES[1:], 404), "own_member": 200}
 
 V = "/api/v1"
 R = V + "/situation/rounds"
@@ -240,6 +290,28 @@ MATRIX: dict[tuple[str, str], Row] = {
         writes=True,
     ),
     ("GET", "/admission/runs/{id}"): Row(V + "/admission/runs/{run}", OFFICE),
+    ("GET", "/practices"): Row(V + "/practices", ALL),
+    ("GET", "/practices/{id}"): Row(V + "/practices/{practice}", OWN_OR_OFFICE),
+    ("PUT", "/practices/{id}"): Row(
+        V + "/practices/{practice}", OWN_OR_OFFICE, _practice, writes=True
+    ),
+    ("POST", "/members/{ags}/practices"): Row(
+        V + f"/members/{AGS}/practices", answer(201, OWN_OR_OFFICE), _practice, writes=True
+    ),
+    ("GET", "/positions"): Row(V + "/positions", ALL),
+    ("GET", "/positions/{id}"): Row(V + "/positions/{position}", STAFF),
+    ("POST", "/positions/{id}/endorsement"): Row(
+        V + "/positions/{position}/endorsement",
+        {"anonymous": 401, **dict.fromkeys(ROLES[1:], 201), "own_member": 422},
+        ENDORSEMENT,
+        writes=True,
+    ),
+    ("PUT", "/positions/{id}/endorsement"): Row(
+        V + "/positions/{position}/endorsement", OWN_ONLY, ENDORSEMENT, writes=True
+    ),
+    ("DELETE", "/positions/{id}/endorsement"): Row(
+        V + "/positions/{position}/endorsement", OWN_ONLY, writes=True
+    ),
     ("GET", "/webhooks"): Row(V + "/webhooks", STAFF),
     ("POST", "/webhooks"): Row(
         V + "/webhooks",
@@ -290,10 +362,11 @@ def test_operation(matrix: Matrix, operation: tuple[str, str]) -> None:
     context = matrix.context
     path = row.path.format(**context)
     failures = []
+    clients = {role: client_as(role) for role in ROLES}
     before = _fingerprint()  # every role starts from this state (each is rolled back)
     for role in ROLES:
         with rolled_back():
-            client = client_as(role)
+            client = clients[role]
             audited = AuditEntry.objects.count()
             body: Any = row.body(context) if callable(row.body) else row.body
             response = client.request(method, path, body)

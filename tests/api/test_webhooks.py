@@ -175,3 +175,24 @@ def test_ssrf_guard(settings: Any) -> None:
     assert services.check_webhook_url("http://127.0.0.1:9/x") == ["127.0.0.1"]
     with pytest.raises(ValidationError):
         services.check_webhook_url("http://192.168.1.1/x")
+
+
+def test_a_states_round_goes_only_to_that_states_members(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    from hafennetz.core.models import State
+
+    endpoint, _secret = services.webhook_create(
+        actor=role_user("own_member"), url="http://127.0.0.1:9/x", events_=["round.opened"]
+    )
+    today = timezone.localdate()
+    with django_capture_on_commit_callbacks(execute=True):
+        situation_services.round_open(
+            actor=None,
+            title="Nur Schleswig-Holstein",
+            questionnaire=Questionnaire.objects.order_by("-version").first(),
+            opens_on=today,
+            deadline=today + dt.timedelta(days=14),
+            state=State.objects.get(ags="01"),
+        )
+    assert not WebhookDelivery.objects.filter(endpoint=endpoint).exists()

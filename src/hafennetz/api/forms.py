@@ -16,6 +16,8 @@ MODULE_LABELS = {
     "situation": _("Situation picture"),
     "meetings": _("Meetings"),
     "admission": _("Admission"),
+    "exchange": _("Practices"),
+    "positions": _("Positions"),
     "webhooks": _("Webhooks"),
 }
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -41,6 +42,12 @@ class ApiMiddleware:
         except ValueError:
             length = 0
         limit = settings.API_MAX_BODY_BYTES
+        if not length and request.method in {"POST", "PUT", "PATCH", "DELETE"}:
+            # No Content-Length (chunked): read it (Django stops at DATA_UPLOAD_MAX_MEMORY_SIZE).
+            try:
+                length = len(request.body)
+            except RequestDataTooBig:
+                length = limit + 1
         if length > limit:
             return problem_response(
                 request,

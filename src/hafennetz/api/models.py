@@ -16,7 +16,15 @@ from django.utils.translation import gettext_lazy as _
 from hafennetz.members.models import Member
 
 # Modules a token's scopes refer to; each has a read and a write scope ("situation:write").
-MODULES: tuple[str, ...] = ("members", "situation", "meetings", "admission", "webhooks")
+MODULES: tuple[str, ...] = (
+    "members",
+    "situation",
+    "meetings",
+    "admission",
+    "exchange",
+    "positions",
+    "webhooks",
+)
 SCOPES: tuple[str, ...] = tuple(f"{m}:{a}" for m in MODULES for a in ("read", "write"))
 
 

@@ -50,14 +50,22 @@ def deliveries_of(endpoint: WebhookEndpoint) -> QuerySet[WebhookDelivery]:
     return endpoint.deliveries.order_by("-created_at", "-pk")
 
 
-def endpoints_for(event: str, member_id: int | None) -> list[WebhookEndpoint]:
+def endpoints_for(
+    event: str, member_id: int | None, state: str | None = None
+) -> list[WebhookEndpoint]:
     """The active endpoints that receive `event` about `member_id` (None: an event of the
-    whole alliance, e.g. a round opened): the member's own endpoints and the alliance-wide ones."""
-    endpoints = WebhookEndpoint.objects.filter(active=True)
+    whole alliance, e.g. a round opened; `state`: only for the members of that state, e.g. a
+    state's own round): the member's own endpoints and the alliance-wide ones."""
+    endpoints = WebhookEndpoint.objects.filter(active=True).select_related("member")
     chosen = []
     for endpoint in endpoints:
         if event not in endpoint.events:
             continue
-        if endpoint.alliance_wide or member_id is None or endpoint.member_id == member_id:
+        if endpoint.alliance_wide:
+            chosen.append(endpoint)
+        elif member_id is not None:
+            if endpoint.member_id == member_id:
+                chosen.append(endpoint)
+        elif state is None or endpoint.member.state_id == state:
             chosen.append(endpoint)
     return chosen

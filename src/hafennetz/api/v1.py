@@ -31,9 +31,9 @@ The public API of hafennetz, the working platform of the alliance „Städte Sic
 
 * **Authentication:** a personal access token (`Authorization: Bearer hn_…`), created under
   *Konto → API-Tokens*. Without a token only public data is available.
-* **Scopes:** `<module>:read` and `<module>:write` for members, situation, meetings, admission
-  and webhooks; a write scope includes reading. What a token may do beyond its scopes is exactly
-  what its account may do in the browser.
+* **Scopes:** `<module>:read` and `<module>:write` for members, situation, meetings, admission,
+  exchange (practices), positions and webhooks; a write scope includes reading. What a token
+  may do beyond its scopes is exactly what its account may do in the browser.
 * **Lists** are paged by the server (`data`, `pagination`, `links`; `page` from 1) and filter
   by `created_since`, `created_until`, `modified_since`, `modified_until` (ISO 8601).
 * **Errors** are RFC 9457 problem details (`application/problem+json`) with field-level
@@ -127,8 +127,10 @@ api.add_exception_handler(Exception, _server_error)
 
 from hafennetz.api.endpoints import (  # noqa: E402  (routers need the api's handlers first)
     admission,
+    exchange,
     meetings,
     members,
+    positions,
     situation,
     webhooks,
 )
@@ -137,6 +139,8 @@ api.add_router("/", members.router)
 api.add_router("/", situation.router)
 api.add_router("/", meetings.router)
 api.add_router("/", admission.router)
+api.add_router("/", exchange.router)
+api.add_router("/", positions.router)
 api.add_router("/", webhooks.router)
 
 __all__ = ["PROBLEM_CONTENT_TYPE", "api"]

@@ -95,7 +95,18 @@ def _links(event: str, ids: dict[str, Any]) -> dict[str, str]:
 def on_event(name: str, **ids: Any) -> None:
     """core.events listener (after commit): one delivery row per endpoint, then enqueue."""
     member_id = ids.get("member_id")
-    endpoints = selectors.endpoints_for(name, member_id if isinstance(member_id, int) else None)
+    state = None
+    if name == "round.opened" and isinstance(ids.get("round_number"), int):
+        from hafennetz.situation.models import SurveyRound
+
+        state = (
+            SurveyRound.objects.filter(number=ids["round_number"])
+            .values_list("state_id", flat=True)
+            .first()
+        )
+    endpoints = selectors.endpoints_for(
+        name, member_id if isinstance(member_id, int) else None, state
+    )
     if not endpoints:
         return
     payload = {
