@@ -69,6 +69,11 @@ def member_day(user: Any, member: Member, today: dt.date) -> MemberDay:
         and m.registration_opens_at <= timezone.now() <= m.registration_closes_at
     ][:3]
     day.follow_ups = meetings.open_follow_ups(member.pk)
+    if apps.is_installed("hafennetz.exchange"):
+        from hafennetz.exchange import selectors as exchange
+
+        received = exchange.requests_of(user)["received"]
+        day.exchange = [r for r in received if r.status == "open"][:LIST_LIMIT]
     if apps.is_installed("hafennetz.admission"):
         from hafennetz.admission import selectors as admission
 
