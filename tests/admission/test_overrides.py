@@ -186,3 +186,21 @@ def test_batch_runs_fill_the_period(office_user, contingent, django_capture_on_c
         _run(office_user, contingent, django_capture_on_commit_callbacks, batch=1)
     second = _run(office_user, contingent, django_capture_on_commit_callbacks, batch=2)
     assert {c for c, _a in second.result["assignment"]} == {h.case_id for h in households[8:14]}
+
+
+def test_a_run_whose_worker_died_can_be_cancelled(
+    office_user, contingent, django_capture_on_commit_callbacks
+) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    with django_capture_on_commit_callbacks(execute=False):
+        run = services.run_start(actor=office_user, contingent=contingent, method="greedy", work=1)
+    long_ago = timezone.now() - dt.timedelta(hours=1)
+    AllocationRun.objects.filter(pk=run.pk).update(
+        status=RunStatus.RUNNING, started_at=long_ago, progress_at=long_ago
+    )
+    services.run_cancel(actor=office_user, run=run)
+    run.refresh_from_db()
+    assert run.status == RunStatus.CANCELLED and run.error

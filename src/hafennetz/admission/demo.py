@@ -106,7 +106,7 @@ def demo_contingent() -> Contingent:
 
 def seed_demo_approved(pledges: list[Pledge], rng: random.Random, table: KeyTable | None) -> None:
     """Last year's demo contingent: about 300 households, a few overrides with reasons, and a
-    finished, approved greedy run; the pledges of last year are then used up. The run is
+    finished, approved greedy run against last year's pledges. The run is
     computed here by the worker's own code (nothing is queued)."""
     from hafennetz.admission import services
     from hafennetz.admission.engine_input import build_input
@@ -136,7 +136,7 @@ def seed_demo_approved(pledges: list[Pledge], rng: random.Random, table: KeyTabl
     contingent = Contingent.objects.create(
         name=f"Aus Seenot gerettete Menschen {year} (Demo)",
         programme=Programme.SEA_RESCUE,
-        persons=560,
+        persons=1,  # set to the households' persons below
         period_start=start,
         period_end=end,
         key=KeyKind.KOENIGSTEINER if table else KeyKind.POPULATION,
@@ -146,6 +146,8 @@ def seed_demo_approved(pledges: list[Pledge], rng: random.Random, table: KeyTabl
     )
     households = demo_households(contingent, rng, 10**6, count=300, prefix="V")
     Household.objects.bulk_create(households)
+    contingent.persons = sum(h.size for h in households)
+    contingent.save(update_fields=["persons"])
     members = list(Member.objects.filter(pk__in=[p.member_id for p in pledges]).order_by("name"))
     singles = list(
         Household.objects.filter(contingent=contingent, needs=[], links=[]).order_by("case_id")
@@ -184,7 +186,6 @@ def seed_demo_approved(pledges: list[Pledge], rng: random.Random, table: KeyTabl
     execute_allocation_run.call(run.pk)
     run.refresh_from_db()
     services.run_approve(actor=None, run=run, confirmed=True)
-    Pledge.objects.filter(is_demo=True, valid_from=start).update(status=PledgeStatus.USED)
 
 
 def demo_households(

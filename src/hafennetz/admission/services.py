@@ -418,6 +418,19 @@ def log_household_view(*, actor: Actor, contingent: Contingent, what: str) -> No
 # --- allocation runs -----------------------------------------------------------------------------
 
 
+# A running run without a sign of life for longer than its safety cap (and at least this) has
+# lost its worker (restarted or killed): nothing will finish it.
+STALE_AFTER = dt.timedelta(minutes=5)
+
+
+def _worker_lost(run: AllocationRun, now: dt.datetime) -> bool:
+    last = run.progress_at or run.started_at
+    if run.status != RunStatus.RUNNING or last is None:
+        return False
+    cap = dt.timedelta(seconds=max(60.0, run.work * 20))  # tasks.py: the run's time cap
+    return now - last > max(STALE_AFTER, cap)
+
+
 UNPLACEABLE_IS_FINE = frozenset({"need_exceeds_every_capacity"})
 
 
@@ -549,11 +562,19 @@ def run_cancel(*, actor: Actor, run: AllocationRun) -> AllocationRun:
     run = AllocationRun.objects.select_for_update().get(pk=run.pk)
     if run.is_finished:
         raise ValidationError(_("The run has already ended."))
-    if run.cancel_requested:
+    if run.cancel_requested and not _worker_lost(run, timezone.now()):
         raise ValidationError(_("The run is being cancelled already."))
     changes: dict[str, Any] = {"cancel_requested": True}
+    now = timezone.now()
     if run.status == RunStatus.QUEUED:
-        changes |= {"status": RunStatus.CANCELLED, "finished_at": timezone.now()}
+        changes |= {"status": RunStatus.CANCELLED, "finished_at": now}
+    elif _worker_lost(run, now):
+        # The worker that ran it stopped (restarted, killed): nothing will ever finish it.
+        changes |= {
+            "status": RunStatus.CANCELLED,
+            "finished_at": now,
+            "error": _("The background worker stopped without finishing the run."),
+        }
     update_audited(actor=actor, obj=run, action="run.cancel", **changes)
     return run
 
@@ -577,12 +598,12 @@ def run_approve(*, actor: Actor, run: AllocationRun, confirmed: bool) -> list[Pl
     current = build_input(
         contingent, use_key=run.use_key, key_weight=run.key_weight, batch=run.batch
     )
+    if _override_key(current.overrides) != _override_key(run.overrides):
+        raise ValidationError(_("Overrides have changed since this run: please start a new run."))
     if fingerprint(current.instance) != run.input_fingerprint:
         raise ValidationError(
             _("Households or pledges have changed since this run: please start a new run.")
         )
-    if _override_key(current.overrides) != _override_key(run.overrides):
-        raise ValidationError(_("Overrides have changed since this run: please start a new run."))
     members = {m.ags: m for m in contingent_members(contingent)}
     # Lock the pledges (row locks on PostgreSQL; SQLite's IMMEDIATE transactions serialise
     # writers anyway), then count what is committed already.
