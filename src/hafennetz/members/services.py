@@ -598,9 +598,9 @@ def invitation_accept(*, token: str, password: str) -> AbstractBaseUser:
 def profile_update(*, actor: AbstractBaseUser, first_name: str, last_name: str) -> AbstractBaseUser:
     """A person sets the name shown to others (registrations, small groups, the audit log)."""
     user = get_user_model()._default_manager.select_for_update().get(pk=actor.pk)
-    before = {"first_name": user.first_name, "last_name": user.last_name}  # type: ignore[attr-defined]
-    user.first_name = first_name.strip()  # type: ignore[attr-defined]
-    user.last_name = last_name.strip()  # type: ignore[attr-defined]
+    before = {"first_name": user.first_name, "last_name": user.last_name}
+    user.first_name = first_name.strip()
+    user.last_name = last_name.strip()
     user.full_clean()
     user.save(update_fields=["first_name", "last_name"])
     log_action(
@@ -609,7 +609,7 @@ def profile_update(*, actor: AbstractBaseUser, first_name: str, last_name: str) 
         obj=user,
         object_repr=user.get_username(),
         before=before,
-        after={"first_name": user.first_name, "last_name": user.last_name},  # type: ignore[attr-defined]
+        after={"first_name": user.first_name, "last_name": user.last_name},
     )
     return user
 
