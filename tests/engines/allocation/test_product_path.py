@@ -33,13 +33,16 @@ from hafennetz.engines.allocation import (
     fingerprint,
     instance_from_dict,
     instance_to_dict,
+    optimal,
     run_in_subprocess,
     validate,
 )
+from hafennetz.engines.allocation.backends import solve_highs
 from hafennetz.engines.allocation.cli import main
-from hafennetz.engines.allocation.control import Control
-from hafennetz.engines.allocation.core import core_objective, is_feasible
+from hafennetz.engines.allocation.control import Control, null_control
+from hafennetz.engines.allocation.core import CoreProblem, all_arcs, core_objective, is_feasible
 from hafennetz.engines.allocation.gap_io import gap_to_core
+from hafennetz.engines.allocation.mip_model import build
 from hafennetz.engines.allocation.optimal import solve_optimal
 from hafennetz.engines.issues import Issue as SharedIssue
 
@@ -212,6 +215,39 @@ def test_generated_type_c_80x1600_gets_a_feasible_assignment() -> None:
     assert is_feasible(problem, out.solution)
     assert out.bound is not None and core_objective(problem, out.solution) <= out.bound + 1e-6
     assert control.used["tabu_moves"] == out.counts["tabu_moves"]  # the whole budget
+
+
+def _full_mip_optimum(problem: CoreProblem) -> float:
+    arcs = all_arcs(problem)
+    out = solve_highs(build(problem, arcs), control=null_control())
+    assert out.status == "optimal" and out.objective is not None
+    return out.objective
+
+
+@pytest.mark.parametrize(("kind", "seed", "loose"), [("c", 1, 1.0), ("e", 3, 1.0), ("c", 4, 3.0)])
+def test_gap_core_mip_runs_between_the_tabu_phases_and_its_bound_holds(
+    monkeypatch: pytest.MonkeyPatch, kind: str, seed: int, loose: float
+) -> None:
+    # the small-model MIP first is switched off, so a 4 x 40 instance (exact optimum at once)
+    # takes the path of mid-size ones: tabu search, the MIP over the LP-guided core, tabu
+    # search; with loose capacities the core is exact (reduced-cost fixing), optimality proven
+    monkeypatch.setattr(optimal, "GAP_SMALL_COLS", 0)
+    monkeypatch.setattr(optimal, "GAP_CORE_ARCS", 1.0)
+    gap = generate(kind, 4, 40, seed)
+    gap = replace(gap, capacity=gap.capacity * loose)
+    problem = gap_to_core(gap)
+    lines: list[str] = []
+    control = Control(Budget(work=0.5, tabu_moves=200, mip_nodes=100), log=lines.append)
+    out = solve_optimal(problem, control=control, seed=0)
+    core = [ln for ln in lines if "MIP over the LP-guided core" in ln]
+    assert core and " of 160 arcs" in core[0] and not core[0].startswith("160 of")
+    assert is_feasible(problem, out.solution)
+    best = _full_mip_optimum(problem)
+    assert out.objective <= best + 1e-6
+    assert out.bound is not None and out.bound >= best - 1e-6
+    if loose > 1:
+        assert "exact" in core[0]
+        assert out.status is Status.OPTIMAL and abs(out.objective - best) <= 1e-6
 
 
 def test_infeasible_gap_is_proven_so() -> None:
