@@ -66,6 +66,14 @@ def _ensure(allowed: bool, message: str) -> None:
         raise AccessDenied(message)
 
 
+def _ensure_edit(actor: Actor, practice: Practice) -> None:
+    _ensure(
+        access.actor_may(actor, access.can_edit_practice(actor, practice)),
+        _("Only the staff of %(member)s and the coordination office may change this practice.")
+        % {"member": practice.member.name},
+    )
+
+
 def media_dir() -> Path:
     return Path(settings.MEDIA_ROOT) / "exchange"
 
@@ -179,11 +187,7 @@ def practice_save(
 def practice_set_status(*, actor: Actor, practice: Practice, status: str) -> Practice:
     """Publish a draft, or take a published practice back to draft."""
     practice = Practice.objects.select_for_update().select_related("member").get(pk=practice.pk)
-    _ensure(
-        access.actor_may(actor, access.can_edit_practice(actor, practice)),
-        _("Only the staff of %(member)s and the coordination office may change this practice.")
-        % {"member": practice.member.name},
-    )
+    _ensure_edit(actor, practice)
     if status not in PracticeStatus.values:
         raise ValidationError(_("Unknown status."))
     if status == practice.status:
@@ -208,11 +212,7 @@ def practice_set_status(*, actor: Actor, practice: Practice, status: str) -> Pra
 def practice_mark_reviewed(*, actor: Actor, practice: Practice) -> Practice:
     """The member checked that the practice is still current (the last-reviewed date)."""
     practice = Practice.objects.select_for_update().select_related("member").get(pk=practice.pk)
-    _ensure(
-        access.actor_may(actor, access.can_edit_practice(actor, practice)),
-        _("Only the staff of %(member)s and the coordination office may change this practice.")
-        % {"member": practice.member.name},
-    )
+    _ensure_edit(actor, practice)
     before = {"last_reviewed_on": practice.last_reviewed_on}
     practice.last_reviewed_on = timezone.localdate()
     practice.save(update_fields=["last_reviewed_on", "updated_at"])
@@ -261,11 +261,7 @@ def sniff_type(head: bytes, name: str) -> str:
 @transaction.atomic
 def attachment_add(*, actor: Actor, practice: Practice, upload: UploadedFile) -> Attachment:
     practice = Practice.objects.select_for_update().select_related("member").get(pk=practice.pk)
-    _ensure(
-        access.actor_may(actor, access.can_edit_practice(actor, practice)),
-        _("Only the staff of %(member)s and the coordination office may change this practice.")
-        % {"member": practice.member.name},
-    )
+    _ensure_edit(actor, practice)
     name = Path(upload.name or "").name[:200] or "datei"
     size = upload.size or 0
     if size <= 0:
@@ -311,11 +307,7 @@ def attachment_add(*, actor: Actor, practice: Practice, upload: UploadedFile) ->
 @transaction.atomic
 def attachment_delete(*, actor: Actor, attachment: Attachment) -> None:
     practice = attachment.practice
-    _ensure(
-        access.actor_may(actor, access.can_edit_practice(actor, practice)),
-        _("Only the staff of %(member)s and the coordination office may change this practice.")
-        % {"member": practice.member.name},
-    )
+    _ensure_edit(actor, practice)
     stored = attachment.stored_name
     log_action(
         actor=actor,
