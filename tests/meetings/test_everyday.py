@@ -146,3 +146,21 @@ def test_agenda_block_can_be_edited(office_user) -> None:
     a.refresh_from_db()
     assert (a.title, a.kind) == ("Kleingruppen", "small_groups")
     assert AuditEntry.objects.filter(action="meeting.agenda_update", object_id=str(a.pk))
+
+
+def test_bigbluebutton_rosters_and_the_print_view_name_people(office_user) -> None:
+    import json
+
+    from hafennetz.meetings.models import Meeting
+
+    meeting = Meeting.objects.get(title="3. Arbeitstreffen (digital)")  # a demo plan
+    client = Client()
+    client.force_login(office_user)
+    base = reverse("meeting-plan-export", args=[meeting.pk, "bbb"])
+    rooms = json.loads(client.get(base + "?runde=1").content)
+    roster = [person for room in rooms for person in room["roster"]]
+    assert roster and all("@" in person for person in roster)  # e-mails, not registration ids
+    printed = client.get(reverse("meeting-plan-export", args=[meeting.pk, "print"]))
+    first = meeting.registrations.select_related("user").first()
+    assert first is not None and first.user.get_full_name()
+    assert first.user.get_full_name() in printed.content.decode()

@@ -36,15 +36,22 @@ def _at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
     return dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=BERLIN)
 
 
+# Invented names of the demo staff (people, not addresses, in registrations and small groups).
+_FIRST = ["Aylin", "Bernd", "Carla", "Dario", "Emma", "Felix", "Gül", "Hannes", "Inga", "Jan"]
+_LAST = ["Beispiel", "Muster", "Probe", "Exempel", "Vorlage", "Fiktiv", "Erdacht"]
+
+
 def _demo_staff(members: list[Member]) -> list[StaffAccount]:
     """One invented staff login (no usable password) per member that has none."""
     User = get_user_model()
     accounts = []
-    for member in members:
+    for index, member in enumerate(members):
         account = StaffAccount.objects.filter(member=member).select_related("user").first()
         if account is None:
             email = f"team-{member.ags}@demo.hafennetz.example"
-            user = User(username=email, email=email)
+            first = _FIRST[index % len(_FIRST)]
+            last = _LAST[(index // len(_FIRST)) % len(_LAST)]
+            user = User(username=email, email=email, first_name=first, last_name=last)
             user.set_unusable_password()
             user.save()
             account = StaffAccount.objects.create(user=user, member=member, is_demo=True)
