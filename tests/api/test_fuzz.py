@@ -54,7 +54,7 @@ def token(db: Any) -> Iterator[str]:
 @pytest.mark.django_db
 @schema.parametrize()
 @settings(
-    max_examples=8,
+    max_examples=5,
     derandomize=True,
     deadline=None,
     database=None,
