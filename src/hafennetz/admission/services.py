@@ -351,6 +351,16 @@ def _check_household(
             )
         if link.get("kind") not in LinkKind.values:
             errors.setdefault("links", []).append(_("Unknown kind of link."))
+        elif link.get("kind") == LinkKind.SAME_MUNICIPALITY and link.get("case") in known:
+            other_batch = others.filter(case_id=link.get("case")).values_list("batch", flat=True)
+            if other_batch and other_batch[0] != data.get("batch"):
+                errors.setdefault("batch", []).append(
+                    _(
+                        "%(case)s must be placed together with %(other)s, but they are in "
+                        "different batches."
+                    )
+                    % {"case": case_id or "–", "other": link.get("case")}
+                )
     preferences = list(data.get("preferences", []))
     if len(set(preferences)) != len(preferences):
         errors["preferences"] = [_("A member is listed twice.")]
