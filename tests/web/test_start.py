@@ -28,6 +28,7 @@ def test_member_staff_sees_reports_meetings_tasks_and_admission(member_user) -> 
     html, n = _page(member_user)
     assert 'id="my-reports"' in html and 'id="my-meetings"' in html
     assert 'id="my-follow-ups"' in html and 'id="my-admission"' in html
+    assert 'id="my-contact-requests"' in html
     assert 'id="office-review"' not in html and 'id="state-progress"' not in html
     assert n <= MAX_QUERIES
 
