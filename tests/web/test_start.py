@@ -62,3 +62,28 @@ def test_login_lands_on_the_start_page(member_user) -> None:
 def test_anonymous_is_sent_to_the_login() -> None:
     response = Client().get(reverse("my-overview"))
     assert response.status_code == 302 and reverse("login") in response["Location"]
+
+
+def test_late_members_and_late_reports_by_state_after_the_deadline(
+    state_coordinator, office_user
+) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from hafennetz.situation.models import Questionnaire, SurveyRound
+
+    today = timezone.localdate()
+    number = SurveyRound.objects.order_by("-number").values_list("number", flat=True).first()
+    SurveyRound.objects.create(
+        number=(number or 0) + 1,
+        title="Lagebild Nachzügler",
+        questionnaire=Questionnaire.objects.get(version=1),
+        opens_on=today - dt.timedelta(days=20),
+        deadline=today - dt.timedelta(days=1),
+    )
+    html, _n = _page(state_coordinator)
+    assert "Lagebild Nachzügler" in html and "verspätet" in html
+    html, _n = _page(office_user)
+    office_late = html.split('id="office-late"', 1)[1].split("</section>", 1)[0]
+    assert "Lagebild Nachzügler" in office_late and "Schleswig-Holstein" in office_late
