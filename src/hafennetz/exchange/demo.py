@@ -1,7 +1,8 @@
 """Demo data of the Austausch: 32 invented practices over the Lagebild's topics (flagged
 `is_demo`, shown as „Demo“), the members behind them glad to be asked on those topics, a few
-helpful marks and comments, and one open contact request to the demo member Detmold.
-Everything goes through the services (audited as „system“). Idempotent: a second run changes
+helpful marks and a question by the demo logins, and one open contact request to the demo member Detmold.
+Everything goes through the services (audited as „system“, the marks and the question as the
+demo logins). Idempotent: a second run changes
 nothing."""
 
 # ruff: noqa: E501 (the demo texts)
@@ -538,7 +539,11 @@ def seed_demo_exchange() -> bool:
         if contact is None:
             continue
         services.opt_ins_set(
-            actor=None, member=member, topics=[topics[c] for c in sorted(codes)], contact=contact
+            actor=None,
+            member=member,
+            topics=[topics[c] for c in sorted(codes)],
+            contact=contact,
+            is_demo=True,
         )
     # One open request to Detmold, so its staff can answer it.
     if own is not None and Contact.objects.filter(member=own).exists():
@@ -547,6 +552,7 @@ def seed_demo_exchange() -> bool:
             member=own,
             topics=[topics["school"], topics["language"]],
             contact=Contact.objects.filter(member=own).exclude(email="").order_by("pk").first(),
+            is_demo=True,
         )
         asker = next((m for m in authors if m.pk in by_member), None)
         if asker is not None:
@@ -568,4 +574,36 @@ def seed_demo_exchange() -> bool:
                     is_demo=True,
                 )
                 create_audited(actor=None, obj=request, action="exchange.contact_request")
+    _demo_talk(created)
     return True
+
+
+def _demo_talk(practices: list[Practice]) -> None:
+    """A few helpful marks and a question by the demo logins (flagged as demo)."""
+    from django.contrib.auth import get_user_model
+
+    from hafennetz.exchange.models import HelpfulMark, PracticeComment
+
+    users = get_user_model().objects.filter(
+        username__in=["kommune@demo.hafennetz.example", "landeskoordination@demo.hafennetz.example"]
+    )
+    published = list(
+        Practice.objects.filter(
+            pk__in=[p.pk for p in practices], status=PracticeStatus.PUBLISHED
+        ).order_by("pk")
+    )
+    if len(published) < 6:
+        return
+    for user in users:
+        for practice in published[1:4]:
+            if practice.member.staff.filter(user=user).exists():
+                continue
+            services.helpful_toggle(actor=user, practice=practice)
+        services.comment_add(
+            actor=user,
+            practice=published[5],
+            kind="question",
+            text="Wie haben Sie die Finanzierung nach dem ersten Jahr gesichert?",
+        )
+    HelpfulMark.objects.filter(practice__in=published).update(is_demo=True)
+    PracticeComment.objects.filter(practice__in=published).update(is_demo=True)

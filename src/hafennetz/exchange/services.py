@@ -369,7 +369,12 @@ def comment_add(*, actor: Actor, practice: Practice, kind: str, text: str) -> Pr
 
 @transaction.atomic
 def opt_ins_set(
-    *, actor: Actor, member: Member, topics: Sequence[Topic], contact: Contact | None
+    *,
+    actor: Actor,
+    member: Member,
+    topics: Sequence[Topic],
+    contact: Contact | None,
+    is_demo: bool = False,
 ) -> list[TopicOptIn]:
     """The topics on which `member` is glad to be asked by peers, through `contact`."""
     _ensure(
@@ -398,7 +403,7 @@ def opt_ins_set(
         opt_in = current.get(topic.pk)
         if opt_in is None and contact is not None:
             TopicOptIn.objects.create(
-                member=member, topic=topic, contact=contact, is_demo=member.is_demo
+                member=member, topic=topic, contact=contact, is_demo=is_demo or member.is_demo
             )
         elif opt_in is not None and contact is not None and opt_in.contact_id != contact.pk:
             opt_in.contact = contact
