@@ -571,3 +571,13 @@ def test_digest_command_queues_or_sends(member_user) -> None:  # type: ignore[no
     call_command("send_exchange_digest", "--queue", stdout=out)
     assert "queued" in out.getvalue()
     assert work_off_queue() >= 1
+
+
+def test_library_and_overview_take_a_bounded_number_of_queries(
+    client: Client, office_user, django_assert_max_num_queries
+) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(office_user)
+    with django_assert_max_num_queries(25):
+        assert client.get("/austausch/praxis/?q=Wohnungen").status_code == 200
+    with django_assert_max_num_queries(25):
+        assert client.get("/austausch/uebersicht/").status_code == 200
