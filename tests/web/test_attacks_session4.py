@@ -8,6 +8,7 @@ import io
 from typing import Any
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
 from hafennetz.api import services as api_services
@@ -82,3 +83,113 @@ def test_small_group_csv_exports_neutralise_formulas() -> None:
         for cell in row:
             assert not cell.startswith(("=", "+", "-", "@")), row
     assert any(cell == "'" + hostile for row in rows for cell in row)
+
+
+# --- stored XSS through the texts the session-4 modules show ------------------------------------
+
+_NEW_TEXTS = {
+    "exchange.Practice": [
+        "title",
+        "summary",
+        "problem",
+        "what_was_done",
+        "results",
+        "target_groups",
+        "resources_staff",
+        "resources_money",
+        "resources_partners",
+    ],
+    "exchange.PracticeComment": ["text"],
+    "exchange.ContactRequest": ["message", "answer"],
+    "exchange.Attachment": ["original_name"],
+    "positions.Position": ["title", "summary"],
+    "positions.PositionVersion": ["note"],
+    "positions.Comment": ["section_heading", "text", "answer"],
+    "positions.Endorsement": ["signatory_name", "signatory_function", "council_decision_reference"],
+    "positions.Demand": ["title", "description", "addressee"],
+    "positions.DemandEntry": ["actor", "text"],
+    "admission.Pledge": [
+        "council_decision_reference",
+        "accepted_by",
+        "accepted_reference",
+        "notes",
+    ],
+    "admission.Contingent": ["name", "notes"],
+    "admission.KeyTable": ["name", "source"],
+    "admission.Override": ["explanation"],
+    "api.ApiToken": ["name"],
+    "meetings.Meeting": ["minutes", "cancel_reason"],
+    "meetings.AgendaBlock": ["title"],
+    "meetings.FollowUp": ["title"],
+    "situation.SurveyRound": ["title"],
+    "situation.SituationReport": ["review_comment", "member_answer"],
+}
+
+
+def _plant_new_texts() -> None:
+    from django.apps import apps
+
+    from hafennetz.positions.models import PositionVersion
+
+    from .test_attacks import payload
+
+    for label, fields in _NEW_TEXTS.items():
+        model = apps.get_model(label)
+        values = {}
+        for name in fields:
+            limit = getattr(model._meta.get_field(name), "max_length", None) or 10_000
+            values[name] = payload(f"{label.split('.')[1].lower()}-{name}")[:limit]
+        model._default_manager.update(**values)
+    for version in PositionVersion.objects.all():
+        version.sections = [
+            {**s, "heading": payload("section-heading"), "text": payload("section-text")}
+            for s in version.sections
+        ]
+        version.save(update_fields=["sections"])
+    get_user_model().objects.update(
+        first_name=payload("first-name")[:150], last_name=payload("last-name")[:150]
+    )
+
+
+@pytest.mark.django_db
+def test_session4_texts_are_rendered_as_text() -> None:
+    """No finding (the pages escape everything; pinned): every text field the session-4 modules
+    added, planted with HTML/JS in all rows, stays text on every page of the matrix's new areas
+    (exchange, positions, admission, API pages, the start page, the audit log) for the public,
+    a member, a state coordination and the office; JSON blocks (charts, maps) stay valid."""
+    import json
+    import re
+
+    from django.test import Client
+
+    from .matrix import admission, api, exchange, positions
+    from .matrix.common import OK, login
+    from .test_attacks import RAW_MARKERS, _Scripts
+    from .test_permission_matrix import GET, _url, make_context
+
+    context = make_context()
+    _plant_new_texts()
+    names = set(exchange.GET) | set(positions.GET) | set(admission.GET) | set(api.GET)
+    names |= {n for n in ("my-overview", "audit-log", "meeting-detail", "home") if n in GET}
+    seen: set[str] = set()
+    for role in ("anonymous", "own_member", "state_same", "office"):
+        client = Client()
+        login(client, role)
+        for name in sorted(names):
+            kwargs, expected = GET[name]
+            if expected[role] != OK:
+                continue
+            response = client.get(_url(name, kwargs, context))
+            if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
+                continue
+            html = response.content.decode()
+            for marker in RAW_MARKERS:
+                assert marker not in html, f"{name} as {role}: unescaped {marker!r}"
+            scripts = _Scripts()
+            scripts.feed(html)
+            for block in scripts.json_blocks:
+                assert "<" not in block and ">" not in block, f"{name} as {role}: raw < in JSON"
+                json.loads(block)
+            seen |= set(re.findall(r"&lt;script&gt;alert\(&#x27;([a-z_-]+)&#x27;\)", html))
+    # The payloads reached the pages (as text), so the test proves something.
+    assert {"practice-title", "position-title", "comment-text", "section-text"} <= seen, seen
