@@ -110,9 +110,7 @@ def token_revoke(*, actor: Actor, token: ApiToken) -> ApiToken:
 # IPv6 prefixes that carry an IPv4 address in their last 32 bits and reach it through a
 # translator (NAT64, RFC 6052 / 8215) or are deprecated IPv4-compatible addresses: Python counts
 # them as global, but 64:ff9b::a00:1 reaches 10.0.0.1 wherever a NAT64 gateway routes it.
-_EMBEDDING_V4 = tuple(
-    ipaddress.IPv6Network(n) for n in ("64:ff9b::/96", "64:ff9b:1::/48", "::/96")
-)
+_EMBEDDING_V4 = tuple(ipaddress.IPv6Network(n) for n in ("64:ff9b::/96", "64:ff9b:1::/48", "::/96"))
 
 
 def _is_public_address(address: str) -> bool:

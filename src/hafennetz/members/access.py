@@ -246,9 +246,7 @@ def access_signature(user: Visitor | None, ags: str, pk: int) -> tuple[Member, S
     coordination office keeps the signatures, as it records them)."""
     check_manage_members(user, "record_signature")
     member = member_by_ags(ags)
-    signature = (
-        Signature.objects.select_related("declaration").filter(pk=pk, member=member).first()
-    )
+    signature = Signature.objects.select_related("declaration").filter(pk=pk, member=member).first()
     if signature is None:
         raise Http404
     return member, signature

@@ -336,7 +336,9 @@ def signature_create(
     return signature
 
 
-def _signature_errors(declaration: Declaration, signed_on: dt.date, signatory: str) -> dict[str, str]:
+def _signature_errors(
+    declaration: Declaration, signed_on: dt.date, signatory: str
+) -> dict[str, str]:
     errors: dict[str, str] = {}
     if signed_on < declaration.published_on:
         errors["signed_on"] = _(
@@ -360,8 +362,8 @@ def signature_update(
 ) -> Signature:
     """Correct a recorded signature (date, signatory); the office only, audited."""
     _check_office(actor, "record_signature")
-    signature = Signature.objects.select_for_update().select_related("declaration").get(
-        pk=signature.pk
+    signature = (
+        Signature.objects.select_for_update().select_related("declaration").get(pk=signature.pk)
     )
     errors = _signature_errors(signature.declaration, signed_on, signatory)
     if errors:
