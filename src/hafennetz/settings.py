@@ -320,7 +320,10 @@ elif _CACHE_URL.startswith(("memcached://", "pymemcache://")):
     }
 elif _CACHE_URL.startswith("redis://"):
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _CACHE_URL}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": _CACHE_URL,
+        }
     }
 
 LOGGING = {
