@@ -57,6 +57,18 @@ KNOWN_QUERY = [
     "level",
     "action",
     "next",
+    # read by the session-4 views (exchange, positions, admission results, directory)
+    "land",
+    "thema",
+    "praxis",
+    "treffen",
+    "von",
+    "bis",
+    "abschnitt",
+    "show",
+    "member",
+    "sort",
+    "run",
 ]
 # Fields a lower role must not be able to set (mass assignment): sent now and then as extras.
 EXTRA_FIELDS = ["member", "joined_on", "state", "is_demo", "review_comment", "actor", "id"]
