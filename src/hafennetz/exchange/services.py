@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import URLValidator
@@ -344,7 +345,10 @@ def helpful_toggle(*, actor: Actor, practice: Practice) -> bool:
         return False
     mark = HelpfulMark(practice=practice, user_id=actor.pk, member=member)
     create_audited(actor=actor, obj=mark, action="practice.helpful")
-    tasks.notify_author.enqueue(kind="helpful", object_id=mark.pk)
+    # Taking the mark back and giving it again must not mail the author every time (a toggling
+    # loop would flood their inbox): at most one such mail per person and practice a day.
+    if cache.add(f"exchange-helpful-mail:{actor.pk}:{practice.pk}", 1, timeout=24 * 3600):
+        tasks.notify_author.enqueue(kind="helpful", object_id=mark.pk)
     return True
 
 
@@ -654,9 +658,9 @@ def digest_set(*, actor: Actor, user_id: int, enabled: bool) -> DigestSetting:
         actor is None or _user_id(actor) == user_id,
         _("Only the person themselves may change their digest."),
     )
-    setting, _created = DigestSetting.objects.get_or_create(user_id=user_id)
-    if setting.enabled != enabled:
-        before = {"enabled": setting.enabled}
+    setting, created = DigestSetting.objects.get_or_create(user_id=user_id)
+    if created or setting.enabled != enabled:
+        before = {"enabled": None if created else setting.enabled}
         setting.enabled = enabled
         setting.save(update_fields=["enabled"])
         log_action(
