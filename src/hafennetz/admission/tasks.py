@@ -259,7 +259,12 @@ def execute_allocation_run(run_id: int) -> str:
 
             data["engine_version"] = ENGINE_VERSION
             data["input_fingerprint"] = fingerprint(instance)
-            stopped = False
+            # The dynamic policy cannot be interrupted (no stop callback in the engine's
+            # allocate_dynamic): a cancellation asked for meanwhile ends the run as cancelled.
+            stopped = (
+                should_stop()
+                or AllocationRun.objects.filter(pk=run_id, cancel_requested=True).exists()
+            )
         else:
             result = allocate(
                 instance,
