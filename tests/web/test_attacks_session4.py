@@ -193,3 +193,32 @@ def test_session4_texts_are_rendered_as_text() -> None:
             seen |= set(re.findall(r"&lt;script&gt;alert\(&#x27;([a-z_-]+)&#x27;\)", html))
     # The payloads reached the pages (as text), so the test proves something.
     assert {"practice-title", "position-title", "comment-text", "section-text"} <= seen, seen
+
+
+@pytest.mark.django_db
+def test_toggling_helpful_does_not_flood_the_author(member_user: Any, office_user: Any) -> None:
+    """Finding: every 'helpful' mark enqueued a mail to the practice's author; taking the mark
+    back and giving it again (one POST each, nothing visible on the page) mailed the author each
+    time the worker ran in between. Now: one such mail per person and practice a day."""
+    from django.core import mail
+
+    from hafennetz.exchange import services as exchange_services
+    from hafennetz.exchange.models import Practice
+
+    from ..queued import work_off_queue
+
+    practice = (
+        Practice.objects.filter(status="published")
+        .exclude(member__municipality_id="05766020")
+        .exclude(helpful__user=member_user)
+        .first()
+    )
+    assert practice is not None
+    Practice.objects.filter(pk=practice.pk).update(created_by=office_user)
+    practice.refresh_from_db()
+    mail.outbox.clear()
+    for _round in range(4):
+        assert exchange_services.helpful_toggle(actor=member_user, practice=practice) is True
+        work_off_queue()
+        assert exchange_services.helpful_toggle(actor=member_user, practice=practice) is False
+    assert len([m for m in mail.outbox if practice.created_by.email in m.to]) == 1
