@@ -581,3 +581,17 @@ def test_library_and_overview_take_a_bounded_number_of_queries(
         assert client.get("/austausch/praxis/?q=Wohnungen").status_code == 200
     with django_assert_max_num_queries(25):
         assert client.get("/austausch/uebersicht/").status_code == 200
+
+
+def test_digest_lists_positions_in_their_comment_phase(member_user) -> None:  # type: ignore[no-untyped-def]
+    from hafennetz.exchange.models import DigestSetting
+    from hafennetz.positions.models import Position, PositionStatus
+
+    position = Position.objects.filter(status=PositionStatus.COMMENTING).first()
+    assert position is not None
+    DigestSetting.objects.update_or_create(
+        user=member_user, defaults={"last_sent_at": timezone.now() - dt.timedelta(days=3650)}
+    )
+    mail.outbox.clear()
+    assert send_digest_to(member_user, now=timezone.now()) >= 1
+    assert position.title in mail.outbox[-1].body

@@ -39,7 +39,7 @@ from hafennetz.meetings.models import AgendaBlock, FollowUp, Meeting
 from hafennetz.members.access import roles_of
 from hafennetz.members.models import Contact, Member, SizeClass
 from hafennetz.positions import selectors as positions_selectors
-from hafennetz.positions.models import Position, PositionStatus
+from hafennetz.positions.models import Position
 from hafennetz.situation import selectors as situation_selectors
 from hafennetz.situation.access import visible_answers
 from hafennetz.situation.models import (
@@ -534,14 +534,10 @@ def digest_for(user: Any, since: dt.datetime) -> list[DigestItem]:
     return items
 
 
-def positions_for_digest(user: Any, since: dt.datetime) -> list[Position]:
-    """Positions in their comment phase that the person may read and that changed since
-    `since` (the positions app decides what changed and who may read)."""
-    return list(
-        positions_selectors.positions_changed_since(user, since).filter(
-            status=PositionStatus.COMMENTING
-        )
-    )
+def positions_for_digest(user: Any, since: dt.datetime) -> list[tuple[str, str]]:
+    """(title, link) of the positions in their comment phase that the person may read and that
+    changed since `since`: the positions app decides what changed and who may read."""
+    return positions_selectors.digest_positions(user, since)
 
 
 def visible_position_ids(user: Visitor | None, ids: list[int]) -> set[int]:

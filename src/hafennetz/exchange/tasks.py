@@ -229,10 +229,7 @@ def _positions_in_comment_phase(user: Any, since: dt.datetime) -> list[tuple[str
     """Positions in their comment phase that changed since the last digest."""
     from hafennetz.exchange import selectors
 
-    return [
-        (p.title, absolute_url(reverse("position-detail", kwargs={"pk": p.pk})))
-        for p in selectors.positions_for_digest(user, since)
-    ]
+    return selectors.positions_for_digest(user, since)
 
 
 @task()
