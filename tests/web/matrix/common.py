@@ -15,12 +15,14 @@ objects made by `make_context`.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.test import Client
 
 ROLES = ["anonymous", "own_member", "other_member", "state_same", "state_other", "office"]
@@ -89,22 +91,33 @@ def login(client: Client, role: str) -> None:
     elif role == "state_other":
         user = users.get(username="landeskoordination@demo.hafennetz.example")
     else:
-        member = (
-            # A plain member of another state: no coordination, no office.
-            Member.objects.alliance()
-            .exclude(state_id="05")
-            .filter(coordinations__isnull=True, office_terms__isnull=True)
-            .order_by("pk")
-            .first()
-            if role == "other_member"
-            else StateCoordination.objects.current().get(state_id="05").member
-        )
-        from hafennetz.members.demo import DEMO_PASSWORD
+        # Made once (the matrix makes them with its shared context), found after that.
+        user = users.filter(username=f"{role}@test.example").first()
+        if user is None:
+            from hafennetz.members.demo import DEMO_PASSWORD
 
-        # The demo password, as for the demo logins: one password-change payload fits all.
-        user = users.create_user(username=f"{role}@test.example", password=DEMO_PASSWORD)
-        StaffAccount.objects.create(user=user, member=member)
+            member = (
+                # A plain member of another state: no coordination, no office.
+                Member.objects.alliance()
+                .exclude(state_id="05")
+                .filter(coordinations__isnull=True, office_terms__isnull=True)
+                .order_by("pk")
+                .first()
+                if role == "other_member"
+                else StateCoordination.objects.current().get(state_id="05").member
+            )
+            # The demo password, as for the demo logins: one password-change payload fits all.
+            user = users.create_user(username=f"{role}@test.example", password=DEMO_PASSWORD)
+            StaffAccount.objects.create(user=user, member=member)
     client.force_login(user)
+
+
+@contextmanager
+def rolled_back() -> Iterator[None]:
+    """A savepoint that is always rolled back: what happens inside leaves no trace."""
+    with transaction.atomic():
+        yield
+        transaction.set_rollback(True)
 
 
 # Tables that a request may change without it being a change of data: sessions, lockout
