@@ -155,8 +155,9 @@ def _setup_payload(response: Any) -> tuple[str, str]:
 
 @pytest.mark.django_db
 def test_office_must_set_up_two_factor_before_any_page(client: Client, two_factor) -> None:  # type: ignore[no-untyped-def]
-    assert _login(client, OFFICE)["Location"] == reverse("home")
-    for url in (reverse("home"), reverse("audit-log"), reverse("member-directory")):
+    # The login lands on the start page ("Mein Überblick"), which needs the second factor too.
+    assert _login(client, OFFICE)["Location"] == reverse("my-overview")
+    for url in (reverse("my-overview"), reverse("audit-log"), reverse("member-directory")):
         response = client.get(url)
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("two-factor-setup"))
