@@ -18,7 +18,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from django.db.models import Q
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hafennetz.core.access import AccessDenied, Actor, Visitor, ensure
@@ -62,8 +64,14 @@ def roles_of(user: Visitor | None) -> Roles:
     if isinstance(cached, Roles):
         return cached
     user_id: int = user.pk
+    # The staff of a member that has left the alliance keep their login but act for no member
+    # (no member's pages, reports, comments or endorsements) until the member rejoins.
+    today = timezone.localdate()
     member_id = (
-        StaffAccount.objects.filter(user_id=user_id).values_list("member_id", flat=True).first()
+        StaffAccount.objects.filter(user_id=user_id)
+        .filter(Q(member__left_on__isnull=True) | Q(member__left_on__gt=today))
+        .values_list("member_id", flat=True)
+        .first()
     )
     is_office = bool(getattr(user, "is_superuser", False))
     states: frozenset[str] = frozenset()
