@@ -150,6 +150,12 @@ def _dynamic_result(
             }
         )
     score = dynamic.score
+    # The key's target as the engine's explanations state it: the normalised share of the
+    # persons placed.
+    raw = {m.ags: m.target_share for m in instance.municipalities if m.target_share is not None}
+    share_sum = sum(raw.values())
+    placed_persons = sum(c[1] for c in counts.values())
+    targets = {a: v / share_sum * placed_persons for a, v in raw.items()} if share_sum else {}
     return {
         "engine_version": "",
         "method": run.method,
@@ -178,7 +184,7 @@ def _dynamic_result(
                 "ags": m.ags,
                 "households": counts.get(m.ags, [0, 0])[0],
                 "persons": counts.get(m.ags, [0, 0])[1],
-                "target_persons": None,
+                "target_persons": targets.get(m.ags),
                 "usage": [
                     [r, used.get(m.ags, {}).get(r, 0), m.capacities.get(r, 0)]
                     for r in Resource.values
