@@ -42,6 +42,7 @@ def test_good_file_previews_then_imports_all(office_user, contingent) -> None:
     before = Household.objects.filter(contingent=contingent).count()
     preview = imports.check_households(contingent, imports.read_households("h.csv", GOOD.encode()))
     assert preview.is_valid and preview.persons == 10
+    assert preview.beyond_contingent == max(0, preview.existing_persons + 10 - contingent.persons)
     assert Household.objects.filter(contingent=contingent).count() == before  # nothing written
     assert services.households_import(actor=office_user, contingent=contingent, rows=preview.raw())
     assert Household.objects.filter(contingent=contingent).count() == before + 4

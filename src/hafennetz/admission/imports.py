@@ -114,6 +114,10 @@ class HouseholdRow:
 @dataclass
 class HouseholdPreview:
     rows: list[HouseholdRow]
+    # Persons of the contingent's households already there, and the contingent's persons: a
+    # file that goes beyond them is shown with a notice (not an error: arrivals vary).
+    existing_persons: int = 0
+    contingent_persons: int = 0
 
     @property
     def is_valid(self) -> bool:
@@ -126,6 +130,11 @@ class HouseholdPreview:
     @property
     def persons(self) -> int:
         return sum(r.persons for r in self.rows)
+
+    @property
+    def beyond_contingent(self) -> int:
+        """Persons the contingent would have beyond its announced number after the import."""
+        return max(0, self.existing_persons + self.persons - self.contingent_persons)
 
     def raw(self) -> list[tuple[int, dict[str, str]]]:
         return [(r.line, r.values) for r in self.rows]
@@ -334,14 +343,13 @@ def check_households(
     caps = capacities(contingent)
     eligible = {m.ags for m in caps.members}
     preview = HouseholdPreview(
-        rows=[HouseholdRow(line=line, values=dict(values)) for line, values in rows]
+        rows=[HouseholdRow(line=line, values=dict(values)) for line, values in rows],
+        contingent_persons=contingent.persons,
     )
     for row in preview.rows:
         _parse_row(row, eligible)
-    existing = {
-        h.case_id: h
-        for h in Household.objects.filter(contingent=contingent).only("case_id", "batch")
-    }
+    existing = {h.case_id: h for h in Household.objects.filter(contingent=contingent)}
+    preview.existing_persons = sum(h.size for h in existing.values() if h.anonymised_at is None)
     seen: dict[str, int] = {}
     for row in preview.rows:
         case = row.data["case_id"]
