@@ -28,7 +28,7 @@ from hafennetz.admission.forms import (
 from hafennetz.admission.imports import HouseholdPreview
 from hafennetz.admission.models import AllocationRun, Contingent, Resource
 from hafennetz.core.forms import int_param, save_form
-from hafennetz.core.tables import TableError
+from hafennetz.core.tables import MAX_FILE_BYTES, TableError
 
 
 @require_safe
@@ -455,7 +455,9 @@ def household_import(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            rows = imports.read_households(upload.name or "", upload.read())
+            # Refuse an oversized file before reading it into memory.
+            content = upload.read(MAX_FILE_BYTES + 1)
+            rows = imports.read_households(upload.name or "", content)
         except TableError as exc:
             form.add_error("file", str(exc))
         else:
