@@ -303,6 +303,10 @@ class AllocationRun(BaseModel):
     """One run of the allocation engine for a contingent, stored so that it can be shown,
     defended and re-run: its input snapshot, seed, budget and engine version go with it."""
 
+    # Household-level input and the result stay out of the audit log (core.audit.snapshot): the
+    # log would otherwise copy every household of a run and outlive their anonymisation.
+    audit_exclude = ("input_snapshot", "result")
+
     contingent = models.ForeignKey(
         Contingent, verbose_name=_("contingent"), on_delete=models.CASCADE, related_name="runs"
     )

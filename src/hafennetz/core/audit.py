@@ -32,10 +32,10 @@ def _json_value(value: Any) -> Any:
 
 
 def snapshot(obj: models.Model, fields: Iterable[str] | None = None) -> dict[str, Any]:
-    """The audited state of a record: its concrete fields (foreign keys as ids)."""
-    names = fields or [
-        f.attname for f in obj._meta.concrete_fields if f.name not in {"created_at", "updated_at"}
-    ]
+    """The audited state of a record: its concrete fields (foreign keys as ids), without those
+    its model lists in `audit_exclude` (e.g. bulky household-level data)."""
+    excluded = {"created_at", "updated_at", *getattr(type(obj), "audit_exclude", ())}
+    names = fields or [f.attname for f in obj._meta.concrete_fields if f.name not in excluded]
     return {name: _json_value(getattr(obj, name)) for name in names}
 
 
