@@ -118,3 +118,8 @@ def test_run_pages(client: Client, office_user, contingent) -> None:
     assert bad.status_code == 200
     assert {"method", "key_weight", "seed", "work"} <= set(bad.context["form"].errors)
     assert Household.objects.filter(contingent=contingent).exists()
+    # A finished run shows its status, not the engine's last (English) phase word.
+    AllocationRun.objects.filter(pk=run.pk).update(status="succeeded", phase="done")
+    finished = client.get(reverse("run-detail", kwargs={"pk": run.pk})).content.decode()
+    assert " · done" not in finished
+    assert 'data-best-label="bester Wert"' in finished

@@ -10,9 +10,9 @@
   function show(data) {
     bar.value = Math.round((data.fraction || 0) * 100);
     var parts = [data.status_label];
-    if (data.phase) { parts.push(data.phase); }
-    if (data.best !== null && data.best !== undefined) { parts.push("best " + Number(data.best).toFixed(1)); }
-    if (data.bound !== null && data.bound !== undefined) { parts.push("bound " + Number(data.bound).toFixed(1)); }
+    if (data.phase && !data.finished) { parts.push(data.phase); }
+    if (data.best !== null && data.best !== undefined) { parts.push((box.dataset.bestLabel || "best") + " " + Number(data.best).toFixed(1)); }
+    if (data.bound !== null && data.bound !== undefined) { parts.push((box.dataset.boundLabel || "bound") + " " + Number(data.bound).toFixed(1)); }
     text.textContent = parts.join(" · ");
     if (data.finished) { window.location.reload(); }
   }
