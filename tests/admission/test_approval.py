@@ -127,3 +127,24 @@ def test_two_approvals_at_once_never_over_commit_a_pledge(tmp_path) -> None:
     answer = json.loads(done.stdout.strip().splitlines()[-1])
     assert answer["outcomes"] == ["approved", "refused"]
     assert answer["placed"] == 4
+
+
+def test_approval_page_counts_only_receiving_members() -> None:
+    from hafennetz.admission.selectors import MemberUse, RunSummary
+
+    def use(ags: str, households: int) -> MemberUse:
+        return MemberUse(
+            ags=ags, name=ags, persons=households, households=households, target=None, usage=[]
+        )
+
+    summary = RunSummary(
+        placed_households=3,
+        placed_persons=3,
+        unplaced=[],
+        members=[use("1", 2), use("2", 0), use("3", 1), use("4", 0)],
+        hard_needs_met=0,
+        hard_needs_total=0,
+        score={},
+        reproducible=True,
+    )
+    assert summary.receiving_members == 2

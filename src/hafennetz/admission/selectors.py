@@ -303,6 +303,11 @@ class RunSummary:
     score: dict[str, float]
     reproducible: bool
 
+    @property
+    def receiving_members(self) -> int:
+        """Members that get at least one household (``members`` lists every eligible one)."""
+        return sum(1 for m in self.members if m.households)
+
 
 def run_summary(run: AllocationRun) -> RunSummary | None:
     """Placed and unplaced households with reasons, and per member the persons placed and the
