@@ -23,9 +23,11 @@ from hafennetz.admission.models import (
 from hafennetz.core.models import DistributionKeyShare
 from hafennetz.members.models import Member
 
+# Shown as it is on the public transparency page and in the decision report: German, the UI's
+# first language (the table is data, not a translatable message).
 SHIPPED_KEY_SOURCE = (
-    "GWK/BAMF, Königsteiner Schlüssel 2014 (shipped reference data; outdated — add the current "
-    "table)"
+    "GWK/BAMF, Königsteiner Schlüssel 2014–2016 (mitgelieferte Referenzdaten; veraltet – "
+    "bitte die aktuelle Tabelle ergänzen)"
 )
 
 
