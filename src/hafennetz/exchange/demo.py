@@ -607,3 +607,10 @@ def _demo_talk(practices: list[Practice]) -> None:
         )
     HelpfulMark.objects.filter(practice__in=published).update(is_demo=True)
     PracticeComment.objects.filter(practice__in=published).update(is_demo=True)
+    # Invented marks and questions mail nobody: drop the author notifications they queued (the
+    # worker of `./scripts/run` would otherwise send them, and tests would find them queued).
+    from django_tasks_db.models import DBTaskResult
+
+    from hafennetz.exchange import tasks
+
+    DBTaskResult.objects.filter(task_path=tasks.notify_author.module_path).delete()
