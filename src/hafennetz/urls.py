@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from hafennetz.web import account, start, twofactor
+from hafennetz.web import accessibility, account, start, twofactor
 from hafennetz.web import views as web_views
 from hafennetz.web.audit import audit_log
 
@@ -56,8 +56,9 @@ urlpatterns = [
     path("", include("hafennetz.situation.urls")),
     path("", include("hafennetz.meetings.urls")),
     path("", include("hafennetz.admission.urls")),
-    path("", include("hafennetz.exchange.urls")),
-    path("", include("hafennetz.positions.urls")),
     path("", include("hafennetz.api.urls")),
+    path("", include("hafennetz.positions.urls")),
+    path("", include("hafennetz.exchange.urls")),
     path("aufnahme/meine/", web_views.my_admission, name="my-admission"),
+    path("barrierefreiheit/", accessibility.statement, name="accessibility"),
 ]

@@ -29,6 +29,7 @@ GET = {
     "my-admission": ({}, {"anonymous": LOGIN, **dict.fromkeys(ROLES[1:], REDIRECT)}),
     "state-boundaries": ({}, PUBLIC),
     "home": ({}, PUBLIC),
+    "accessibility": ({}, PUBLIC),
     "login": ({}, PUBLIC),
     "logout": ({}, dict.fromkeys(ROLES, NOT_ALLOWED)),
     "account": ({}, LOGGED_IN),
@@ -122,6 +123,7 @@ POST: dict[str, Post] = {
 
 # URLs that take no POST: posting to them must change nothing (and answer 405 or a refusal).
 NO_POST: set[str] = {
+    "accessibility",
     "my-overview",
     "my-admission",
     "home",

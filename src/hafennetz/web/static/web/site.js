@@ -22,6 +22,63 @@
       el.style.setProperty("--share", Math.min(Math.max(share, 0), 100) + "%");
     }
   });
+  // The main navigation on small screens: the menu button opens and closes it (the CSS hides
+  // the navigation behind the button only once this script has shown the button; without
+  // JavaScript the navigation is always there).
+  const header = document.querySelector(".site-header");
+  const toggle = header && header.querySelector(".nav-toggle");
+  if (toggle) {
+    header.classList.add("nav-js");
+    toggle.hidden = false;
+    toggle.addEventListener("click", () => {
+      const open = header.classList.toggle("nav-open");
+      toggle.setAttribute("aria-expanded", String(open));
+    });
+  }
+  // Tables scroll sideways in a box of their own (the page itself never does). A box that
+  // scrolls can be reached with the keyboard and is named after the table's caption or the
+  // heading before it (WCAG 2.1.1; axe: scrollable-region-focusable).
+  const tableName = (table) => {
+    if (table.caption) return table.caption.textContent.trim();
+    if (table.getAttribute("aria-label")) return table.getAttribute("aria-label");
+    let el = table.closest(".table-scroll") || table;
+    while (el && el !== document.body) {
+      let prev = el.previousElementSibling;
+      while (prev) {
+        if (/^H[1-6]$/.test(prev.tagName)) return prev.textContent.trim();
+        prev = prev.previousElementSibling;
+      }
+      el = el.parentElement;
+    }
+    return document.title;
+  };
+  const boxes = [];
+  document.querySelectorAll("main table").forEach((table) => {
+    let box = table.parentElement;
+    if (!box.classList.contains("table-scroll")) {
+      box = document.createElement("div");
+      box.className = "table-scroll";
+      table.before(box);
+      box.append(table);
+    }
+    // A box the template made reachable already (tabindex, name) stays as it is.
+    if (!box.hasAttribute("tabindex")) boxes.push([box, table]);
+  });
+  const markScrolling = () => {
+    boxes.forEach(([box, table]) => {
+      if (box.scrollWidth > box.clientWidth + 1) {
+        box.tabIndex = 0;
+        box.setAttribute("role", "region");
+        box.setAttribute("aria-label", tableName(table));
+      } else if (box.getAttribute("role") === "region") {
+        box.removeAttribute("tabindex");
+        box.removeAttribute("role");
+        box.removeAttribute("aria-label");
+      }
+    });
+  };
+  markScrolling();
+  window.addEventListener("resize", markScrolling);
   // <button data-confirm="question">: ask before submitting (e.g. disabling 2FA).
   document.querySelectorAll("[data-confirm]").forEach((el) => {
     el.addEventListener("click", (event) => {
