@@ -4,6 +4,7 @@ admission.access first; every view of household-level data is logged."""
 
 from __future__ import annotations
 
+from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.functional import SimpleLazyObject
@@ -85,9 +86,7 @@ def contingent_report(request: HttpRequest, pk: int) -> HttpResponse:
         contingent=contingent,
         what=f"decision report of runs {', '.join(str(r.pk) for r in runs) or 'none'}",
     )
-    pdf = report.contingent_pdf(
-        contingent, runs, draft=draft, generated_by=request.user.get_username()
-    )
+    pdf = report.contingent_pdf(contingent, runs, draft=draft, generated_by=_person(request))
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="entscheidungsbericht-{contingent.pk}.pdf"'
     return response
@@ -115,7 +114,7 @@ def run_extract_pdf(request: HttpRequest, pk: int, ags: str) -> HttpResponse:
         what=f"extract (PDF) of run {run.pk} for {member.ags}",
     )
     response = HttpResponse(
-        report.extract_pdf(extract, generated_by=request.user.get_username()),
+        report.extract_pdf(extract, generated_by=_person(request)),
         content_type="application/pdf",
     )
     response["Content-Disposition"] = f'inline; filename="auszug-{run.pk}-{member.ags}.pdf"'
@@ -146,3 +145,10 @@ def my_state_results(request: HttpRequest) -> HttpResponse:
         "admission/results_states.html",
         {"states": State.objects.filter(pk__in=states).order_by("name")},
     )
+
+
+def _person(request: HttpRequest) -> str:
+    """Who made a report, by name (the login only for an account without one)."""
+    user = request.user
+    name = user.get_full_name() if isinstance(user, User) else ""
+    return name or user.get_username()
