@@ -148,6 +148,10 @@ def test_own_javascript_has_no_html_sinks() -> None:
         text = path.read_text()
         assert not _JS_SINKS.search(text), f"{path.name}: HTML sink"
         for method, argument in _LEAFLET_CALL.findall(text):
+            # A text node (span with textContent, the scripts' textNode helper) is a DOM node:
+            # whatever its text is built from, Leaflet does not parse it as HTML.
+            if argument.strip().startswith("textNode("):
+                continue
             # Leaflet renders a string argument as HTML: only DOM nodes may be passed.
             assert not argument.strip().startswith(("'", '"', "`")), f"{path.name}: {method}"
             assert "+" not in argument, f"{path.name}: {method}({argument}) builds HTML"
