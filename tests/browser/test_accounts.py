@@ -11,6 +11,14 @@ from playwright.sync_api import Page, expect
 from tests.browser.conftest import DEMO_PASSWORD, MEMBER_LOGIN, OFFICE_LOGIN, BrowserPage, t
 
 
+def _name(username: str) -> str:
+    """The name the header shows for a demo login (the demo people have invented names)."""
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.get(username=username)
+    return user.get_full_name() or username
+
+
 def _fill_login_form(page: Page, username: str, password: str) -> None:
     page.get_by_label(t("E-mail"), exact=True).fill(username)
     page.get_by_label(t("Password"), exact=True).fill(password)
@@ -40,9 +48,9 @@ def test_login_with_the_form_shows_the_user_and_wrong_password_is_refused(
     expect(page.get_by_label(t("E-mail"), exact=True)).to_have_value(MEMBER_LOGIN)
 
     _fill_login_form(page, MEMBER_LOGIN, DEMO_PASSWORD)
-    expect(page).to_have_url("/")
+    expect(page).to_have_url("/mein-ueberblick/")  # the start page of the person's role
     who = page.locator(".site-header .who")
-    expect(who).to_contain_text(MEMBER_LOGIN)
+    expect(who).to_contain_text(_name(MEMBER_LOGIN))  # people, not addresses
     expect(who.locator(".role")).to_have_text(t("Member municipality"))
     expect(page.get_by_role("link", name=t("My member"), exact=True)).to_be_visible()
     expect(page.get_by_role("button", name=t("Log out"), exact=True)).to_be_visible()
@@ -103,7 +111,7 @@ def test_member_sets_up_two_factor_and_sees_recovery_codes_once(
     page = bpage.page
     page.goto("/konto/anmelden/")
     _fill_login_form(page, MEMBER_LOGIN, DEMO_PASSWORD)
-    expect(page).to_have_url("/")
+    expect(page).to_have_url("/mein-ueberblick/")
     page.get_by_role("link", name=t("Account"), exact=True).click()
     expect(page).to_have_url("/konto/")
     page.get_by_role("link", name=t("Set up two-factor authentication")).click()
@@ -158,7 +166,7 @@ def test_password_reset_in_the_browser(bpage: BrowserPage) -> None:
     page.goto(path)
     expect(page.locator("#reset-invalid")).to_be_visible()  # the link worked once
     _fill_login_form_at(page, MEMBER_LOGIN, new)
-    expect(page.locator(".site-header .who")).to_contain_text(MEMBER_LOGIN)
+    expect(page.locator(".site-header .who")).to_contain_text(_name(MEMBER_LOGIN))
     assert bpage.console_errors == []
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from django.contrib.auth import get_user_model
 from django.utils import translation
 from playwright.sync_api import expect
 
@@ -77,7 +78,8 @@ def test_member_is_refused_another_members_profile(bpage: BrowserPage, login_as:
         % {"member": other.name}
     )
     # Still logged in, with the normal page frame around the refusal.
-    expect(page.locator(".site-header .who")).to_contain_text(MEMBER_LOGIN)
+    demo_person = get_user_model().objects.get(username=MEMBER_LOGIN).get_full_name()
+    expect(page.locator(".site-header .who")).to_contain_text(demo_person or MEMBER_LOGIN)
     expect(page.get_by_label(field("Website"))).to_have_count(0)
 
     page.goto(f"/mitglieder/{OTHER_AGS}/")

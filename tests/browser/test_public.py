@@ -24,7 +24,9 @@ def test_landing_page_map_shows_every_member_without_cdn(bpage: BrowserPage) -> 
     # One circle per member, drawn by Leaflet as SVG paths with the class "member-point".
     expect(page.locator("#map .member-point")).to_have_count(members)
     # The state boundaries arrive by fetch: one path per state (MultiPolygons are one path).
-    state_paths = page.locator("#map .leaflet-overlay-pane path:not(.member-point)")
+    state_paths = page.locator(
+        "#map .leaflet-overlay-pane path:not(.member-point):not(.pledge-point)"
+    )
     expect(state_paths).to_have_count(states)
     # The points are drawn over the boundaries, not hidden below them.
     assert page.evaluate(
