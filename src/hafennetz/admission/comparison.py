@@ -29,7 +29,7 @@ from django.db.models import F, Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from hafennetz.admission.keys import KeyMember, targets, whole_persons
+from hafennetz.admission.keys import KeyMember
 from hafennetz.admission.models import (
     HARD_NEEDS,
     AllocationRun,
@@ -42,6 +42,7 @@ from hafennetz.admission.models import (
     RunMethod,
     RunStatus,
 )
+from hafennetz.admission.selectors import targets_by_key
 from hafennetz.core.disclosure import ALL, Contribution, Contributors, protect
 from hafennetz.core.models import State
 from hafennetz.members.models import Member
@@ -350,28 +351,7 @@ def run_keys(run: AllocationRun, members: Mapping[str, Member]) -> RunKeys:
         )
         for m in munis
     ]
-    kinds: list[tuple[str, str]] = []
-    not_computed: list[str] = []
-    per_kind: dict[str, dict[str, int]] = {}
-    for kind in KeyKind:
-        state_shares = None
-        if kind == KeyKind.KOENIGSTEINER:
-            if contingent.key_table is None:
-                not_computed.append(str(kind.label))
-                continue
-            state_shares = {k: float(v) for k, v in contingent.key_table.shares.items()}
-        if kind == KeyKind.EXPLICIT and not contingent.explicit_shares:
-            not_computed.append(str(kind.label))
-            continue
-        shares = targets(
-            kind,
-            key_members,
-            contingent.persons,
-            state_shares=state_shares,
-            explicit=contingent.explicit_shares,
-        )
-        per_kind[kind.value] = whole_persons(shares, contingent.persons)
-        kinds.append((kind.value, str(kind.label)))
+    kinds, per_kind, not_computed = targets_by_key(contingent, key_members)
     return RunKeys(kinds, per_kind, pledged, not_computed)
 
 

@@ -159,6 +159,37 @@ class StateRow:
     targets: list[int]  # in the order of KeyComparison.kinds
 
 
+def targets_by_key(
+    contingent: Contingent, key_members: list[KeyMember]
+) -> tuple[list[tuple[str, str]], dict[str, dict[str, int]], list[str]]:
+    """The whole persons each distribution key gives each of `key_members`: the (key, label)
+    pairs that could be computed, key -> AGS -> persons, and the labels of keys without data
+    (no key table, no explicit shares)."""
+    kinds: list[tuple[str, str]] = []
+    not_computed: list[str] = []
+    per_kind: dict[str, dict[str, int]] = {}
+    for kind in KeyKind:
+        state_shares = None
+        if kind == KeyKind.KOENIGSTEINER:
+            if contingent.key_table is None:
+                not_computed.append(str(kind.label))
+                continue
+            state_shares = {k: float(v) for k, v in contingent.key_table.shares.items()}
+        if kind == KeyKind.EXPLICIT and not contingent.explicit_shares:
+            not_computed.append(str(kind.label))
+            continue
+        shares = targets(
+            kind,
+            key_members,
+            contingent.persons,
+            state_shares=state_shares,
+            explicit=contingent.explicit_shares,
+        )
+        per_kind[kind.value] = whole_persons(shares, contingent.persons)
+        kinds.append((kind.value, str(kind.label)))
+    return kinds, per_kind, not_computed
+
+
 @dataclass(frozen=True)
 class KeyComparison:
     kinds: list[tuple[str, str]]  # (key, label) of the keys that could be computed
@@ -187,28 +218,7 @@ def key_comparison(contingent: Contingent) -> KeyComparison:
         )
         for m in members
     ]
-    kinds: list[tuple[str, str]] = []
-    not_computed: list[str] = []
-    per_kind: dict[str, dict[str, int]] = {}
-    for kind in KeyKind:
-        state_shares = None
-        if kind == KeyKind.KOENIGSTEINER:
-            if contingent.key_table is None:
-                not_computed.append(str(kind.label))
-                continue
-            state_shares = {k: float(v) for k, v in contingent.key_table.shares.items()}
-        if kind == KeyKind.EXPLICIT and not contingent.explicit_shares:
-            not_computed.append(str(kind.label))
-            continue
-        shares = targets(
-            kind,
-            key_members,
-            contingent.persons,
-            state_shares=state_shares,
-            explicit=contingent.explicit_shares,
-        )
-        per_kind[kind.value] = whole_persons(shares, contingent.persons)
-        kinds.append((kind.value, str(kind.label)))
+    kinds, per_kind, not_computed = targets_by_key(contingent, key_members)
     rows = [
         KeyRow(
             member=m,
