@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from django.db import transaction
@@ -24,6 +26,7 @@ from hafennetz.engines.allocation import (
     Progress,
     allocate,
     allocate_dynamic,
+    fingerprint,
     instance_from_dict,
 )
 
@@ -96,11 +99,17 @@ def _merge_overrides(result: dict[str, Any], run: AllocationRun) -> dict[str, An
 
 
 def _dynamic_result(
-    instance: Instance, run: AllocationRun, budget: Budget, say: Any
+    instance: Instance,
+    run: AllocationRun,
+    budget: Budget,
+    progress: Callable[[Progress], None],
+    should_stop: Callable[[], bool],
 ) -> dict[str, Any]:
     """A batch run: the engine's dynamic `reoptimize` policy places this batch against the
     remaining capacity, looking ahead at the households still expected in the period (the
-    stored forecast). The stored result has the same shape as a single run's."""
+    stored forecast). The stored result has the same shape as a single run's. Progress and
+    cancellation as for a single run; a cancelled batch run places nobody (the engine keeps a
+    batch whole or not at all)."""
     snapshot = {k: v for k, v in run.input_snapshot.items() if k != "forecast"}
     forecast = instance_from_dict(
         snapshot | {"households": run.input_snapshot.get("forecast", []), "municipalities": []}
@@ -115,7 +124,12 @@ def _dynamic_result(
         batch_budget=budget,
         hindsight=False,
         learn=False,
-        progress=say,
+        # the engine counts this batch and "the rest of the period": the page shows the
+        # contingent's batch number instead of "batch 1/2"
+        progress=lambda p: progress(
+            replace(p, phase=f"batch {run.batch}") if p.phase.startswith("batch ") else p
+        ),
+        should_stop=should_stop,
     )
     by_ags = {m.ags: m for m in instance.municipalities}
     used: dict[str, dict[str, int]] = {}
@@ -139,7 +153,7 @@ def _dynamic_result(
                 "score_parts": {},
                 "alternatives": [],
                 "reasons": []
-                if ags
+                if ags or dynamic.stopped_by
                 else [
                     {
                         "code": "not_placed_in_batch",
@@ -157,14 +171,14 @@ def _dynamic_result(
     placed_persons = sum(c[1] for c in counts.values())
     targets = {a: v / share_sum * placed_persons for a, v in raw.items()} if share_sum else {}
     return {
-        "engine_version": "",
+        "engine_version": dynamic.engine_version,
         "method": run.method,
         "policy": dynamic.policy,
         "seed": run.seed,
         "budget": budget.to_dict(),
         "status": "feasible",
-        "stopped_by": None,
-        "reproducible": True,
+        "stopped_by": dynamic.stopped_by,
+        "reproducible": dynamic.reproducible,
         "score": {
             "need_fit": score.need_fit,
             "preference": score.preference,
@@ -240,11 +254,6 @@ def execute_allocation_run(run_id: int) -> str:
             progress_at=timezone.now(),
         )
 
-    def say(message: str) -> None:
-        AllocationRun.objects.filter(pk=run_id).update(
-            phase=message[:40], progress_at=timezone.now()
-        )
-
     def should_stop() -> bool:
         nonlocal last_cancel_look, cancelled
         if cancelled:
@@ -260,17 +269,11 @@ def execute_allocation_run(run_id: int) -> str:
         snapshot = {k: v for k, v in run.input_snapshot.items() if k != "forecast"}
         instance = instance_from_dict(snapshot)
         if run.batch is not None:
-            data = _dynamic_result(instance, run, budget, say)
-            from hafennetz.engines.allocation import ENGINE_VERSION, fingerprint
-
-            data["engine_version"] = ENGINE_VERSION
+            data = _dynamic_result(instance, run, budget, progress, should_stop)
+            # the platform's fingerprint is the instance's (approval compares it with the
+            # contingent's input now), not the engine's of the whole dynamic input
             data["input_fingerprint"] = fingerprint(instance)
-            # The dynamic policy cannot be interrupted (no stop callback in the engine's
-            # allocate_dynamic): a cancellation asked for meanwhile ends the run as cancelled.
-            stopped = (
-                should_stop()
-                or AllocationRun.objects.filter(pk=run_id, cancel_requested=True).exists()
-            )
+            stopped = data["stopped_by"] == "cancelled"
         else:
             result = allocate(
                 instance,

@@ -16,20 +16,36 @@ through `policy=` as a `BatchPolicy`.
 
 The result is compared with the hindsight optimum (all arrivals known in advance) and, as a
 check of that figure, with the LP relaxation of the hindsight problem (an upper bound).
+
+Progress and cancellation (ADR 0024) work as in `allocate`: every batch's solves run under a
+`Control` that carries the caller's `progress` and `should_stop`; the callbacks never change a
+decision. A cancelled run keeps only the batches placed before the cancellation (a batch is
+committed whole or not at all) and says so (`stopped_by="cancelled"`, `batches_done`).
 """
 
 from __future__ import annotations
 
+import hashlib
+import math
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
-from typing import Protocol
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any, Protocol
 
 import numpy as np
 
 from .backends import solve_highs
 from .compile import Compiled, blocks_of, compile_instance
-from .control import Budget, Control
+from .control import (
+    POLL_EVERY,
+    PROGRESS_EVERY,
+    Budget,
+    Control,
+    LogCallback,
+    Progress,
+    ProgressCallback,
+    StopCheck,
+)
 from .core import (
     Arcs,
     CoreProblem,
@@ -39,14 +55,15 @@ from .core import (
     is_feasible,
     make_arcs,
 )
-from .engine import allocate, assignment_from_core
+from .engine import ENGINE_VERSION, allocate, assignment_from_core
 from .greedy import greedy
 from .mip_model import MipModel, build
 from .model import Household, Instance, Municipality, ScoreBreakdown
 from .optimal import mip_nodes_for, solve_optimal
 from .scoring import evaluate
+from .serialize import canonical_json, instance_to_dict
 
-Progress = Callable[[str], None]
+Say = Callable[[str], None]
 
 POLICIES = ("reoptimize",)
 
@@ -75,7 +92,188 @@ class DynamicResult:
     hindsight_status: str | None = None
     fallbacks: int = 0  # batches where the look-ahead solve failed and myopic placement was used
     placed_batches: tuple[tuple[str, ...], ...] = ()  # batches as placed (linked blocks wait)
-    time_limited: int = 0  # batches whose solve stopped at its time limit (not proven optimal)
+    time_limited: int = 0  # batches whose solve stopped at its work limit (not proven optimal)
+    #: "cancelled" when `should_stop()` ended the run: only the first `batches_done` batches of
+    #: `placed_batches` are in `assignment` (the rest None), the hindsight figures may be None
+    stopped_by: str | None = None
+    batches_done: int = 0
+    capped: int = 0  # solves stopped by a `Budget.time_cap` (then not reproducible)
+    seed: int = 0
+    engine_version: str = ""
+    #: sha256 of the canonical JSON of the whole dynamic input (instance, batches, forecast,
+    #: policy and its parameters)
+    input_fingerprint: str = ""
+    budget: dict[str, object] = field(default_factory=dict)  # `batch_budget.to_dict()`
+    hindsight_budget: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def reproducible(self) -> bool:
+        """Neither cancelled nor stopped by a safety cap: the same input, seed, engine version
+        and budgets give this result again on any machine."""
+        return self.stopped_by is None and self.capped == 0
+
+    def to_dict(self, *, timing: bool = True) -> dict[str, Any]:
+        """JSON-ready data; `timing=False` leaves out the run time (byte-identical files)."""
+        s = self.score
+        out: dict[str, Any] = {
+            "engine_version": self.engine_version,
+            "input_fingerprint": self.input_fingerprint,
+            "policy": self.policy,
+            "seed": self.seed,
+            "budget": dict(self.budget),
+            "hindsight_budget": dict(self.hindsight_budget),
+            "stopped_by": self.stopped_by,
+            "reproducible": self.reproducible,
+            "batches_done": self.batches_done,
+            "capped": self.capped,
+            "fallbacks": self.fallbacks,
+            "time_limited": self.time_limited,
+            "score": {
+                "need_fit": s.need_fit,
+                "preference": s.preference,
+                "outcome": s.outcome,
+                "link": s.link,
+                "unplaced_penalty": s.unplaced_penalty,
+                "key_penalty": s.key_penalty,
+                "total": s.total,
+            },
+            "hindsight_score": self.hindsight_score,
+            "hindsight_bound": self.hindsight_bound,
+            "hindsight_status": self.hindsight_status,
+            "share_of_hindsight": self.share_of_hindsight,
+            "batch_scores": list(self.batch_scores),
+            "placed_batches": [list(b) for b in self.placed_batches],
+            "assignment": [[c, a] for c, a in self.assignment.items()],
+        }
+        if timing:
+            out["runtime_s"] = self.runtime_s
+        return out
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> DynamicResult:
+        def opt_float(name: str) -> float | None:
+            v = data.get(name)
+            return None if v is None else float(v)
+
+        s = data["score"]
+        status = data.get("hindsight_status")
+        stopped = data.get("stopped_by")
+        return cls(
+            policy=str(data["policy"]),
+            assignment={str(c): (None if a is None else str(a)) for c, a in data["assignment"]},
+            score=ScoreBreakdown(
+                need_fit=float(s["need_fit"]),
+                preference=float(s["preference"]),
+                outcome=float(s["outcome"]),
+                link=float(s["link"]),
+                unplaced_penalty=float(s["unplaced_penalty"]),
+                key_penalty=float(s["key_penalty"]),
+            ),
+            hindsight_score=opt_float("hindsight_score"),
+            share_of_hindsight=opt_float("share_of_hindsight"),
+            batch_scores=tuple(float(v) for v in data.get("batch_scores", ())),
+            runtime_s=float(data.get("runtime_s", 0.0)),
+            hindsight_bound=opt_float("hindsight_bound"),
+            hindsight_status=None if status is None else str(status),
+            fallbacks=int(data.get("fallbacks", 0)),
+            placed_batches=tuple(tuple(str(c) for c in b) for b in data.get("placed_batches", ())),
+            time_limited=int(data.get("time_limited", 0)),
+            stopped_by=None if stopped is None else str(stopped),
+            batches_done=int(data.get("batches_done", 0)),
+            capped=int(data.get("capped", 0)),
+            seed=int(data.get("seed", 0)),
+            engine_version=str(data.get("engine_version", "")),
+            input_fingerprint=str(data.get("input_fingerprint", "")),
+            budget=dict(data.get("budget", {})),
+            hindsight_budget=dict(data.get("hindsight_budget", {})),
+        )
+
+
+@dataclass
+class _Run:
+    """Progress and cancellation across one dynamic run. Each batch's solves get their own
+    `Control` (the batch budget and its safety cap hold per batch) whose progress is mapped
+    into this run's range for the batch and whose `should_stop` is `stop_requested`; a
+    cancellation is latched, so once asked every later poll says stop. Nothing here feeds
+    back into a decision."""
+
+    progress: ProgressCallback | None
+    should_stop: StopCheck | None
+    log: LogCallback | None
+    phase: str = "start"
+    lo: float = 0.0
+    hi: float = 0.0
+    fraction: float = 0.0  # the last one sent: never decreases
+    best: float | None = None
+    bound: float | None = None
+    cancelled: bool = False
+    _last_poll: float = -math.inf
+    _last_emit: float = -math.inf
+
+    def stop_requested(self) -> bool:
+        """Ask the caller (no throttling: the batch `Control`s poll every 0.1 s)."""
+        if not self.cancelled and self.should_stop is not None and self.should_stop():
+            self.cancelled = True
+        return self.cancelled
+
+    def halted(self) -> bool:
+        """Between the steps of a batch: poll `should_stop` (every 0.1 s at most) and send
+        progress when due."""
+        now = time.monotonic()
+        if not self.cancelled and now - self._last_poll >= POLL_EVERY:
+            self._last_poll = now
+            self.stop_requested()
+        if now - self._last_emit >= PROGRESS_EVERY:
+            self.emit()
+        return self.cancelled
+
+    def begin(self, phase: str, lo: float, hi: float, message: str = "") -> None:
+        self.phase, self.lo, self.hi = phase, lo, max(lo, hi)
+        self.emit(lo, message)
+
+    def inner(self, p: Progress) -> None:
+        """Progress of a batch's `Control` (or of `allocate` for the hindsight figure)."""
+        self.emit(self.lo + (self.hi - self.lo) * min(max(p.fraction, 0.0), 1.0), p.message)
+
+    def emit(self, fraction: float | None = None, message: str = "") -> None:
+        self._last_emit = time.monotonic()
+        if fraction is not None:
+            self.fraction = max(self.fraction, min(fraction, 1.0))
+        if self.progress is not None:
+            self.progress(Progress(self.phase, self.fraction, self.best, self.bound, message))
+
+    def say(self, message: str) -> None:
+        if self.log is not None:
+            self.log(message)
+        self.emit(message=message)
+
+    def control(self, budget: Budget) -> Control:
+        return Control(budget, progress=self.inner, should_stop=self.stop_requested)
+
+
+def dynamic_fingerprint(
+    instance: Instance,
+    batches: Sequence[Sequence[str]],
+    forecast: Sequence[Household],
+    *,
+    policy: str,
+    discount: float,
+    keep_slack: float | None,
+    learn: bool,
+) -> str:
+    """sha256 (hex) of the canonical JSON of a dynamic run's input."""
+    data = {
+        "instance": instance_to_dict(instance),
+        "batches": [list(b) for b in batches],
+        "forecast": instance_to_dict(
+            replace(instance, households=tuple(forecast), municipalities=())
+        )["households"],
+        "policy": policy,
+        "discount": discount,
+        "keep_slack": keep_slack,
+        "learn": learn,
+    }
+    return hashlib.sha256(canonical_json(data).encode("utf-8")).hexdigest()
 
 
 def _remaining(
@@ -156,8 +354,9 @@ def _look_ahead(
     future: Sequence[Household],
     scale: float,
     discount: float,
+    tick: Callable[[], object] | None = None,
 ) -> LookAhead | None:
-    fut = compile_instance(replace(sub, households=tuple(future)))
+    fut = compile_instance(replace(sub, households=tuple(future)), tick=tick)
     if fut.resources != compiled.resources or fut.agents != compiled.agents:
         return None
     stacked = _stack(compiled.problem, fut.problem)
@@ -194,6 +393,7 @@ def _reoptimize(
     weeks. Returns (batch solution or None, proven optimal on the kept arcs, a note).
     """
     t0 = time.monotonic()
+    control.begin("lp", 0.0, 0.3)  # progress only: phases are ended by their work limits
     arcs = all_arcs(look.stacked)
     lp_model = look.model(arcs, integer=False)
     lp = solve_highs(lp_model, control=control, relax=True, seed=seed)
@@ -223,6 +423,7 @@ def _reoptimize(
     start_obj = float(model.cost @ start)
     t_lp = time.monotonic() - t0
     nodes = mip_nodes_for(control.budget, control.budget.work, model.n_cols, model.n_rows)
+    control.begin("mip", 0.3, 1.0)
     out = solve_highs(model, control=control, node_limit=nodes, seed=seed, start=start)
     candidates = [(start_obj, completed.x)]
     if out.columns is not None:
@@ -252,6 +453,58 @@ def _future_pool(
     return tuple(pool)
 
 
+def _place_batch(
+    sub: Instance,
+    pool: tuple[Household, ...],
+    expected: float,
+    *,
+    policy: str | BatchPolicy,
+    discount: float,
+    keep_slack: float | None,
+    seed: int,
+    budget: Budget,
+    run: _Run,
+) -> tuple[Compiled, CoreSolution, str, tuple[int, int, int]] | None:
+    """One batch (`sub`: its households on the remaining capacities). Returns the compiled
+    batch, its solution, a note and (fallbacks, time-limited solves, capped solves), or None
+    when the run was cancelled meanwhile (nothing of the batch is kept then)."""
+    compiled = compile_instance(sub, tick=run.halted)
+    problem = compiled.problem
+    solution: CoreSolution | None = None
+    note = ""
+    fallbacks = limited = capped = 0
+    look = None
+    if pool and expected > 0 and not run.halted():
+        look = _look_ahead(sub, compiled, pool, expected / len(pool), discount, run.halted)
+        if look is None:
+            fallbacks += 1
+    if run.halted():
+        return None
+    if look is not None and policy == "reoptimize":
+        control = run.control(budget)
+        solution, proven, note = _reoptimize(
+            look, problem, control=control, seed=seed, keep_slack=keep_slack
+        )
+        capped += control.stopped_by == "time_cap"
+        limited += not proven
+        if solution is None:
+            fallbacks += 1
+    elif not isinstance(policy, str):
+        solution, proven, note = policy(look, problem, budget, seed)
+        limited += solution is not None and not proven
+    if run.cancelled:
+        return None
+    if solution is None:
+        control = run.control(budget)
+        res = solve_optimal(problem, control=control, seed=seed)
+        capped += control.stopped_by == "time_cap"
+        limited += res.status != "optimal"
+        solution = res.solution
+    if run.cancelled:
+        return None
+    return compiled, solution, note, (fallbacks, limited, capped)
+
+
 def allocate_dynamic(
     instance: Instance,
     batches: Sequence[Sequence[str]],
@@ -265,7 +518,9 @@ def allocate_dynamic(
     batch_budget: Budget | None = None,
     hindsight_budget: Budget | None = None,
     hindsight: bool = True,
-    progress: Progress | None = None,
+    progress: ProgressCallback | None = None,
+    should_stop: StopCheck | None = None,
+    log: LogCallback | None = None,
 ) -> DynamicResult:
     """Place `batches` (lists of case ids, in arrival order) one after the other.
 
@@ -279,14 +534,33 @@ def allocate_dynamic(
     default 10 reference seconds; the hindsight comparison by `hindsight_budget`, default 60),
     so the result is reproducible for a seed (`time_limited` counts batches whose solve ended
     at its work limit, not proven optimal).
+
+    `progress` receives a `Progress` at the start of every batch (phase "batch k/n") and about
+    twice a second within it (fraction over the whole run: every non-empty batch weighs its
+    `batch_budget.work`, the hindsight figure its `hindsight_budget.work`; `best`: the summed
+    scores of the batches placed so far, at the end the run's score and the hindsight bound).
+    `should_stop()` is polled at least every 0.1 s of work, inside the batch solves too (a
+    `BatchPolicy` other than "reoptimize" only between batches); when it returns True the
+    batch under way is dropped and the result holds the batches placed before it
+    (`stopped_by="cancelled"`, `batches_done`). `log` gets one English line per batch. The
+    callbacks never change a decision.
     """
     batch_budget = batch_budget or Budget(work=10.0)
     hindsight_budget = hindsight_budget or Budget(work=60.0)
     if isinstance(policy, str) and policy not in POLICIES:
         raise ValueError(f"unknown policy {policy!r}; expected one of {POLICIES}")
     name = policy if isinstance(policy, str) else policy.name
-    say = progress or (lambda _msg: None)
+    run = _Run(progress, should_stop, log)
     t0 = time.monotonic()
+    digest = dynamic_fingerprint(
+        instance,
+        batches,
+        forecast,
+        policy=name,
+        discount=discount,
+        keep_slack=keep_slack,
+        learn=learn,
+    )
     batches = _keep_blocks_together(instance, batches)
     by_id = {h.case_id: h for h in instance.households}
     used: dict[str, dict[str, int]] = {}
@@ -295,43 +569,49 @@ def allocate_dynamic(
     n_batches = len(batches)
     per_batch = len(forecast) / n_batches if n_batches else 0.0
     seen: list[Household] = []
-    fallbacks = time_limited = 0
+    fallbacks = time_limited = capped = 0
+    # the share of the run's progress each part stands for: its work budget
+    n_busy = sum(1 for b in batches if b)
+    weight = n_busy * batch_budget.work + (hindsight_budget.work if hindsight else 0.0)
+    step = batch_budget.work / weight if weight else 0.0
+    done = 0  # batches whose placement is committed (empty ones included)
+    busy_done = 0
+    run.begin("start", 0.0, 0.0, f"{n_batches} batches, policy {name}")
     for k, batch in enumerate(batches):
+        if run.halted():
+            break
+        if not batch:
+            done += 1
+            continue
         t_batch = time.monotonic()
+        run.begin(
+            f"batch {k + 1}/{n_batches}",
+            busy_done * step,
+            (busy_done + 1) * step,
+            f"batch {k + 1}/{n_batches}: {len(batch)} households",
+        )
         munis = _remaining(instance.municipalities, used)
         batch_hh = tuple(by_id[c] for c in batch)
-        if not batch_hh:
-            continue
         sub = replace(instance, households=batch_hh, municipalities=munis)
-        compiled = compile_instance(sub)
-        problem = compiled.problem
-        solution: CoreSolution | None = None
-        note = ""
         expected = per_batch * (n_batches - k - 1)
         pool = _future_pool(forecast, seen if learn else ())
-        look = None
-        if pool and expected > 0:
-            look = _look_ahead(sub, compiled, pool, expected / len(pool), discount)
-            if look is None:
-                fallbacks += 1
-        if look is not None and policy == "reoptimize":
-            solution, proven, note = _reoptimize(
-                look,
-                problem,
-                control=Control(batch_budget),
-                seed=seed,
-                keep_slack=keep_slack,
-            )
-            time_limited += not proven
-            if solution is None:
-                fallbacks += 1
-        elif not isinstance(policy, str):
-            solution, proven, note = policy(look, problem, batch_budget, seed)
-            time_limited += solution is not None and not proven
-        if solution is None:
-            res = solve_optimal(problem, control=Control(batch_budget), seed=seed)
-            time_limited += res.status != "optimal"
-            solution = res.solution
+        placed = _place_batch(
+            sub,
+            pool,
+            expected,
+            policy=policy,
+            discount=discount,
+            keep_slack=keep_slack,
+            seed=seed,
+            budget=batch_budget,
+            run=run,
+        )
+        if placed is None:
+            break  # cancelled: the batch is dropped whole
+        compiled, solution, note, counts = placed
+        fallbacks += counts[0]
+        time_limited += counts[1]
+        capped += counts[2]
         batch_assignment = assignment_from_core(compiled, solution)
         for case_id, ags in batch_assignment.items():
             assignment[case_id] = ags
@@ -341,7 +621,10 @@ def allocate_dynamic(
                     u[res_name] = u.get(res_name, 0) + amount
         seen.extend(batch_hh)
         batch_scores.append(evaluate(sub, batch_assignment).total)
-        say(
+        done += 1
+        busy_done += 1
+        run.best = sum(batch_scores)
+        run.say(
             f"batch {k + 1}/{n_batches}: {len(batch)} households, "
             f"{sum(1 for v in batch_assignment.values() if v)} placed ({name}, "
             f"{time.monotonic() - t_batch:.1f} s, {time_limited} at the time limit so far)"
@@ -351,13 +634,25 @@ def allocate_dynamic(
     bound = share = None
     status = None
     hindsight_score = None
-    if hindsight:
-        hindsight_score, bound, status = _hindsight(instance, seed, hindsight_budget, say)
-        # the score is value minus a penalty per unplaced person, so it is often negative; the
-        # share is taken on the gain over placing nobody (score + penalty x all persons)
-        offset = instance.weights.unplaced_per_person * sum(h.size for h in instance.households)
-        total = hindsight_score + offset
-        share = (score.total + offset) / total if total else None
+    if hindsight and not run.cancelled:
+        run.begin("hindsight", busy_done * step, 1.0, "hindsight optimum (all arrivals known)")
+        found = _hindsight(instance, seed, hindsight_budget, run)
+        if found is not None:
+            hindsight_score, bound, status, hindsight_capped = found
+            capped += hindsight_capped
+            # the score is value minus a penalty per unplaced person, so it is often negative;
+            # the share is taken on the gain over placing nobody (score + penalty x all persons)
+            offset = instance.weights.unplaced_per_person * sum(h.size for h in instance.households)
+            total = hindsight_score + offset
+            share = (score.total + offset) / total if total else None
+    stopped_by = "cancelled" if run.cancelled else None
+    run.best, run.bound = score.total, bound
+    run.begin(
+        "done",
+        1.0,
+        1.0,
+        f"cancelled after {done} of {n_batches} batches" if stopped_by else "done",
+    )
     return DynamicResult(
         policy=name,
         assignment=assignment,
@@ -371,26 +666,52 @@ def allocate_dynamic(
         fallbacks=fallbacks,
         time_limited=time_limited,
         placed_batches=tuple(tuple(b) for b in batches),
+        stopped_by=stopped_by,
+        batches_done=done,
+        capped=capped,
+        seed=seed,
+        engine_version=ENGINE_VERSION,
+        input_fingerprint=digest,
+        budget=batch_budget.to_dict(),
+        hindsight_budget=hindsight_budget.to_dict() if hindsight else {},
     )
 
 
 def _hindsight(
-    instance: Instance, seed: int, budget: Budget, say: Progress
-) -> tuple[float, float | None, str]:
+    instance: Instance, seed: int, budget: Budget, run: _Run
+) -> tuple[float, float | None, str, int] | None:
     """Hindsight optimum (all arrivals known): the better of the engine's `optimal` and an
     LP-guided MIP (LP over all arcs; MIP over the arcs the LP uses or prices within 2 of zero,
     started from the LP solution rounded down and completed greedily). Upper bound: the LP
-    relaxation over all arcs (or the engine's bound if lower). Returns (score, bound, status)."""
-    say("hindsight optimum (all arrivals known)")
-    best = allocate(instance, method="optimal", seed=seed, budget=budget, explanations=False)
+    relaxation over all arcs (or the engine's bound if lower). Returns (score, bound, status,
+    solves stopped by the safety cap), or None when the run was cancelled meanwhile."""
+    lo, hi = run.lo, run.hi
+    mid = lo + (hi - lo) / 2
+    run.begin("hindsight", lo, mid)
+    run.say("hindsight optimum (all arrivals known)")
+    best = allocate(
+        instance,
+        method="optimal",
+        seed=seed,
+        budget=budget,
+        explanations=False,
+        progress=run.inner,
+        should_stop=run.stop_requested,
+    )
+    if run.cancelled or best.stopped_by == "cancelled":
+        return None
+    capped = int(best.stopped_by == "time_cap")
     score = best.score.total
     bounds = [b for b in (best.bound,) if b is not None]
-    compiled = compile_instance(instance)
+    run.begin("hindsight", mid, hi, "hindsight: LP-guided MIP")
+    compiled = compile_instance(instance, tick=run.halted)
     problem = compiled.problem
     arcs = all_arcs(problem)
     model = build(problem, arcs)
-    control = Control(budget)
+    control = run.control(budget)
     lp = solve_highs(model, control=control, relax=True, seed=seed)
+    if run.cancelled:
+        return None
     if lp.bound is not None and lp.columns is not None and lp.row_dual is not None:
         bounds.append(lp.bound)
         x_lp = lp.columns[: model.n_x]
@@ -406,12 +727,15 @@ def _hindsight(
             seed=seed,
             start=sub_model.full_start(problem, sub, start.x),
         )
+        if run.cancelled:
+            return None
         for x in ([] if out.columns is None else [out.columns[: sub_model.n_x]]) + [start.x]:
             sol = CoreSolution(sub, np.rint(x).astype(np.int64))
             if is_feasible(problem, sol):
                 value = evaluate(instance, assignment_from_core(compiled, sol)).total
                 score = max(score, value)
                 break
+    capped += control.stopped_by == "time_cap"
     bound = min(bounds) if bounds else None
     close = bound is not None and bound - score <= 1e-6 * max(1.0, abs(bound))
-    return score, bound, "optimal" if close else "feasible"
+    return score, bound, "optimal" if close else "feasible", capped
