@@ -227,8 +227,13 @@ class _Run:
             self.emit()
         return self.cancelled
 
-    def begin(self, phase: str, lo: float, hi: float, message: str = "") -> None:
+    def begin(
+        self, phase: str, lo: float, hi: float, message: str = "", *, log: bool = False
+    ) -> None:
+        """A new phase covering [lo, hi] of the run; `log`: the message is also a log line."""
         self.phase, self.lo, self.hi = phase, lo, max(lo, hi)
+        if log and self.log is not None:
+            self.log(message)
         self.emit(lo, message)
 
     def inner(self, p: Progress) -> None:
@@ -242,10 +247,11 @@ class _Run:
         if self.progress is not None:
             self.progress(Progress(self.phase, self.fraction, self.best, self.bound, message))
 
-    def say(self, message: str) -> None:
+    def say(self, message: str, fraction: float | None = None) -> None:
+        """A log line and a progress event carrying it."""
         if self.log is not None:
             self.log(message)
-        self.emit(message=message)
+        self.emit(fraction, message)
 
     def control(self, budget: Budget) -> Control:
         return Control(budget, progress=self.inner, should_stop=self.stop_requested)
@@ -578,7 +584,7 @@ def allocate_dynamic(
     busy_done = 0
     run.begin("start", 0.0, 0.0, f"{n_batches} batches, policy {name}")
     for k, batch in enumerate(batches):
-        if run.halted():
+        if run.stop_requested():  # asked before every batch, then every 0.1 s within it
             break
         if not batch:
             done += 1
@@ -628,15 +634,15 @@ def allocate_dynamic(
             f"batch {k + 1}/{n_batches}: {len(batch)} households, "
             f"{sum(1 for v in batch_assignment.values() if v)} placed ({name}, "
             f"{time.monotonic() - t_batch:.1f} s, {time_limited} at the time limit so far)"
-            + (f"; {note}" if note else "")
+            + (f"; {note}" if note else ""),
+            run.hi,  # the batch is done
         )
     score = evaluate(instance, assignment)
     bound = share = None
     status = None
     hindsight_score = None
     if hindsight and not run.cancelled:
-        run.begin("hindsight", busy_done * step, 1.0, "hindsight optimum (all arrivals known)")
-        found = _hindsight(instance, seed, hindsight_budget, run)
+        found = _hindsight(instance, seed, hindsight_budget, run, busy_done * step, 1.0)
         if found is not None:
             hindsight_score, bound, status, hindsight_capped = found
             capped += hindsight_capped
@@ -678,17 +684,15 @@ def allocate_dynamic(
 
 
 def _hindsight(
-    instance: Instance, seed: int, budget: Budget, run: _Run
+    instance: Instance, seed: int, budget: Budget, run: _Run, lo: float, hi: float
 ) -> tuple[float, float | None, str, int] | None:
     """Hindsight optimum (all arrivals known): the better of the engine's `optimal` and an
     LP-guided MIP (LP over all arcs; MIP over the arcs the LP uses or prices within 2 of zero,
     started from the LP solution rounded down and completed greedily). Upper bound: the LP
     relaxation over all arcs (or the engine's bound if lower). Returns (score, bound, status,
     solves stopped by the safety cap), or None when the run was cancelled meanwhile."""
-    lo, hi = run.lo, run.hi
     mid = lo + (hi - lo) / 2
-    run.begin("hindsight", lo, mid)
-    run.say("hindsight optimum (all arrivals known)")
+    run.begin("hindsight", lo, mid, "hindsight optimum (all arrivals known)", log=True)
     best = allocate(
         instance,
         method="optimal",
