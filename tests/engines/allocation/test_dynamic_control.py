@@ -17,7 +17,12 @@ from itertools import pairwise
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from hafennetz.engines.allocation import DynamicResult, Progress, allocate_dynamic
+from hafennetz.engines.allocation import (
+    DynamicResult,
+    Progress,
+    allocate_dynamic,
+    run_dynamic_in_subprocess,
+)
 from hafennetz.engines.allocation.checker import check
 from hafennetz.engines.allocation.control import Budget
 from hafennetz.engines.allocation.model import Household, Instance
@@ -233,3 +238,43 @@ def test_cancel_after_k_polls_keeps_a_prefix_of_the_full_run(
         assert ags == (full.assignment[c] if c in done else None)
     assert check(instance, result.assignment).feasible
     assert DynamicResult.from_dict(json.loads(json.dumps(result.to_dict()))) == result
+
+
+# --- own process (servers): run_dynamic_in_subprocess ---------------------------------------
+
+
+def test_run_dynamic_in_subprocess_gives_the_in_process_result() -> None:
+    instance, forecast = _instance(3, 24)
+    batches = _batches(instance, 4)
+    events: list[Progress] = []
+    remote = run_dynamic_in_subprocess(
+        instance,
+        batches,
+        forecast=forecast,
+        seed=5,
+        batch_budget=BUDGET,
+        hindsight_budget=BUDGET,
+        progress=events.append,
+    )
+    assert _stored(remote) == _stored(_run(instance, batches, forecast))
+    assert any(p.phase == "batch 6/6" for p in events) and events[-1].phase == "done"
+
+
+def test_run_dynamic_in_subprocess_can_be_cancelled() -> None:
+    instance, forecast = _instance(3, 24)
+    batches = _batches(instance, 4)
+    full = _run(instance, batches, forecast)
+    # asked at the parent's first poll (0.1 s), long before the child has imported the engine
+    result = run_dynamic_in_subprocess(
+        instance,
+        batches,
+        forecast=forecast,
+        seed=5,
+        batch_budget=BUDGET,
+        hindsight_budget=BUDGET,
+        should_stop=lambda: True,
+    )
+    assert result.stopped_by == "cancelled" and not result.reproducible
+    done = {c for b in result.placed_batches[: result.batches_done] for c in b}
+    for c, ags in result.assignment.items():
+        assert ags == (full.assignment[c] if c in done else None)

@@ -7,6 +7,10 @@ Public API (docs/allocation/methods.md, ADR 0024)::
                       progress=on_progress, should_stop=cancelled)
     result = run_in_subprocess(instance, options, progress=..., should_stop=...)  # servers
     data = result.to_dict(); AllocationResult.from_dict(data)
+    dyn = allocate_dynamic(instance, batches, forecast=last_year, seed=1,
+                           batch_budget=Budget(work=10), progress=..., should_stop=...)
+    dyn = run_dynamic_in_subprocess(instance, batches, ...)  # the same in its own process
+    DynamicResult.from_dict(dyn.to_dict())      # cancelled: dyn.stopped_by, dyn.batches_done
 
 `allocate` is reproducible: the same input (`fingerprint`), seed, `ENGINE_VERSION` and
 `Budget` give the same assignment on any machine under any load, unless the safety cap or a
@@ -39,7 +43,7 @@ from .model import (
 )
 from .serialize import fingerprint, instance_from_dict, instance_to_dict
 from .validate import validate
-from .worker import WorkerError, run_in_subprocess
+from .worker import WorkerError, run_dynamic_in_subprocess, run_in_subprocess
 
 __all__ = [
     "ENGINE_VERSION",
@@ -74,6 +78,7 @@ __all__ = [
     "fingerprint",
     "instance_from_dict",
     "instance_to_dict",
+    "run_dynamic_in_subprocess",
     "run_in_subprocess",
     "validate",
 ]
