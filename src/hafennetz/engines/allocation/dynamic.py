@@ -63,8 +63,6 @@ from .optimal import mip_nodes_for, solve_optimal
 from .scoring import evaluate
 from .serialize import canonical_json, instance_to_dict
 
-Say = Callable[[str], None]
-
 POLICIES = ("reoptimize",)
 
 
