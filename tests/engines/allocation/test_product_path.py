@@ -49,13 +49,13 @@ from hafennetz.engines.issues import Issue as SharedIssue
 from .gapgen import generate, to_text
 from .seeded import realistic
 
-#: the large path with every step on a small instance: column generation, diving, the
-#: finishing MIP, then the neighbourhood search (more municipalities than a neighbourhood)
+#: the large path with every step on a small instance: column generation, the LP-guided
+#: sweeps, then random neighbourhood moves (more municipalities than a neighbourhood)
 LP_PATH = Options(
     seed=1,
     budget=Budget(work=1.0, search_moves=40),
     dense_arc_limit=0,
-    large_plan=LargePlan(finish_arc_limit=10**9),
+    large_plan=LargePlan(lp_arc_limit=10**9),
 )
 
 
@@ -119,11 +119,11 @@ def test_instance_and_result_round_trip_and_fingerprint() -> None:
 @pytest.mark.parametrize(
     ("name", "instance", "options", "note"),
     [
-        ("column generation, diving, finishing MIP", realistic(), LP_PATH, "LP column generation"),
+        ("column generation, LP-guided search", realistic(), LP_PATH, "LP column generation"),
         (
             "state scale: pooled bound, priced greedy",
             realistic(identical_agents=True, key=DistributionKey.NONE),
-            replace(LP_PATH, large_plan=LargePlan(finish_arc_limit=0, pool_factor=2)),
+            replace(LP_PATH, large_plan=LargePlan(lp_arc_limit=0, pool_factor=2)),
             "pooled relaxation",
         ),
         (
@@ -147,10 +147,14 @@ def test_large_path_branches_are_feasible_and_bounded_by_the_optimum(
     assert result.bound is not None and result.bound >= exact.score.total - 1e-6
 
 
-def test_column_generation_runs_dive_and_finishing_mip() -> None:
-    result = allocate(realistic(), LP_PATH)
+def test_column_generation_guides_sweeps_then_random_moves() -> None:
+    logged: list[str] = []
+    options = replace(LP_PATH, budget=Budget(work=1.0, search_moves=400))
+    result = allocate(realistic(), options, log=logged.append)
     assert result.used["simplex_iterations"] > 0
-    assert result.limits["finish_nodes"] > 0 and result.limits["dive_iterations"] > 0
+    sweeps = next(line for line in logged if line.startswith("LP-guided sweeps:"))
+    assert int(sweeps.split(" of ")[1].split()[0]) < 400  # the sweeps ended, random moves ran
+    assert result.used["search_moves"] == 400
 
 
 # --------------------------------------------------------------- reproducible under load

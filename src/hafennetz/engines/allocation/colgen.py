@@ -28,11 +28,8 @@ from .control import Control
 from .core import (
     Arcs,
     CoreProblem,
-    CoreSolution,
     FloatArray,
     IntArray,
-    core_objective,
-    is_feasible,
     make_arcs,
 )
 
@@ -44,7 +41,6 @@ class ColGenResult:
     x: FloatArray | None  # LP solution on `arcs` (None if not solved)
     reduced: FloatArray | None  # reduced cost of each arc in the last LP (optimistic for pairs)
     rounds: int
-    dived: IntArray | None = None  # integral solution on `arcs` found by LP diving
     prices: FloatArray | None = None  # (m, R) capacity duals of the round that gave `bound`
 
 
@@ -308,16 +304,10 @@ def price_columns_warm(
     k_add: int = 4,
     max_rounds: int = 200,
     rel_tol: float = 2e-4,
-    dive_iterations: int = 0,
-    dive_phase: tuple[float, float, float] = (0.0, 0.0, 1.0),
-    finish_at: int = 400,
-    finish_nodes: int = 0,
     seed_solution: tuple[IntArray, IntArray] | None = None,
 ) -> ColGenResult:
     """Grow candidate arcs on one warm-started LP until no arc has a positive reduced cost, or
-    `lp_iterations` simplex iterations (all rounds together) or `max_rounds` are used; then,
-    with `dive_iterations` > 0, LP diving (progress range and wall-clock share `dive_phase`)
-    and, with `finish_nodes` > 0, the finishing MIP."""
+    `lp_iterations` simplex iterations (all rounds together) or `max_rounds` are used."""
     say = control.say
     feasible_by_row = {
         t: problem.feasible_agents(t) for t in sorted(set(problem.item_row.tolist()))
@@ -344,7 +334,6 @@ def price_columns_warm(
     good: FloatArray | None = None
     rnd = 0
     spent = 0
-    stale = True  # arcs were added after the last solved LP
     for rnd in range(max_rounds):
         ok, obj, col_value, row_dual, col_dual = lp.solve(lp_iterations - spent)
         spent += lp.last_iterations
@@ -366,12 +355,9 @@ def price_columns_warm(
             converged = True
             break
         if spent >= lp_iterations or control.phase_over():
-            # keep the model at this optimal LP (diving starts from it)
             say(f"pricing stopped after round {rnd}: budget used")
-            stale = False
             break
         lp.add_arcs(new_items, new_agents)
-        stale = True
     it, ag, cols = lp.arcs()
     arcs = make_arcs(problem, it, ag)  # sorted by (item, agent)
     order = np.lexsort((ag, it))
@@ -382,33 +368,7 @@ def price_columns_warm(
         padded[: good.shape[0]] = good
         x = padded[cols[order]]
     reduced = col_dual[cols[order]] if converged else None
-    dived = None
-    if dive_iterations > 0 and not control.halted():
-        control.begin("diving", dive_phase[0], dive_phase[1], time_share=dive_phase[2])
-    x_dive = x  # `x` (the last solved LP) is returned for rounding even if diving fails
-    if x_dive is not None and dive_iterations > 0 and not converged and stale:
-        # arcs were added after the last LP: re-solve first (a normal warm-started round),
-        # so diving starts from an optimal basis; bound changes on a basis that is both primal
-        # and dual infeasible were seen to run far past the deadline at state scale
-        ok2, _obj2, cv2, _rd2, _cd2 = lp.solve(dive_iterations // 2)
-        dive_iterations -= lp.last_iterations
-        if ok2 and cv2.shape[0] >= lp.n_cols:
-            x_dive = cv2[cols[order]]
-            say("re-solved the LP with the last arcs before diving")
-        else:
-            x_dive = None
-            say("LP with the last arcs not solved within the budget: no diving")
-    if x_dive is not None and dive_iterations > 0 and not control.halted():
-        dived = dive(
-            lp,
-            arcs,
-            cols[order],
-            x_dive,
-            iterations=dive_iterations,
-            finish_at=finish_at,
-            finish_nodes=finish_nodes,
-        )
-    return ColGenResult(arcs, bound, x, reduced, rnd + 1, dived, prices)
+    return ColGenResult(arcs, bound, x, reduced, rnd + 1, prices)
 
 
 def capacity_prices(lp: IncrementalLP, y: FloatArray) -> FloatArray:
@@ -418,115 +378,6 @@ def capacity_prices(lp: IncrementalLP, y: FloatArray) -> FloatArray:
     for (a, r), row in lp.rowmap.cap_row.items():
         lam[a, r] = y[row]
     return lam
-
-
-def dive(
-    lp: IncrementalLP,
-    arcs: Arcs,
-    cols: IntArray,
-    x: FloatArray,
-    *,
-    iterations: int,
-    share: float = 0.25,
-    finish_at: int = 0,
-    finish_nodes: int = 0,
-    max_rounds: int = 200,
-) -> IntArray:
-    """LP diving on the warm-started model. Each round rounds up the largest fractional arcs
-    that still fit next to the integer part of the LP solution (at most one per agent), or, if
-    none fits, forbids the fractional arcs; then re-solves, until `iterations` simplex
-    iterations are used. The integer part (floor) of every LP solution is feasible; the best one
-    seen is returned. With `finish_nodes`, a MIP over the items still fractional (that many
-    branch-and-bound nodes) ends the dive."""
-    control = lp.control
-    say = control.say
-    p = lp.p
-    lo = np.zeros(arcs.size, dtype=np.int64)
-    hi = p.item_count[arcs.item].astype(np.int64)
-    cap = p.capacity
-    best = np.floor(x + 1e-6).astype(np.int64)
-    best_obj = core_objective(p, CoreSolution(arcs, best))
-    rnd = 0
-    spent = 0
-    while spent < iterations and rnd < max_rounds and not control.phase_over():
-        floor = np.floor(x + 1e-6).astype(np.int64)
-        used = np.zeros_like(cap)
-        np.add.at(used, arcs.agent, arcs.use * floor[:, None])
-        placed = np.bincount(arcs.item, weights=floor, minlength=p.n_items)
-        frac = x - floor
-        cand = np.flatnonzero(frac > 1e-6)
-        if cand.shape[0] == 0:
-            break
-        order = cand[np.argsort(-frac[cand], kind="stable")]
-        limit = max(1, int(share * cand.shape[0]))
-        touched: set[int] = set()
-        up = 0
-        lo = np.maximum(lo, np.minimum(floor, lo))  # keep earlier fixings
-        for k in order.tolist():
-            a, j = int(arcs.agent[k]), int(arcs.item[k])
-            if a in touched or placed[j] + 1 > p.item_count[j]:
-                continue
-            if np.any(used[a] + arcs.use[k] > cap[a] + 1e-9):
-                continue
-            lo[k] = floor[k] + 1
-            used[a] += arcs.use[k]
-            placed[j] += 1
-            touched.add(a)
-            up += 1
-            if up >= limit:
-                break
-        if up == 0:
-            hi[cand] = floor[cand]  # nothing fits when rounded up: forbid the fractions
-        # arcs rounded up earlier stay at least at their bound
-        lp.h.changeColsBounds(
-            cols.shape[0], cols.astype(np.int32), lo.astype(np.float64), hi.astype(np.float64)
-        )
-        ok, obj, col_value, _rd, _cd = lp.solve(iterations - spent)
-        spent += lp.last_iterations
-        rnd += 1
-        if not ok:
-            break
-        x = col_value[cols]
-        floor = np.floor(x + 1e-6).astype(np.int64)
-        f_obj = core_objective(p, CoreSolution(arcs, floor))
-        if f_obj > best_obj:
-            best, best_obj = floor, f_obj
-        n_frac = int((x - floor > 1e-6).sum())
-        control.update(min(spent / max(iterations, 1), 1.0))
-        say(f"dive round {rnd}: LP {obj:.3f}, {n_frac} fractional arcs, best {best_obj:.3f}")
-        if n_frac <= finish_at:
-            break
-    floor = np.floor(x + 1e-6).astype(np.int64)
-    frac_items = np.unique(arcs.item[x - floor > 1e-6])
-    if frac_items.shape[0] and finish_nodes > 0 and not control.halted():
-        # finish: a small MIP over the items still fractional, everything else fixed
-        free = np.isin(arcs.item, frac_items)
-        lo_f = np.where(free, 0, floor)
-        hi_f = np.where(free, hi, floor)
-        lp.h.changeColsBounds(
-            cols.shape[0], cols.astype(np.int32), lo_f.astype(np.float64), hi_f.astype(np.float64)
-        )
-        lp.h.changeColsIntegrality(
-            cols.shape[0],
-            cols.astype(np.int32),
-            np.full(cols.shape[0], highspy.HighsVarType.kInteger),
-        )
-        configure(lp.h, control, seed=lp.seed)
-        lp.h.setOptionValue("simplex_iteration_limit", HIGHS_INT_MAX)
-        lp.h.setOptionValue("mip_max_nodes", highs_int(finish_nodes))
-        lp.h.setOptionValue("mip_rel_gap", 1e-6)
-        lp.h.run()
-        control.count("mip_nodes", max(int(lp.h.getInfo().mip_node_count), 0))
-        sol = lp.h.getSolution()
-        if lp.h.getInfo().primal_solution_status == 2:
-            xi = np.rint(np.asarray(sol.col_value)[cols]).astype(np.int64)
-            cand_sol = CoreSolution(arcs, xi)
-            if is_feasible(p, cand_sol):
-                obj_i = core_objective(p, cand_sol)
-                say(f"dive finish: MIP on {frac_items.shape[0]} fractional items: {obj_i:.3f}")
-                if obj_i > best_obj:
-                    best, best_obj = xi, obj_i
-    return best
 
 
 def _pair_adjustments(

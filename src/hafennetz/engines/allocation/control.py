@@ -1,7 +1,7 @@
 """Work budget, safety cap, progress and cancellation of one allocation run (ADR 0024).
 
 Every decision of the solver path depends on *counted work* (greedy passes, column-generation
-rounds and simplex iterations, diving rounds, branch-and-bound nodes, neighbourhood-search and
+rounds and simplex iterations, branch-and-bound nodes, neighbourhood-search and
 tabu moves), never on the clock: the same input, seed, engine version and budget give the same
 assignment on any machine under any load. The clock is used only
 

@@ -30,7 +30,7 @@ from .scoring import evaluate
 from .serialize import fingerprint
 
 #: changes whenever the same input, seed and budget may give another assignment
-ENGINE_VERSION = "2.1.0"
+ENGINE_VERSION = "2.2.0"
 
 
 @dataclass(frozen=True)

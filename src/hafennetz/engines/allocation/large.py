@@ -1,14 +1,15 @@
 """The `optimal` method for problems with too many arcs for one MIP (ADR 0022, 0023).
 
-1. A start: column generation of the LP relaxation on one warm-started HiGHS model, LP diving
-   and a finishing MIP (up to `GREEDY_ARC_LIMIT` feasible arcs, seeded by a greedy over all of
-   them); beyond that, a greedy over candidate arcs (each item's best and capacity-weighted
-   random agents).
+1. A start: column generation of the LP relaxation on one warm-started HiGHS model (up to
+   `LP_ARC_LIMIT` feasible arcs, seeded by a greedy over all of them), its integer part
+   completed greedily; a greedy with the LP's capacity prices; beyond `LP_ARC_LIMIT` (where
+   a pooled bound exists) a greedy over all arcs, beyond `GREEDY_ARC_LIMIT` a greedy over all
+   agents on the value matrix itself.
 2. A bound: the column-generation bound (LP value + Lagrangian slack), and where agents fall
    into few classes of interchangeable agents, the LP bound of the pooled relaxation
    (`bound.pooled`), whichever is lower.
 3. Neighbourhood search with small exact MIPs over a few agents (`lns.improve_general`) for the
-   rest of the budget.
+   rest of the budget, first in LP-guided sweeps where the LP of all items was solved.
 
 All phases are limited by counted work (simplex iterations, rounds, nodes, moves) derived from
 `Budget.work` and the problem's size, so results are reproducible (ADR 0024).
@@ -38,18 +39,25 @@ from .lns import improve_general
 #: up to this many feasible arcs a greedy over all of them seeds the candidate lists and the LP
 #: of all items is grown by column generation
 GREEDY_ARC_LIMIT = 3_000_000
-#: up to this many feasible arcs LP diving ends with a MIP over the items still fractional
-FINISH_ARC_LIMIT = 500_000
+#: up to this many feasible arcs the LP of all items is grown by column generation and guides
+#: the search (alliance: 211,730); above, where a pooled bound exists, the pooled LP's prices
+#: only (state scale: the LP of all items does not converge in a minute)
+LP_ARC_LIMIT = 500_000
 
-#: calibration on the reference machine (ADR 0024): simplex iterations per CPU second of the
-#: warm-started column-generation LP ~ ITER_RATE / rows (alliance, 2,700 rows: ~2,600 in about
-#: 1 s of CPU); neighbourhood-search moves per CPU second (alliance: ~0.6 s per move)
-ITER_RATE = 6.0e6
+#: calibration on the reference machine (ADR 0024; 2 vCPU Xeon, quiet, 2026-11-30 - the
+#: earlier figures were taken at load 11-18 and bought 2.5-4 x less work than a reference second
+#: means): simplex iterations per CPU second of the warm-started column-generation LP ~
+#: ITER_RATE / rows (alliance, 2,711 rows: 31,698 iterations in 5.0 s); neighbourhood-search
+#: moves per CPU second, LP-guided (alliance: 420 moves, most of them sweeps over 1-3 agents, in
+#: 12.7 s) and random (state: ...)
+ITER_RATE = 1.7e7
+GUIDED_MOVE_RATE = 30.0
 MOVE_RATE = 2.0
+#: share of the work for the column generation where the LP of all items is solved
+LP_SHARE = 0.5
 #: column generation gets at least this many simplex iterations per LP row, so that its first
-#: LP can be solved (else no bound, no prices, no diving)
+#: LP can be solved (else no bound, no prices, no LP guide)
 MIN_ITERATIONS_PER_ROW = 5
-NODE_RATE = 5.0e4
 UNLIMITED = 2**62
 
 
@@ -58,7 +66,7 @@ class LargePlan:
     """Size thresholds of the large-instance path (tests lower them to run every branch)."""
 
     greedy_arc_limit: int = GREEDY_ARC_LIMIT
-    finish_arc_limit: int = FINISH_ARC_LIMIT
+    lp_arc_limit: int = LP_ARC_LIMIT
     pool_factor: int = 4  # pooled bound only where pooling cuts the agents this many times
 
 
@@ -116,9 +124,11 @@ def solve_large(
             prices = cg_q.prices[relaxed.agent_class]
     best: CoreSolution | None = None
     best_obj = -np.inf
+    search_start: CoreSolution | None = None  # where the search starts, if not from `best`
+    guide: tuple[Arcs, FloatArray] | None = None  # an LP solution guiding the search
     have_pooled = bound is not None and relaxed is not None and prices is not None
     at = 0.25 if relaxed is not None else 0.0
-    if n_arcs <= plan.greedy_arc_limit and have_pooled and n_arcs > plan.finish_arc_limit:
+    if n_arcs <= plan.greedy_arc_limit and have_pooled and n_arcs > plan.lp_arc_limit:
         # measured at state scale: the LP of all items does not converge in a minute, while
         # the pooled LP gives a bound and prices in seconds; its time goes to the search
         control.begin("greedy", at, at + 0.05, time_share=0.05)
@@ -135,41 +145,26 @@ def solve_large(
         control.update(best=best_obj)
         start_note = "start: greedy over all arcs"
         nz = np.flatnonzero(full_greedy.x)
-        # the bound needs the LP to converge (alliance scale: 5-8 rounds): with a small budget
-        # it gets most of the work, otherwise 40 %
-        share = 0.7 if work < 20 else 0.4
+        # the bound and the LP guidance of the search need the LP to converge (alliance
+        # scale: 6 rounds, ~32,000 simplex iterations): it gets half of the work
         rows = _lp_rows(problem)
         its = _count(
             budget.lp_iterations,
-            share * work * ITER_RATE / rows,
+            LP_SHARE * work * ITER_RATE / rows,
             budget,
             MIN_ITERATIONS_PER_ROW * rows,
         )
-        dive_its = _count(
-            None if budget.lp_iterations is None else budget.lp_iterations // 4,
-            0.1 * work * ITER_RATE / rows,
-            budget,
-            100,
-        )
-        finish = 0
-        if n_arcs <= plan.finish_arc_limit:
-            # the finishing MIP runs on the whole LP model: measured to overrun its deadline
-            # at state scale, so only where that model is small
-            finish = _count(budget.mip_nodes, 0.1 * work * NODE_RATE / rows, budget, 20)
-        counts.update(lp_iterations=its, dive_iterations=dive_its, finish_nodes=finish)
+        counts.update(lp_iterations=its)
         lo = at + 0.05
-        control.begin("column_generation", lo, lo + 0.4, time_share=share)
+        control.begin("column_generation", lo, lo + 0.45, time_share=LP_SHARE)
         cg = price_columns_warm(
             problem,
             control=control,
             lp_iterations=its,
-            dive_iterations=dive_its,
-            dive_phase=(lo + 0.4, lo + 0.5, 0.25),
-            finish_nodes=finish,
             seed=seed,
             seed_solution=(full_greedy.arcs.item[nz], full_greedy.arcs.agent[nz]),
         )
-        at = lo + 0.5
+        at = lo + 0.45
         notes.append(f"LP column generation: {cg.arcs.size} of {n_arcs} arcs")
         if cg.bound is not None and (bound is None or cg.bound < bound):
             bound = cg.bound
@@ -182,19 +177,19 @@ def solve_large(
             if obj > best_obj:
                 best, best_obj = priced, obj
                 start_note = "start: greedy with capacity prices from the LP"
-        if cg.dived is not None:
-            completed = greedy(problem, cg.arcs, seed=seed, initial_x=cg.dived)
-            obj = core_objective(problem, completed)
-            if is_feasible(problem, completed) and obj > best_obj:
-                best, best_obj = completed, obj
-                start_note = "start: LP diving, completed greedily"
         if cg.x is not None:
+            # the search starts from the LP's integer part completed greedily, even when a
+            # greedy is better: the LP-guided sweeps gain more from it (alliance seed 0, 420
+            # moves: 1,894 from there, 1,828 from the priced greedy)
             floor = np.floor(cg.x + 1e-6).astype(np.int64)
             rounded = greedy(problem, cg.arcs, seed=seed, initial_x=floor)
-            obj = core_objective(problem, rounded)
-            if is_feasible(problem, rounded) and obj > best_obj:
-                best, best_obj = rounded, obj
-                start_note = "start: LP solution rounded down, completed greedily"
+            if is_feasible(problem, rounded):
+                search_start = rounded
+                guide = (cg.arcs, cg.x)
+                control.say(
+                    f"LP solution rounded down, completed greedily: "
+                    f"{core_objective(problem, rounded):.3f}"
+                )
     else:
         # too many arcs to list: greedy over all agents on the value matrix itself
         control.begin("greedy", at, at + 0.05, time_share=0.05)
@@ -215,12 +210,15 @@ def solve_large(
         best, best_obj = None, -np.inf
     if best is not None:
         control.update(best=best_obj)
-    moves = _count(budget.search_moves, (1.0 - at) * work * MOVE_RATE, budget, 10)
+    rate = GUIDED_MOVE_RATE if guide is not None else MOVE_RATE
+    moves = _count(budget.search_moves, (1.0 - at) * work * rate, budget, 10)
     counts["search_moves"] = moves
     if best is not None and not control.halted():
         control.begin("neighbourhood_search", at, 0.99, time_share=0.98)
-        control.say(f"start {best_obj:.3f}; neighbourhood search, {moves} moves")
-        found = improve_general(problem, best, control=control, moves=moves, seed=seed)
+        start = search_start if search_start is not None else best
+        start_obj = core_objective(problem, start)
+        control.say(f"start {start_obj:.3f}; neighbourhood search, {moves} moves")
+        found = improve_general(problem, start, control=control, moves=moves, seed=seed, lp=guide)
         found_obj = core_objective(problem, found)
         if is_feasible(problem, found) and found_obj > best_obj + 1e-9:
             best, best_obj = found, found_obj

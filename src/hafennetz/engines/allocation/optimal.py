@@ -9,7 +9,7 @@
   than the bound's lead), then the tabu search again. Small models (<= 1,000 columns) get
   the MIP over all arcs first; cores above 3,500 columns skip the MIP.
 * Other problems up to `dense_arc_limit` feasible arcs: greedy start, MIP over all arcs.
-* Larger problems: `large.solve_large` (column generation, diving, pooled bound, neighbourhood
+* Larger problems: `large.solve_large` (column generation, pooled bound, LP-guided neighbourhood
   search).
 
 Every phase is limited by counted work derived from `Budget.work` and the problem's size
