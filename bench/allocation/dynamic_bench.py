@@ -4,6 +4,10 @@ capacities; share of the hindsight optimum for each policy.
     .venv/bin/python bench/allocation/dynamic_bench.py --weeks 52 \
         --out bench/allocation/results/dynamic.json
 
+`--result-out F` also writes each policy's whole `DynamicResult.to_dict(timing=False)` (F with
+the policy's name before the suffix when several policies run): no clock or load in it, so two
+runs of the same command and engine can be compared byte for byte.
+
 The evaluated year is generated with --seed, the forecast ("last year") with --seed + 1: the
 forecast never sees the evaluated arrivals. `--tune-alpha` picks the dual scaling of
 `potentials` on a tuning year (arrivals --seed + 2, same forecast), never on the evaluated year.
@@ -56,6 +60,7 @@ def main() -> None:
     p.add_argument("--batch-time-limit", type=float, default=10.0)
     p.add_argument("--hindsight-time-limit", type=float, default=60.0)
     p.add_argument("--out", type=Path)
+    p.add_argument("--result-out", type=Path, help="DynamicResult without timing (JSON)")
     args = p.parse_args()
     # the year's arrivals, and last year's arrivals as the forecast (same distribution)
     instance = _year(args.seed)
@@ -100,6 +105,7 @@ def main() -> None:
     hbound: float | None = None
     for policy in args.policies:
         t0 = time.monotonic()
+        cpu0 = time.process_time()
         load0 = _load()
         res = allocate_dynamic(
             instance,
@@ -114,6 +120,7 @@ def main() -> None:
         )
         assert check(instance, res.assignment).feasible
         entry: dict[str, object] = {}
+        report["engine_version"] = res.engine_version
         if hind is None:
             assert res.hindsight_score is not None
             hind = res.hindsight_score
@@ -139,8 +146,13 @@ def main() -> None:
                 if hbound is not None
                 else None,
                 "time_s": round(time.monotonic() - t0, 1),
+                "cpu_s": round(time.process_time() - cpu0, 1),
                 "batches_at_time_limit": res.time_limited,
                 "fallbacks_to_myopic": res.fallbacks,
+                "look_ahead_lp_at_limit": res.lp_limited,
+                "capped": res.capped,
+                "reproducible": res.reproducible,
+                "notes": list(res.notes),
                 "load_start": load0,
                 "load_end": _load(),
             }
@@ -149,6 +161,13 @@ def main() -> None:
             entry["alpha"] = alpha
         report[policy] = entry
         print(policy, entry, flush=True)
+        if args.result_out:
+            out = args.result_out
+            if len(args.policies) > 1:
+                out = out.with_name(f"{out.stem}_{policy}{out.suffix}")
+            out.parent.mkdir(parents=True, exist_ok=True)
+            data = json.dumps(res.to_dict(timing=False), indent=1, sort_keys=True)
+            out.write_text(data + "\n", encoding="utf-8")
     text = json.dumps(report, indent=1)
     print(text)
     if args.out:

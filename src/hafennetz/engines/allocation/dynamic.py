@@ -57,6 +57,7 @@ from .core import (
 )
 from .engine import ENGINE_VERSION, allocate, assignment_from_core
 from .greedy import greedy
+from .large import ITER_RATE, MIN_ITERATIONS_PER_ROW, UNLIMITED
 from .mip_model import MipModel, build
 from .model import Household, Instance, Municipality, ScoreBreakdown
 from .optimal import mip_nodes_for, solve_optimal
@@ -64,6 +65,33 @@ from .scoring import evaluate
 from .serialize import canonical_json, instance_to_dict
 
 POLICIES = ("reoptimize",)
+
+#: Simplex iterations of the look-ahead LP (batch + fluid forecast) of a `reoptimize` batch:
+#: LP_SHARE x work x `large.ITER_RATE` / rows, at least `large.MIN_ITERATIONS_PER_ROW` per row
+#: (so that small LPs always solve); `Budget.lp_iterations` overrides, wall-clock mode leaves
+#: it unlimited. The LP is the main work of a batch: it is solved over all arcs of the batch
+#: and the whole forecast pool (alliance scale: ~50,000 columns, a few thousand rows), while
+#: the MIP after it keeps only the batch's arcs and the forecast arcs the LP uses and starts
+#: from the rounded LP (its node limit is derived from the whole `work`, unchanged). Without
+#: a solved LP there is no look-ahead at all, so the LP gets most of the budget: 0.8 (the
+#: rest, in this accounting, for building the models and the MIP). A batch whose LP is not
+#: solved within this is placed alone (myopic) under the batch budget.
+LOOK_AHEAD_LP_SHARE = 0.8
+#: The hindsight comparison's LP over all arcs (an upper bound and the guide of its MIP), in
+#: the same way; `allocate` with the whole `hindsight_budget` runs before it, so the LP gets
+#: half, as the column generation of the large path does (`large.LP_SHARE`). Not solved within
+#: it: the hindsight figure is `allocate`'s alone, with its bound (a note says so).
+HINDSIGHT_LP_SHARE = 0.5
+
+
+def lp_iterations_for(budget: Budget, share: float, n_rows: int) -> int:
+    """Simplex iterations for an LP of `n_rows` rows given `share` of `budget.work`."""
+    if budget.lp_iterations is not None:
+        return int(budget.lp_iterations)
+    if budget.wall_clock:
+        return UNLIMITED
+    rows = max(n_rows, 1)
+    return max(int(share * budget.work * ITER_RATE / rows), MIN_ITERATIONS_PER_ROW * rows)
 
 
 class BatchPolicy(Protocol):
@@ -91,6 +119,11 @@ class DynamicResult:
     fallbacks: int = 0  # batches where the look-ahead solve failed and myopic placement was used
     placed_batches: tuple[tuple[str, ...], ...] = ()  # batches as placed (linked blocks wait)
     time_limited: int = 0  # batches whose solve stopped at its work limit (not proven optimal)
+    #: batches whose look-ahead LP was not solved within its simplex-iteration limit (placed
+    #: alone, myopic; also counted in `fallbacks`)
+    lp_limited: int = 0
+    #: English lines on what did not go as planned (LP limits hit, fallbacks), in order
+    notes: tuple[str, ...] = ()
     #: "cancelled" when `should_stop()` ended the run: only the first `batches_done` batches of
     #: `placed_batches` are in `assignment` (the rest None), the hindsight figures may be None
     stopped_by: str | None = None
@@ -126,6 +159,8 @@ class DynamicResult:
             "capped": self.capped,
             "fallbacks": self.fallbacks,
             "time_limited": self.time_limited,
+            "lp_limited": self.lp_limited,
+            "notes": list(self.notes),
             "score": {
                 "need_fit": s.need_fit,
                 "preference": s.preference,
@@ -176,6 +211,8 @@ class DynamicResult:
             fallbacks=int(data.get("fallbacks", 0)),
             placed_batches=tuple(tuple(str(c) for c in b) for b in data.get("placed_batches", ())),
             time_limited=int(data.get("time_limited", 0)),
+            lp_limited=int(data.get("lp_limited", 0)),
+            notes=tuple(str(n) for n in data.get("notes", ())),
             stopped_by=None if stopped is None else str(stopped),
             batches_done=int(data.get("batches_done", 0)),
             capped=int(data.get("capped", 0)),
@@ -383,10 +420,11 @@ def _reoptimize(
     control: Control,
     seed: int,
     keep_slack: float | None,
-) -> tuple[CoreSolution | None, bool, str]:
+) -> tuple[CoreSolution | None, bool, str, bool]:
     """Joint MIP (batch integer, forecast continuous), committing only the batch.
 
-    First the LP over all arcs. Start: its batch part rounded down and completed greedily in
+    First the LP over all arcs, limited to `lp_iterations_for(budget, LOOK_AHEAD_LP_SHARE,
+    rows)` simplex iterations. Start: its batch part rounded down and completed greedily in
     the capacity the LP leaves free (after the forecast's share), the forecast part as in the
     LP — feasible and close to the LP value, so a MIP stopped at its time limit (measured: often,
     under load) still ends at least there. The MIP keeps every batch arc but only the forecast
@@ -394,15 +432,25 @@ def _reoptimize(
     objective) is committed. With `keep_slack` None only the forecast arcs the LP uses are kept:
     at alliance scale the LP is highly degenerate (19,000 of 51,000 arcs at reduced cost >= 0),
     and keeping all arcs within 1 of zero (45,000) let the MIP stop at its 10-s limit in most
-    weeks. Returns (batch solution or None, proven optimal on the kept arcs, a note).
+    weeks. Returns (batch solution or None, proven optimal on the kept arcs, a note, whether
+    the LP stopped at its iteration limit).
     """
     t0 = time.monotonic()
     control.begin("lp", 0.0, 0.3)  # progress only: phases are ended by their work limits
     arcs = all_arcs(look.stacked)
     lp_model = look.model(arcs, integer=False)
-    lp = solve_highs(lp_model, control=control, relax=True, seed=seed)
+    its = lp_iterations_for(control.budget, LOOK_AHEAD_LP_SHARE, lp_model.n_rows)
+    lp = solve_highs(lp_model, control=control, relax=True, seed=seed, iteration_limit=its)
     if lp.columns is None or lp.row_dual is None:
-        return None, False, "LP not solved"
+        if lp.status == "infeasible" or control.stopped_by is not None:
+            return None, False, f"LP not solved ({lp.status})", False
+        return (
+            None,
+            False,
+            f"look-ahead LP not solved within {its} simplex iterations "
+            f"({lp_model.n_rows} rows, {lp_model.n_cols} columns): batch placed alone (myopic)",
+            True,
+        )
     x_lp = lp.columns[: lp_model.n_x]
     rc = _reduced_costs(lp_model, lp.row_dual)[: lp_model.n_x]
     mine = arcs.item < look.n_batch_items
@@ -441,8 +489,8 @@ def _reoptimize(
                 f"LP {t_lp:.1f} s, MIP on {sub_arcs.size} arcs: {out.status}, "
                 f"{time.monotonic() - t0 - t_lp:.1f} s, gain over start {obj - start_obj:.2f}"
             )
-            return cand, out.status == "optimal", note
-    return None, False, "no feasible batch assignment"
+            return cand, out.status == "optimal", note, False
+    return None, False, "no feasible batch assignment", False
 
 
 def _future_pool(
@@ -468,15 +516,17 @@ def _place_batch(
     seed: int,
     budget: Budget,
     run: _Run,
-) -> tuple[Compiled, CoreSolution, str, tuple[int, int, int]] | None:
+) -> tuple[Compiled, CoreSolution, str, tuple[int, int, int, int]] | None:
     """One batch (`sub`: its households on the remaining capacities). Returns the compiled
-    batch, its solution, a note and (fallbacks, time-limited solves, capped solves), or None
-    when the run was cancelled meanwhile (nothing of the batch is kept then)."""
+    batch, its solution, a note and (fallbacks, time-limited solves, capped solves, look-ahead
+    LPs stopped at their iteration limit), or None when the run was cancelled meanwhile
+    (nothing of the batch is kept then). Fallback (no look-ahead, or its solve gave nothing):
+    the batch alone through `solve_optimal` under a fresh `budget` (myopic)."""
     compiled = compile_instance(sub, tick=run.halted)
     problem = compiled.problem
     solution: CoreSolution | None = None
     note = ""
-    fallbacks = limited = capped = 0
+    fallbacks = limited = capped = lp_limited = 0
     look = None
     if pool and expected > 0 and not run.halted():
         look = _look_ahead(sub, compiled, pool, expected / len(pool), discount, run.halted)
@@ -486,11 +536,12 @@ def _place_batch(
         return None
     if look is not None and policy == "reoptimize":
         control = run.control(budget)
-        solution, proven, note = _reoptimize(
+        solution, proven, note, lp_hit = _reoptimize(
             look, problem, control=control, seed=seed, keep_slack=keep_slack
         )
         capped += control.stopped_by == "time_cap"
         limited += not proven
+        lp_limited += lp_hit
         if solution is None:
             fallbacks += 1
     elif not isinstance(policy, str):
@@ -506,7 +557,7 @@ def _place_batch(
         solution = res.solution
     if run.cancelled:
         return None
-    return compiled, solution, note, (fallbacks, limited, capped)
+    return compiled, solution, note, (fallbacks, limited, capped, lp_limited)
 
 
 def allocate_dynamic(
@@ -573,7 +624,8 @@ def allocate_dynamic(
     n_batches = len(batches)
     per_batch = len(forecast) / n_batches if n_batches else 0.0
     seen: list[Household] = []
-    fallbacks = time_limited = capped = 0
+    fallbacks = time_limited = capped = lp_limited = 0
+    notes: list[str] = []
     # the share of the run's progress each part stands for: its work budget
     n_busy = sum(1 for b in batches if b)
     weight = n_busy * batch_budget.work + (hindsight_budget.work if hindsight else 0.0)
@@ -616,6 +668,9 @@ def allocate_dynamic(
         fallbacks += counts[0]
         time_limited += counts[1]
         capped += counts[2]
+        if counts[3]:
+            lp_limited += counts[3]
+            notes.append(f"batch {k + 1}/{n_batches}: {note}")
         batch_assignment = assignment_from_core(compiled, solution)
         for case_id, ags in batch_assignment.items():
             assignment[case_id] = ags
@@ -642,8 +697,10 @@ def allocate_dynamic(
     if hindsight and not run.cancelled:
         found = _hindsight(instance, seed, hindsight_budget, run, busy_done * step, 1.0)
         if found is not None:
-            hindsight_score, bound, status, hindsight_capped = found
+            hindsight_score, bound, status, hindsight_capped, hindsight_note = found
             capped += hindsight_capped
+            if hindsight_note:
+                notes.append(hindsight_note)
             # the score is value minus a penalty per unplaced person, so it is often negative;
             # the share is taken on the gain over placing nobody (score + penalty x all persons)
             offset = instance.weights.unplaced_per_person * sum(h.size for h in instance.households)
@@ -669,6 +726,8 @@ def allocate_dynamic(
         hindsight_status=status,
         fallbacks=fallbacks,
         time_limited=time_limited,
+        lp_limited=lp_limited,
+        notes=tuple(notes),
         placed_batches=tuple(tuple(b) for b in batches),
         stopped_by=stopped_by,
         batches_done=done,
@@ -683,12 +742,15 @@ def allocate_dynamic(
 
 def _hindsight(
     instance: Instance, seed: int, budget: Budget, run: _Run, lo: float, hi: float
-) -> tuple[float, float | None, str, int] | None:
+) -> tuple[float, float | None, str, int, str] | None:
     """Hindsight optimum (all arrivals known): the better of the engine's `optimal` and an
     LP-guided MIP (LP over all arcs; MIP over the arcs the LP uses or prices within 2 of zero,
     started from the LP solution rounded down and completed greedily). Upper bound: the LP
-    relaxation over all arcs (or the engine's bound if lower). Returns (score, bound, status,
-    solves stopped by the safety cap), or None when the run was cancelled meanwhile."""
+    relaxation over all arcs (or the engine's bound if lower). The LP is limited to
+    `lp_iterations_for(budget, HINDSIGHT_LP_SHARE, rows)` simplex iterations; not solved within
+    them, the figure is `optimal`'s alone (score and bound) and the note says so. Returns
+    (score, bound, status, solves stopped by the safety cap, a note or ""), or None when the
+    run was cancelled meanwhile."""
     mid = lo + (hi - lo) / 2
     run.begin("hindsight", lo, mid, "hindsight optimum (all arrivals known)", log=True)
     best = allocate(
@@ -711,9 +773,16 @@ def _hindsight(
     arcs = all_arcs(problem)
     model = build(problem, arcs)
     control = run.control(budget)
-    lp = solve_highs(model, control=control, relax=True, seed=seed)
+    its = lp_iterations_for(budget, HINDSIGHT_LP_SHARE, model.n_rows)
+    lp = solve_highs(model, control=control, relax=True, seed=seed, iteration_limit=its)
     if run.cancelled:
         return None
+    note = ""
+    if lp.row_dual is None and lp.status != "infeasible" and control.stopped_by is None:
+        note = (
+            f"hindsight: LP not solved within {its} simplex iterations ({model.n_rows} rows, "
+            f"{model.n_cols} columns): score and bound of `optimal` alone"
+        )
     if lp.bound is not None and lp.columns is not None and lp.row_dual is not None:
         bounds.append(lp.bound)
         x_lp = lp.columns[: model.n_x]
@@ -740,4 +809,4 @@ def _hindsight(
     capped += control.stopped_by == "time_cap"
     bound = min(bounds) if bounds else None
     close = bound is not None and bound - score <= 1e-6 * max(1.0, abs(bound))
-    return score, bound, "optimal" if close else "feasible", capped
+    return score, bound, "optimal" if close else "feasible", capped, note
