@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from hafennetz.engines.allocation.backends import solve_highs
 from hafennetz.engines.allocation.bound import pooled
+from hafennetz.engines.allocation.colgen import price_columns_warm
 from hafennetz.engines.allocation.compile import compile_instance
 from hafennetz.engines.allocation.control import Budget, Control, null_control
 from hafennetz.engines.allocation.core import (
@@ -100,6 +101,30 @@ def test_neighbourhood_search_is_feasible_and_never_worse(instance: Instance, se
     # small instances are solved as a whole, so the search ends early and deterministically
     again = improve_general(problem, start, control=null_control(), moves=30, seed=seed)
     assert core_objective(problem, again) == core_objective(problem, found)
+
+
+@SETTINGS
+@given(instances(max_households=10, max_municipalities=5), st.integers(0, 3))
+def test_lp_guided_search_is_feasible_never_worse_and_deterministic(
+    instance: Instance, seed: int
+) -> None:
+    problem = compile_instance(instance).problem
+    cg = price_columns_warm(problem, control=null_control(), lp_iterations=10_000, seed=seed)
+    if cg.x is None:
+        return  # nothing the LP could place
+    start = greedy(problem, cg.arcs, seed=seed, initial_x=np.floor(cg.x + 1e-6).astype(np.int64))
+    assert is_feasible(problem, start)
+
+    def search() -> float:
+        found = improve_general(
+            problem, start, control=null_control(), moves=12, seed=seed, lp=(cg.arcs, cg.x)
+        )
+        assert is_feasible(problem, found)
+        return core_objective(problem, found)
+
+    value = search()
+    assert core_objective(problem, start) - 1e-9 <= value <= _exact(problem) + 1e-6
+    assert search() == value
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
