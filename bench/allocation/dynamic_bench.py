@@ -45,6 +45,10 @@ def _batches(instance: Instance, weeks: int) -> list[list[str]]:
     return [ids[i : i + size] for i in range(0, len(ids), size)]
 
 
+def _log(message: str) -> None:
+    print(f"{time.strftime('%H:%M:%S', time.gmtime())} {message}", file=sys.stderr, flush=True)
+
+
 def _load() -> float:
     return round(os.getloadavg()[0], 2)
 
@@ -117,6 +121,7 @@ def main() -> None:
             batch_budget=Budget(work=args.batch_time_limit),
             hindsight_budget=Budget(work=args.hindsight_time_limit),
             hindsight=hind is None,
+            log=_log,  # one line per batch on stderr (a partial run shows how far it got)
         )
         assert check(instance, res.assignment).feasible
         entry: dict[str, object] = {}
