@@ -192,6 +192,7 @@ def solve_large(
             if is_feasible(problem, rounded):
                 search_start = rounded
                 guide = (cg.arcs, cg.x)
+                start_note = "search start: the LP solution rounded down, completed greedily"
                 control.say(
                     f"LP solution rounded down, completed greedily: "
                     f"{core_objective(problem, rounded):.3f}"
@@ -229,7 +230,10 @@ def solve_large(
         if is_feasible(problem, found) and found_obj > best_obj + 1e-9:
             best, best_obj = found, found_obj
             control.update(best=best_obj)
-            notes.append("improved by neighbourhood search (small MIPs over a few agents)")
+            notes.append(
+                "improved by neighbourhood search (small MIPs over a few agents"
+                + (", LP-guided)" if guide is not None else ")")
+            )
     if best is not None:
         # place what still fits and raises the score
         control.begin("final_fill", 0.99, 1.0)
