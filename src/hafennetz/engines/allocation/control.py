@@ -152,6 +152,7 @@ class Control:
     def begin(self, phase: str, lo: float, hi: float, *, time_share: float = 1.0) -> None:
         """Start a phase covering [lo, hi] of the run's progress. In wall-clock mode the phase
         ends after `time_share` of the time still left (in budget mode its counts end it)."""
+        lo = max(lo, self.fraction())  # progress never goes back (a phase may end early)
         self.phase, self._lo, self._hi, self._inner = phase, lo, max(hi, lo), 0.0
         if self.budget.wall_clock and self.budget.time_cap is not None:
             left = self.budget.time_cap - self.elapsed()

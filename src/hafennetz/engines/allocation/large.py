@@ -49,10 +49,11 @@ LP_ARC_LIMIT = 500_000
 #: means): simplex iterations per CPU second of the warm-started column-generation LP ~
 #: ITER_RATE / rows (alliance, 2,711 rows: 31,698 iterations in 5.0 s); neighbourhood-search
 #: moves per CPU second, LP-guided (alliance: 420 moves, most of them sweeps over 1-3 agents, in
-#: 12.7 s) and random (state: ...)
+#: 12.7 s) and random (state: 84 moves in about 17 s; 2.1's rate of 2 left 60 reference seconds
+#: at 23-28 s of CPU)
 ITER_RATE = 1.7e7
 GUIDED_MOVE_RATE = 30.0
-MOVE_RATE = 2.0
+MOVE_RATE = 4.5
 #: share of the work for the column generation where the LP of all items is solved; what it
 #: does not use goes to the search. Alliance seed 0, 10 reference seconds: with 19,000 simplex
 #: iterations (LP not converged, its solution still a good guide) and 300 moves 1,811; with
@@ -105,6 +106,7 @@ def solve_large(
     # under a minute); its capacity duals are prices for the greedy
     relaxed = pooled(problem, min_factor=plan.pool_factor)
     prices: FloatArray | None = None  # (m, R) value of a unit of capacity, from the pooled LP
+    at = 0.0  # share of the work used so far
     if relaxed is not None:
         q = relaxed.problem
         control.begin("pooled_lp", 0.0, 0.25, time_share=0.25)
@@ -117,7 +119,12 @@ def solve_large(
         )
         counts["pooled_lp_iterations"] = its
         control.say(f"pooled relaxation: {q.n_items} items, {q.n_agents} agent classes")
+        its_before = control.used.get("simplex_iterations", 0)
         cg_q = price_columns_warm(q, control=control, lp_iterations=its, seed=seed)
+        # what the pooled LP leaves of its share goes to the search (state: it converges in
+        # about a third of it)
+        its_spent = control.used.get("simplex_iterations", 0) - its_before
+        at = 0.25 * min(its_spent / max(its, 1), 1.0)
         if cg_q.bound is not None:
             bound = cg_q.bound
             control.update(bound=bound)
@@ -130,7 +137,6 @@ def solve_large(
     search_start: CoreSolution | None = None  # where the search starts, if not from `best`
     guide: tuple[Arcs, FloatArray] | None = None  # an LP solution guiding the search
     have_pooled = bound is not None and relaxed is not None and prices is not None
-    at = 0.25 if relaxed is not None else 0.0
     if n_arcs <= plan.greedy_arc_limit and have_pooled and n_arcs > plan.lp_arc_limit:
         # measured at state scale: the LP of all items does not converge in a minute, while
         # the pooled LP gives a bound and prices in seconds; its time goes to the search
