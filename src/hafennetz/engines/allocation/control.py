@@ -57,7 +57,9 @@ class Budget:
     time_cap: float | None = None
     wall_clock: bool = False
     mip_nodes: int | None = None  # branch-and-bound nodes of the MIP over all arcs
-    search_moves: int | None = None  # neighbourhood-search moves (large instances)
+    #: neighbourhood-search moves (large instances); with an LP guide, in units of a sweep move
+    #: (a random move costs `large.GUIDED_MOVE_RATE / GUIDED_RANDOM_RATE` of them)
+    search_moves: int | None = None
     tabu_moves: int | None = None  # tabu-search moves (GAP-shaped problems)
     lp_iterations: int | None = None  # simplex iterations of the column-generation LPs
     threads: int = 1  # HiGHS threads; 1 keeps HiGHS deterministic and free of shared state

@@ -51,8 +51,11 @@ LP_ARC_LIMIT = 500_000
 #: moves per CPU second, LP-guided (alliance: 420 moves, most of them sweeps over 1-3 agents, in
 #: 12.7 s) and random (state: 84 moves in about 17 s; 2.1's rate of 2 left 60 reference seconds
 #: at 23-28 s of CPU)
+#: After the sweeps, random moves on the LP path cost about five sweep moves (alliance, 60
+#: reference seconds, one sweep move per budget unit: 1,558 moves took 189 s of CPU)
 ITER_RATE = 1.7e7
 GUIDED_MOVE_RATE = 30.0
+GUIDED_RANDOM_RATE = 6.0
 MOVE_RATE = 4.5
 #: share of the work for the column generation where the LP of all items is solved; what it
 #: does not use goes to the search. Alliance seed 0, 10 reference seconds: with 19,000 simplex
@@ -224,6 +227,8 @@ def solve_large(
     if best is not None:
         control.update(best=best_obj)
     rate = GUIDED_MOVE_RATE if guide is not None else MOVE_RATE
+    # with an LP guide the budget is in sweep moves; a random move costs several of them
+    random_cost = round(GUIDED_MOVE_RATE / GUIDED_RANDOM_RATE) if guide is not None else 1
     moves = _count(budget.search_moves, (1.0 - at) * work * rate, budget, 10)
     counts["search_moves"] = moves
     if best is not None and not control.halted():
@@ -231,7 +236,15 @@ def solve_large(
         start = search_start if search_start is not None else best
         start_obj = core_objective(problem, start)
         control.say(f"start {start_obj:.3f}; neighbourhood search, {moves} moves")
-        found = improve_general(problem, start, control=control, moves=moves, seed=seed, lp=guide)
+        found = improve_general(
+            problem,
+            start,
+            control=control,
+            moves=moves,
+            seed=seed,
+            lp=guide,
+            random_cost=random_cost,
+        )
         found_obj = core_objective(problem, found)
         if is_feasible(problem, found) and found_obj > best_obj + 1e-9:
             best, best_obj = found, found_obj

@@ -259,6 +259,7 @@ def improve_general(
     lp: tuple[Arcs, FloatArray] | None = None,
     sweeps: tuple[int, ...] = SWEEPS,
     sweep_unplaced: int = 40,
+    random_cost: int = 1,
 ) -> CoreSolution:
     """Large-neighbourhood search for problems with a distribution key and pair links (the
     realistic allocation instances): free every unit on a few agents, add households still
@@ -267,7 +268,8 @@ def improve_general(
     placed persons taken from the current solution), links to partners outside the
     neighbourhood as a bonus; a move is kept only if the exact objective improves.
 
-    Deterministic: `moves` moves, each sub-MIP limited to `sub_nodes` branch-and-bound nodes;
+    Deterministic: `moves` units of work - a sweep move costs 1, a random move `random_cost`
+    (its neighbourhood is larger) -, each sub-MIP limited to `sub_nodes` branch-and-bound nodes;
     the neighbourhood size k grows while the sub-MIPs are solved with few nodes and shrinks
     when one is cut off at its node limit.
 
@@ -283,17 +285,18 @@ def improve_general(
     guide = _LpGuide(problem, *lp) if lp is not None else None
     m = problem.n_agents
     k = min(first_agents, m)
-    tries = improved = 0
+    tries = improved = spent = 0
     gain_total = 0.0
     if guide is not None:
         for size in sweeps:
             for agents in guide.sweep(st, min(size, m)):
-                if tries >= moves or control.phase_over():
+                if spent >= moves or control.phase_over():
                     break
                 tries += 1
+                spent += 1
                 control.count("search_moves")
                 if tries % 8 == 0:
-                    control.update(tries / moves)
+                    control.update(spent / moves)
                 waiting = np.flatnonzero(st.left > 0)
                 if waiting.shape[0] > sweep_unplaced:
                     waiting = guide.waiting(waiting, agents, sweep_unplaced, rng)
@@ -308,11 +311,12 @@ def improve_general(
                 f"LP-guided sweeps: {improved} of {tries} moves improved (+{gain_total:.3f})"
             )
     multi = problem.use.shape[1] > 1
-    while tries < moves and m >= 1 and not control.phase_over():
+    while spent < moves and m >= 1 and not control.phase_over():
         tries += 1
+        spent += random_cost
         control.count("search_moves")
         if tries % 8 == 0:
-            control.update(tries / moves)
+            control.update(spent / moves)
         lp_move = guide is not None and tries % 2 == 1 and k < m
         if lp_move and guide is not None:
             agents = guide.agents(st, k, rng)
