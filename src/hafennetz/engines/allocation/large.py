@@ -44,7 +44,7 @@ GREEDY_ARC_LIMIT = 3_000_000
 #: only (state scale: the LP of all items does not converge in a minute)
 LP_ARC_LIMIT = 500_000
 
-#: calibration on the reference machine (ADR 0024; 2 vCPU Xeon, quiet, 2026-11-30 - the
+#: calibration on the reference machine (ADR 0024; 2 vCPU AMD EPYC, quiet, 2026-11-30 - the
 #: earlier figures were taken at load 11-18 and bought 2.5-4 x less work than a reference second
 #: means): simplex iterations per CPU second of the warm-started column-generation LP ~
 #: ITER_RATE / rows (alliance, 2,711 rows: 31,698 iterations in 5.0 s); neighbourhood-search
@@ -157,8 +157,8 @@ def solve_large(
         control.update(best=best_obj)
         start_note = "start: greedy over all arcs"
         nz = np.flatnonzero(full_greedy.x)
-        # the bound and the LP guidance of the search need the LP to converge (alliance
-        # scale: 6 rounds, ~32,000 simplex iterations): it gets half of the work
+        # the LP (alliance: converged after 6 rounds, ~32,000 simplex iterations) gives the
+        # bound and guides the search; it gets at most LP_SHARE of the work
         rows = _lp_rows(problem)
         its = _count(
             budget.lp_iterations,
