@@ -380,15 +380,9 @@ class _LpGuide:
         self.m = problem.n_agents
 
     def agents(self, st: _State, k: int, rng: np.random.Generator) -> IntArray:
-        here = np.array(
-            [
-                st.by_item[j].get(a, 0)
-                for j, a in zip(self.item.tolist(), self.agent.tolist(), strict=True)
-            ],
-            dtype=np.float64,
-        )
-        short = np.maximum(self.x - here, 0.0)
-        want = np.bincount(self.agent, weights=short, minlength=self.m)
+        """`k` agents for a random LP-guided move: one drawn by shortfall, then the agents its
+        missing units sit on now or share in the LP, then others by shortfall."""
+        short, want = self.shortfall(st)
         if want.sum() <= 1e-9:
             return np.sort(rng.choice(self.m, size=k, replace=False)).astype(np.int64)
         first = int(rng.choice(self.m, p=want / want.sum()))
