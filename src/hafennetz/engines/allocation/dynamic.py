@@ -79,9 +79,9 @@ POLICIES = ("reoptimize",)
 LOOK_AHEAD_LP_SHARE = 0.8
 #: The hindsight comparison's LP over all arcs (an upper bound and the guide of its MIP), in
 #: the same way; `allocate` with the whole `hindsight_budget` runs before it, so the LP gets
-#: half (alliance scale, 60 work-seconds: ~185,000 iterations for ~2,750 rows, far more than
-#: it needs). Not solved within it: the hindsight figure is `allocate`'s alone, with its bound
-#: (a note says so).
+#: half (alliance scale, 60 work-seconds: 11,464 rows, 65,423 columns, limit 57,320 - the
+#: minimum per row - not hit in the 52-week runs of bench row 9b). Not solved within it: the
+#: hindsight figure is `allocate`'s alone, with its bound (a note says so).
 HINDSIGHT_LP_SHARE = 0.5
 
 
