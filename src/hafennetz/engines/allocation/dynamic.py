@@ -62,7 +62,7 @@ from .mip_model import MipModel, build
 from .model import Household, Instance, Municipality, ScoreBreakdown
 from .optimal import mip_nodes_for, solve_optimal
 from .scoring import evaluate
-from .serialize import canonical_json, instance_to_dict
+from .serialize import canonical_json, instance_to_dict, score_from_dict, score_to_dict
 
 POLICIES = ("reoptimize",)
 
@@ -146,7 +146,6 @@ class DynamicResult:
 
     def to_dict(self, *, timing: bool = True) -> dict[str, Any]:
         """JSON-ready data; `timing=False` leaves out the run time (byte-identical files)."""
-        s = self.score
         out: dict[str, Any] = {
             "engine_version": self.engine_version,
             "input_fingerprint": self.input_fingerprint,
@@ -162,15 +161,7 @@ class DynamicResult:
             "time_limited": self.time_limited,
             "lp_limited": self.lp_limited,
             "notes": list(self.notes),
-            "score": {
-                "need_fit": s.need_fit,
-                "preference": s.preference,
-                "outcome": s.outcome,
-                "link": s.link,
-                "unplaced_penalty": s.unplaced_penalty,
-                "key_penalty": s.key_penalty,
-                "total": s.total,
-            },
+            "score": score_to_dict(self.score),
             "hindsight_score": self.hindsight_score,
             "hindsight_bound": self.hindsight_bound,
             "hindsight_status": self.hindsight_status,
@@ -189,20 +180,12 @@ class DynamicResult:
             v = data.get(name)
             return None if v is None else float(v)
 
-        s = data["score"]
         status = data.get("hindsight_status")
         stopped = data.get("stopped_by")
         return cls(
             policy=str(data["policy"]),
             assignment={str(c): (None if a is None else str(a)) for c, a in data["assignment"]},
-            score=ScoreBreakdown(
-                need_fit=float(s["need_fit"]),
-                preference=float(s["preference"]),
-                outcome=float(s["outcome"]),
-                link=float(s["link"]),
-                unplaced_penalty=float(s["unplaced_penalty"]),
-                key_penalty=float(s["key_penalty"]),
-            ),
+            score=score_from_dict(data["score"]),
             hindsight_score=opt_float("hindsight_score"),
             share_of_hindsight=opt_float("share_of_hindsight"),
             batch_scores=tuple(float(v) for v in data.get("batch_scores", ())),

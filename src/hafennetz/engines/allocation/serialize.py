@@ -148,9 +148,31 @@ def _reason_from(d: Mapping[str, Any]) -> Reason:
     return Reason(str(d["code"]), dict(d.get("params", {})), str(d.get("message", "")))
 
 
+def score_to_dict(s: ScoreBreakdown) -> JsonDict:
+    return {
+        "need_fit": s.need_fit,
+        "preference": s.preference,
+        "outcome": s.outcome,
+        "link": s.link,
+        "unplaced_penalty": s.unplaced_penalty,
+        "key_penalty": s.key_penalty,
+        "total": s.total,
+    }
+
+
+def score_from_dict(s: Mapping[str, Any]) -> ScoreBreakdown:
+    return ScoreBreakdown(
+        need_fit=float(s["need_fit"]),
+        preference=float(s["preference"]),
+        outcome=float(s["outcome"]),
+        link=float(s["link"]),
+        unplaced_penalty=float(s["unplaced_penalty"]),
+        key_penalty=float(s["key_penalty"]),
+    )
+
+
 def result_to_dict(result: AllocationResult, *, timing: bool = True) -> JsonDict:
     """Plain JSON-ready data; `timing=False` leaves out the run time (byte-identical files)."""
-    s = result.score
     out: JsonDict = {
         "engine_version": result.engine_version,
         "input_fingerprint": result.input_fingerprint,
@@ -161,15 +183,7 @@ def result_to_dict(result: AllocationResult, *, timing: bool = True) -> JsonDict
         "status": result.status.value,
         "stopped_by": result.stopped_by,
         "reproducible": result.reproducible,
-        "score": {
-            "need_fit": s.need_fit,
-            "preference": s.preference,
-            "outcome": s.outcome,
-            "link": s.link,
-            "unplaced_penalty": s.unplaced_penalty,
-            "key_penalty": s.key_penalty,
-            "total": s.total,
-        },
+        "score": score_to_dict(result.score),
         "objective": result.objective,
         "bound": result.bound,
         "gap": result.gap,
@@ -208,19 +222,11 @@ def result_to_dict(result: AllocationResult, *, timing: bool = True) -> JsonDict
 
 
 def result_from_dict(data: Mapping[str, Any]) -> AllocationResult:
-    s = data["score"]
     return AllocationResult(
         method=Method(data["method"]),
         seed=int(data["seed"]),
         assignment={str(c): (None if a is None else str(a)) for c, a in data["assignment"]},
-        score=ScoreBreakdown(
-            need_fit=float(s["need_fit"]),
-            preference=float(s["preference"]),
-            outcome=float(s["outcome"]),
-            link=float(s["link"]),
-            unplaced_penalty=float(s["unplaced_penalty"]),
-            key_penalty=float(s["key_penalty"]),
-        ),
+        score=score_from_dict(data["score"]),
         bound=None if data.get("bound") is None else float(data["bound"]),
         gap=None if data.get("gap") is None else float(data["gap"]),
         status=Status(data["status"]),
